@@ -1,0 +1,237 @@
+"""Merkle roots, inclusion proofs and proof checks for the Bitcoin, RFC 6962, SM3 and OpenZeppelin schemes.
+
+Schemes:
+
+- "bitcoin": leaves are 32-byte txids in internal byte order; node = sha256d(left || right); an odd node
+  at any level is paired with itself.
+- "rfc6962": leaves are any byte strings; leaf hash SHA-256(0x00 || leaf), node SHA-256(0x01 || l || r),
+  split at the largest power of two below n (RFC 6962 section 2.1). Built level by level, the odd last node
+  of a level is carried up unchanged, which gives the same tree. The empty tree's root is SHA-256("").
+- "sm3": the RFC 6962 layout with SM3 as the hash (for national-cryptography consortium chains).
+- "openzeppelin": leaves are 32-byte leaf hashes; the tree of `@openzeppelin/merkle-tree`'s
+  SimpleMerkleTree (sorted leaves, keccak256 of the sorted pair, heap array layout), so proofs verify
+  with `MerkleProof.sol`, whose commutative hashing does not bind a proof to a leaf index.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.kernels.hashing import as_matrix, hash_batch
+from bench.kernels.treekernels import fill_sorted_pair_heap
+
+Leaves = np.ndarray | Sequence[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """How a scheme hashes: its layout and its hash algorithm."""
+
+    name: str
+    layout: str  # "duplicate-odd", "rfc6962" or "sorted-heap"
+    algorithm: str
+
+
+SCHEMES = {
+    "bitcoin": Scheme("bitcoin", "duplicate-odd", "sha256d"),
+    "rfc6962": Scheme("rfc6962", "rfc6962", "sha256"),
+    "sm3": Scheme("sm3", "rfc6962", "sm3"),
+    "openzeppelin": Scheme("openzeppelin", "sorted-heap", "keccak256"),
+}
+
+
+def get_scheme(name: str) -> Scheme:
+    """Return the scheme called `name` or raise ValueError listing the valid names."""
+    try:
+        return SCHEMES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown Merkle scheme {name!r}: expected one of {', '.join(SCHEMES)}") from None
+
+
+def _rows32(leaves: Leaves, scheme: Scheme) -> np.ndarray:
+    if isinstance(leaves, np.ndarray):
+        rows = as_matrix(leaves)
+        if rows.shape[1] != 32:
+            raise ValueError(f"{scheme.name} leaves must be 32 bytes each, got rows of {rows.shape[1]} bytes")
+        return rows
+    for i, leaf in enumerate(leaves):
+        if not isinstance(leaf, bytes | bytearray | memoryview) or len(leaf) != 32:
+            got = (
+                f"{len(leaf)} bytes"
+                if isinstance(leaf, bytes | bytearray | memoryview)
+                else type(leaf).__name__
+            )
+            raise ValueError(f"{scheme.name} leaves must be 32 bytes each, leaf {i} is {got}")
+    return np.frombuffer(b"".join(leaves), dtype=np.uint8).reshape(-1, 32)
+
+
+def _leaf_hashes(leaves: Leaves, scheme: Scheme) -> np.ndarray:
+    if scheme.layout != "rfc6962":
+        return _rows32(leaves, scheme)
+    if isinstance(leaves, np.ndarray):
+        rows = as_matrix(leaves)
+        prefixed = np.zeros((rows.shape[0], rows.shape[1] + 1), dtype=np.uint8)
+        prefixed[:, 1:] = rows
+        return hash_batch(scheme.algorithm, prefixed)
+    if isinstance(leaves, str | bytes | bytearray | memoryview):
+        raise ValueError(
+            f"leaves must be a sequence of bytes or a 2-D uint8 array, got {type(leaves).__name__}"
+        )
+    return hash_batch(scheme.algorithm, [b"\x00" + bytes(leaf) for leaf in leaves])
+
+
+def _next_level(level: np.ndarray, scheme: Scheme) -> np.ndarray:
+    m = level.shape[0]
+    if scheme.layout == "duplicate-odd":
+        if m % 2:
+            level = np.concatenate([level, level[-1:]])
+        return hash_batch(scheme.algorithm, level.reshape(-1, 64))
+    pairs = m // 2
+    prefixed = np.empty((pairs, 65), dtype=np.uint8)
+    prefixed[:, 0] = 1
+    prefixed[:, 1:] = level[: 2 * pairs].reshape(pairs, 64)
+    parents = hash_batch(scheme.algorithm, prefixed)
+    return np.concatenate([parents, level[-1:]]) if m % 2 else parents
+
+
+def _levels(leaves: Leaves, scheme: Scheme) -> list[np.ndarray]:
+    levels = [_leaf_hashes(leaves, scheme)]
+    while levels[-1].shape[0] > 1:
+        levels.append(_next_level(levels[-1], scheme))
+    return levels
+
+
+def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
+    """Return (tree, tree_index): OpenZeppelin's node array and each input leaf's row in it."""
+    rows = _rows32(leaves, scheme)
+    n = rows.shape[0]
+    words = rows.view(">u8").astype(np.uint64)
+    order = np.lexsort(words.T[::-1])
+    tree = np.empty((2 * n - 1, 32), dtype=np.uint8)
+    tree[n - 1 :] = rows[order[::-1]]
+    if n > 1:
+        fill_sorted_pair_heap(tree, n)
+    tree_index = np.empty(n, dtype=np.int64)
+    tree_index[order] = 2 * n - 2 - np.arange(n)
+    return tree, tree_index
+
+
+def _require_leaves(n: int, scheme: Scheme) -> None:
+    if n == 0 and scheme.layout != "rfc6962":
+        raise ValueError(f"a {scheme.name} Merkle tree needs at least one leaf, got none")
+
+
+def merkle_root(leaves: Leaves, scheme: str) -> bytes:
+    """Return the 32-byte Merkle root of `leaves` under `scheme` (see the module docstring)."""
+    spec = get_scheme(scheme)
+    _require_leaves(len(leaves), spec)
+    if len(leaves) == 0:
+        return bytes(hash_batch(spec.algorithm, [b""])[0])
+    if spec.layout == "sorted-heap":
+        return bytes(_sorted_heap(leaves, spec)[0][0])
+    return bytes(_levels(leaves, spec)[-1][0])
+
+
+def _check_index(index: int, n: int) -> None:
+    if not 0 <= index < n:
+        raise ValueError(f"leaf index must be in 0..{n - 1} for a tree of {n} leaves, got {index}")
+
+
+def merkle_proof(leaves: Leaves, index: int, scheme: str) -> list[bytes]:
+    """Return the inclusion proof of leaf `index`: sibling hashes from the leaf level up to the root."""
+    spec = get_scheme(scheme)
+    _require_leaves(len(leaves), spec)
+    _check_index(index, len(leaves))
+    if spec.layout == "sorted-heap":
+        tree, tree_index = _sorted_heap(leaves, spec)
+        proof, i = [], int(tree_index[index])
+        while i > 0:
+            proof.append(bytes(tree[i + 1 if i % 2 else i - 1]))
+            i = (i - 1) // 2
+        return proof
+    proof, pos = [], index
+    for level in _levels(leaves, spec)[:-1]:
+        sibling = pos ^ 1
+        if sibling < level.shape[0]:
+            proof.append(bytes(level[sibling]))
+        elif spec.layout == "duplicate-odd":
+            proof.append(bytes(level[pos]))
+        pos >>= 1
+    return proof
+
+
+def _hash1(algorithm: str, message: bytes) -> bytes:
+    return bytes(hash_batch(algorithm, [message])[0])
+
+
+def _check_bytes(name: str, value: object, length: int | None) -> bytes:
+    if not isinstance(value, bytes | bytearray | memoryview):
+        raise ValueError(f"{name} must be bytes, got {type(value).__name__}")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{name} must be {length} bytes, got {len(value)}")
+    return bytes(value)
+
+
+def verify_proof(
+    leaf: bytes, index: int, proof: Sequence[bytes], root: bytes, n_leaves: int, scheme: str
+) -> bool:
+    """Return True if `proof` shows that `leaf` is leaf `index` of the `n_leaves`-leaf tree with `root`."""
+    spec = get_scheme(scheme)
+    _require_leaves(n_leaves, spec)
+    _check_index(index, n_leaves)
+    leaf = _check_bytes("leaf", leaf, None if spec.layout == "rfc6962" else 32)
+    root = _check_bytes("root", root, 32)
+    path = [_check_bytes(f"proof[{i}]", p, 32) for i, p in enumerate(proof)]
+    if spec.layout == "sorted-heap":
+        return _verify_sorted(leaf, path, root, n_leaves)
+    if spec.layout == "duplicate-odd":
+        return _verify_duplicate_odd(leaf, index, path, root, n_leaves, spec.algorithm)
+    return _verify_rfc6962(
+        _hash1(spec.algorithm, b"\x00" + leaf), index, path, root, n_leaves, spec.algorithm
+    )
+
+
+def _verify_sorted(leaf: bytes, path: list[bytes], root: bytes, n_leaves: int) -> bool:
+    """OpenZeppelin MerkleProof.processProof: fold the commutative keccak256 hash over the proof."""
+    if not (n_leaves.bit_length() - 1 <= len(path) <= (2 * n_leaves - 1).bit_length() - 1):
+        return False
+    node = leaf
+    for sibling in path:
+        node = _hash1("keccak256", min(node, sibling) + max(node, sibling))
+    return node == root
+
+
+def _verify_duplicate_odd(
+    leaf: bytes, index: int, path: list[bytes], root: bytes, n_leaves: int, algorithm: str
+) -> bool:
+    if len(path) != (n_leaves - 1).bit_length():
+        return False
+    node, pos, m = leaf, index, n_leaves
+    for sibling in path:
+        if pos % 2:
+            node = _hash1(algorithm, sibling + node)
+        else:
+            if pos == m - 1 and sibling != node:
+                return False
+            node = _hash1(algorithm, node + sibling)
+        pos, m = pos >> 1, (m + 1) >> 1
+    return node == root
+
+
+def _verify_rfc6962(
+    leaf_hash: bytes, index: int, path: list[bytes], root: bytes, n_leaves: int, algorithm: str
+) -> bool:
+    """RFC 9162 section 2.1.3.2, the inclusion proof check for RFC 6962 trees."""
+    fn, sn, node = index, n_leaves - 1, leaf_hash
+    for sibling in path:
+        if sn == 0:
+            return False
+        if fn % 2 or fn == sn:
+            node = _hash1(algorithm, b"\x01" + sibling + node)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            node = _hash1(algorithm, b"\x01" + node + sibling)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and node == root
