@@ -4,15 +4,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bench.kernels import keccak_soa, sha256_ni_batch, sha256_soa, sm3_soa
+from bench.kernels.cpu import cpu_features
 from bench.kernels.keccak import keccak256_range, keccak256_var
 from bench.kernels.sha256 import sha256_range, sha256_var
 from bench.kernels.sm3 import sm3_range, sm3_var
+from bench.kernels.soa import tail_template
 
 ALGORITHMS = ("sha256", "sha256d", "keccak256", "sm3")
 
 # Below this many messages (and bytes) a parallel launch costs more than it saves: run on one thread.
 SERIAL_MAX_MESSAGES = 256
 SERIAL_MAX_BYTES = 1 << 16
+
+SHA_NI = cpu_features().sha_ni  # chosen once, at import: the SHA-NI kernels or the portable ones
 
 Messages = np.ndarray | Sequence[bytes]
 
@@ -59,6 +64,8 @@ def hash_batch(algorithm: str, messages: Messages) -> np.ndarray:
     `bytes` of any lengths. `algorithm` is "sha256", "sha256d", "keccak256" or "sm3".
     """
     check_algorithm(algorithm)
+    if isinstance(messages, np.ndarray):
+        return hash_rows(algorithm, as_matrix(messages), sha_ni=SHA_NI)
     data, offsets = as_flat(messages)
     out = np.empty((offsets.size - 1, 32), dtype=np.uint8)
     if out.shape[0] == 0:
@@ -80,4 +87,45 @@ def hash_batch(algorithm: str, messages: Messages) -> np.ndarray:
         sm3_range(data, offsets, out, 0, n)
     else:
         sm3_var(data, offsets, out)
+    return out
+
+
+def hash_rows(algorithm: str, rows: np.ndarray, *, sha_ni: bool) -> np.ndarray:
+    """Hash each row of a C-contiguous 2-D uint8 array (the fixed-length fast path).
+
+    SHA-256 and SHA-256d run on the SHA-NI kernel if `sha_ni` (callers pass `SHA_NI`; tests pass both),
+    else on the portable vectorised one; SM3 and Keccak-256 (rows of a multiple of 8 bytes) are
+    vectorised across messages.
+    """
+    check_algorithm(algorithm)
+    n, length = rows.shape
+    out = np.empty((n, 32), dtype=np.uint8)
+    if n == 0:
+        return out
+    serial = n < SERIAL_MAX_MESSAGES and rows.size < SERIAL_MAX_BYTES
+    if algorithm in ("sha256", "sha256d"):
+        double = algorithm == "sha256d"
+        kernel = sha256_ni_batch if sha_ni else sha256_soa
+        template = tail_template(length)
+        if serial:
+            kernel.rows_range(rows, out, double, 0, n, template)
+        else:
+            kernel.rows(rows, out, double, template)
+    elif algorithm == "sm3":
+        if serial:
+            sm3_soa.rows_range(rows, out, 0, n, tail_template(length))
+        else:
+            sm3_soa.rows(rows, out, tail_template(length))
+    elif length % 8 == 0 and length > 0:
+        words, padding = rows.view(np.uint64), keccak_soa.tail_words(length)
+        if serial:
+            keccak_soa.rows64_range(words, out.view(np.uint64), 0, n, padding)
+        else:
+            keccak_soa.rows64(words, out.view(np.uint64), padding)
+    else:
+        data, offsets = rows.reshape(-1), np.arange(n + 1, dtype=np.int64) * length
+        if serial:
+            keccak256_range(data if data.size else np.zeros(1, np.uint8), offsets, out, 0, n)
+        else:
+            keccak256_var(data if data.size else np.zeros(1, np.uint8), offsets, out)
     return out

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.kernels.hashing import as_matrix, hash_batch
-from bench.kernels.treekernels import fill_sorted_pair_heap
+from bench.kernels.treekernels import sorted_pairs
 
 Leaves = np.ndarray | Sequence[bytes]
 
@@ -110,8 +110,10 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray
     order = np.lexsort(words.T[::-1])
     tree = np.empty((2 * n - 1, 32), dtype=np.uint8)
     tree[n - 1 :] = rows[order[::-1]]
-    if n > 1:
-        fill_sorted_pair_heap(tree, n)
+    # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1.
+    for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
+        lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
+        tree[lo:hi] = hash_batch("keccak256", sorted_pairs(tree, lo, hi))
     tree_index = np.empty(n, dtype=np.int64)
     tree_index[order] = 2 * n - 2 - np.arange(n)
     return tree, tree_index

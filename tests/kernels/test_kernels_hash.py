@@ -9,7 +9,8 @@ from Crypto.Hash import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.kernels import ALGORITHMS, hash_batch
+from bench.kernels import ALGORITHMS, cpu_features, hash_batch
+from bench.kernels.hashing import hash_rows
 
 # Every SHA-256 / SM3 padding boundary (55/56 bytes: one or two tail blocks; 64-byte blocks) and the
 # Keccak-256 rate boundary (135/136/137 bytes), plus long messages.
@@ -48,6 +49,35 @@ def test_fixed_length_array_matches_oracle(algorithm: str, length: int) -> None:
     digests = hash_batch(algorithm, rows)
     for row, digest in zip(rows, digests, strict=True):
         assert digest.tobytes() == oracle(algorithm, row.tobytes())
+
+
+SHA_PATHS = [
+    pytest.param(False, id="portable"),
+    pytest.param(
+        True, id="sha-ni", marks=pytest.mark.skipif(not cpu_features().sha_ni, reason="CPU lacks SHA-NI")
+    ),
+]
+
+
+@pytest.mark.parametrize("sha_ni", SHA_PATHS)
+@pytest.mark.parametrize("algorithm", ["sha256", "sha256d"])
+@pytest.mark.parametrize("length", LENGTHS)
+def test_both_sha256_paths_match_oracle(sha_ni: bool, algorithm: str, length: int) -> None:
+    # 21 rows: a serial call with a partial group of lanes and an odd message for the paired SHA-NI loop.
+    rows = np.random.default_rng(length + 1).integers(0, 256, size=(21, length), dtype=np.uint8)
+    digests = hash_rows(algorithm, rows, sha_ni=sha_ni)
+    for row, digest in zip(rows, digests, strict=True):
+        assert digest.tobytes() == oracle(algorithm, row.tobytes())
+
+
+@pytest.mark.parametrize("sha_ni", SHA_PATHS)
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize("length", [32, 64, 65])
+def test_parallel_row_kernels_match_oracle(sha_ni: bool, algorithm: str, length: int) -> None:
+    rows = np.random.default_rng(length).integers(0, 256, size=(1001, length), dtype=np.uint8)
+    digests = hash_rows(algorithm, rows, sha_ni=sha_ni)
+    for i in (0, 1, 15, 16, 17, 500, 999, 1000):
+        assert digests[i].tobytes() == oracle(algorithm, rows[i].tobytes()), i
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)

@@ -1,0 +1,77 @@
+"""Fixed-length SHA-256 / SHA-256d batch kernels on the SHA-NI compression (x86 SHA extensions only).
+
+Messages are hashed two at a time, their compressions interleaved (`compress_block2`), which hides the
+latency of the SHA round instructions.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from bench.kernels.sha256 import IV, store_digest
+from bench.kernels.shani import compress_block, compress_block2
+from bench.kernels.soa import tail_template
+
+DIGEST_TAIL = tail_template(32)  # the second block of SHA-256d hashes a 32-byte digest
+
+
+@njit(cache=True)
+def _one(row, out_row, double, nfull, r, nt, tail, second, state):
+    state[:] = IV
+    for b in range(nfull):
+        compress_block(state, row, 64 * b)
+    for k in range(r):
+        tail[k] = row[64 * nfull + k]
+    for b in range(nt):
+        compress_block(state, tail, 64 * b)
+    if double:
+        store_digest(state, second)
+        state[:] = IV
+        compress_block(state, second, 0)
+    store_digest(state, out_row)
+
+
+@njit(cache=True)
+def rows_range(rows, out, double, lo, hi, template):
+    """SHA-256 (SHA-256d if `double`) of rows lo..hi-1 of the 2-D uint8 array `rows` into out."""
+    length = rows.shape[1]
+    nfull = length // 64
+    r = length - 64 * nfull
+    nt = 1 if r < 56 else 2
+    tail_a = template.copy()
+    tail_b = template.copy()
+    second_a = DIGEST_TAIL.copy()
+    second_b = DIGEST_TAIL.copy()
+    state = np.empty(16, np.uint32)
+    i = lo
+    while i + 1 < hi:
+        row_a = rows[i]
+        row_b = rows[i + 1]
+        state[:8] = IV
+        state[8:] = IV
+        for b in range(nfull):
+            compress_block2(state, row_a, 64 * b, row_b, 64 * b)
+        for k in range(r):
+            tail_a[k] = row_a[64 * nfull + k]
+            tail_b[k] = row_b[64 * nfull + k]
+        for b in range(nt):
+            compress_block2(state, tail_a, 64 * b, tail_b, 64 * b)
+        if double:
+            store_digest(state[:8], second_a)
+            store_digest(state[8:], second_b)
+            state[:8] = IV
+            state[8:] = IV
+            compress_block2(state, second_a, 0, second_b, 0)
+        store_digest(state[:8], out[i])
+        store_digest(state[8:], out[i + 1])
+        i += 2
+    if i < hi:
+        _one(rows[i], out[i], double, nfull, r, nt, tail_a, second_a, state[:8])
+
+
+@njit(parallel=True, cache=True)
+def rows(rows, out, double, template):
+    """rows_range over all rows, in parallel over chunks."""
+    n = rows.shape[0]
+    nchunks = min(n, 256)
+    for c in prange(nchunks):
+        rows_range(rows, out, double, c * n // nchunks, (c + 1) * n // nchunks, template)
