@@ -1,0 +1,57 @@
+# chainmark: `make run` (main job on the embedded Anvil) and `make test` (the whole suite).
+# Both set everything up first and are quick when it is already set up.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ANVIL_VERSION := 1.7.1
+TOOLS := .tools
+ANVIL_STAMP := $(TOOLS)/.anvil-$(ANVIL_VERSION)
+VENV_STAMP := $(VENV)/.installed
+WORKLOAD ?= workloads/transfer.yaml
+
+.PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps clean
+
+setup: $(VENV_STAMP) $(ANVIL_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Anvil from npm (the platform binary comes as an optional dependency), in a git-ignored folder.
+$(ANVIL_STAMP):
+	mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION)
+	touch $@
+
+run: setup
+	$(VENV)/bin/chainmark run $(WORKLOAD)
+
+# Headless Chromium for the browser tests (Debian packages); installed only when missing.
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+	    || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+lint: setup
+	$(VENV)/bin/ruff check bench tests
+	$(VENV)/bin/ruff format --check bench tests
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+pytest: setup browser-deps
+	$(VENV)/bin/pytest -q
+
+test: lint typecheck pytest
+
+bench-kernels: setup
+	$(VENV)/bin/pytest tests/bench_kernels.py --benchmark-enable --benchmark-only --benchmark-group-by=group
+
+core: setup
+	$(VENV)/bin/chainmark core
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

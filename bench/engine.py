@@ -1,0 +1,336 @@
+"""Runs one workload end to end: target up, plan, funding, rounds through Locust, verification, results.
+
+The order is the one DESIGN.md draws: everything that can happen before the clock starts does (keys,
+nonces, signing, funding); the measured phase only sends bytes; receipts are fetched after it. The
+run store is written as the run goes, and summary.json and report.html are written however the run
+ends (completed, failed, or interrupted with Ctrl-C), from what the store holds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench import __version__
+from bench.clock import Clock, WallClock
+from bench.errors import ChainmarkError
+from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters
+from bench.load.runner import run_round
+from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
+from bench.plan import Plan, PlannedRound, build_plan, sign_rounds
+from bench.plan.keys import address_of, derive_keys
+from bench.report.outputs import write_outputs
+from bench.results.machine import machine_info, package_versions
+from bench.results.store import RunStore
+from bench.targets.anvil import ManagedAnvil, find_anvil
+from bench.targets.funding import fund_accounts
+from bench.targets.node import read_node_info
+from bench.targets.rpc import RpcClient
+from bench.targets.url import Endpoint, parse_endpoint
+from bench.workload.spec import FixedBacklog, FixedRate, Workload
+
+GWEI = 10**9
+START_LEAD_S = 0.5  # users are spawned before the round's t0, so the first send is not late
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """How to run a workload: where results go and which target (a URL overrides the workload's)."""
+
+    out_dir: Path
+    target_url: str | None = None
+    funder_key: bytes | None = field(default=None, repr=False)
+    anvil_binary: str | None = None
+    processes: int | None = None
+    use_websocket: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress event for the terminal: a stage message, or a round's live counts."""
+
+    message: str = ""
+    label: str = ""
+    elapsed: float = 0.0
+    planned_s: float | None = None
+    sent: int = 0
+    confirmed: int = 0
+    failed: int = 0
+    tps: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    run_dir: Path
+    status: str
+
+
+def run_workload(
+    workload: Workload,
+    options: RunOptions,
+    on_progress: Callable[[Progress], None] | None = None,
+    clock: Clock | None = None,
+) -> RunResult:
+    """Run `workload`; the run folder and its files exist whatever happens (errors propagate after)."""
+    clock = clock or WallClock()
+    report = on_progress or (lambda _p: None)
+    run_dir = _make_run_dir(options.out_dir, workload.name)
+    store = RunStore(run_dir / "results.sqlite", create=True)
+    store.set_meta(
+        workload=workload.name, workload_path=workload.path, workload_text=workload.text,
+        seed=workload.accounts.seed, status="running", started=clock.now(), chainmark=__version__,
+        machine=machine_info(), versions=package_versions(),
+    )
+    status = "failed"
+    try:
+        with _target(workload, options, run_dir) as (endpoint, managed):
+            _Session(workload, options, endpoint, managed, store, clock, report).run()
+        status = "completed"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    except ChainmarkError as exc:
+        store.set_meta(error=str(exc))
+        raise
+    finally:
+        store.set_meta(status=status, ended=clock.now())
+        write_outputs(store, run_dir)
+        store.close()
+    return RunResult(run_dir, status)
+
+
+def _make_run_dir(out_dir: Path, name: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60]
+    for suffix in ["", *[f"-{i}" for i in range(2, 100)]]:
+        run_dir = out_dir / f"{stamp}-{safe}{suffix}"
+        try:
+            run_dir.mkdir(parents=True)
+            return run_dir
+        except FileExistsError:
+            continue
+    raise ChainmarkError(f"cannot create a run folder under {out_dir}")
+
+
+@contextlib.contextmanager
+def _target(workload: Workload, options: RunOptions, run_dir: Path) -> Iterator[tuple[Endpoint, ManagedAnvil | None]]:
+    url = options.target_url or workload.target.url
+    if url is not None:
+        yield parse_endpoint(url), None
+        return
+    anvil = ManagedAnvil(
+        run_dir / "anvil.log", block_time=workload.target.block_time, gas_limit=workload.target.gas_limit,
+        binary=find_anvil(options.anvil_binary),
+    )
+    with anvil:
+        yield parse_endpoint(anvil.url), anvil
+
+
+class _Session:
+    """The stages of one run against a reachable target."""
+
+    def __init__(self, workload: Workload, options: RunOptions, endpoint: Endpoint, managed: ManagedAnvil | None,
+                 store: RunStore, clock: Clock, report: Callable[[Progress], None]) -> None:
+        self.workload, self.options, self.endpoint, self.managed = workload, options, endpoint, managed
+        self.store, self.clock, self.report = store, clock, report
+        self.rpc = RpcClient(endpoint)
+        self.counters = RoundCounters()
+        self.current: tuple[int, int, Dispatcher] | None = None  # (first tx id, count, dispatcher)
+
+    def run(self) -> None:
+        info = read_node_info(self.rpc)
+        target: dict[str, Any] = {"url": self.endpoint.redacted, "client": info.client, "chain_id": info.chain_id,
+                                  "block_gas_limit": info.gas_limit, "managed": self.managed is not None}
+        if self.managed is not None:
+            target["block_time_s"] = self.managed.block_time
+        self.store.set_meta(target=target)
+        plan = self._plan(info.chain_id, self.workload.target.gas_price_wei or max(2 * info.gas_price, GWEI))
+        self.report(Progress(f"funding {len(plan.addresses)} accounts"))
+        funded = fund_accounts(self.rpc, plan.addresses, plan.funding_wei, chain_id=info.chain_id,
+                               gas_price=plan.gas_price, dev_account=info.dev_accounts[0] if info.dev_accounts else None,
+                               funder_key=self.options.funder_key)
+        self.report(Progress(f"funded {funded} accounts, funding confirmed"))
+        self.observer = BlockObserver(self.endpoint, self.clock, self._on_block,
+                                      poll_interval=self.workload.target.poll_interval,
+                                      use_websocket=self.options.use_websocket)
+        self.observer.start()
+        try:
+            self._rounds(plan)
+            self._drain()
+        finally:
+            self.observer.stop()
+            self.store.set_meta(observer=self.observer.mode)
+        self._verify()
+
+    def _plan(self, chain_id: int, gas_price: int) -> Plan:
+        self.report(Progress("planning: deriving keys, reading nonces, signing every transaction"))
+        accounts = self.workload.accounts
+        addresses = ["0x" + address_of(k).hex() for k in derive_keys(accounts.seed, accounts.count)]
+        nonces = [int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", [[a, "pending"] for a in addresses])]
+        started = time.perf_counter()
+        plan = build_plan(self.workload, chain_id=chain_id, gas_price=gas_price, start_nonces=nonces,
+                          processes=self.options.processes)
+        self.first_ids = [int(x) for x in np.cumsum([0] + [r.count for r in plan.rounds[:-1]])]
+        for planned in plan.rounds:
+            self.store.add_round(planned.index, planned.spec.label, planned.spec.warmup, _controller(planned),
+                                 planned.count)
+            self._store_txs(planned)
+        total = time.perf_counter() - started
+        self.store.set_meta(plan={"tx_count": plan.tx_count, "seconds": round(total, 3), "gas_price_wei": gas_price,
+                                  "signing_seconds": round(plan.signing_seconds, 3), "processes": plan.processes,
+                                  "accounts": accounts.count})
+        rate = plan.tx_count / plan.signing_seconds if plan.signing_seconds > 0 else 0.0
+        self.report(Progress(f"planned {plan.tx_count} transactions in {total:.2f} s "
+                             f"(signed {rate:,.0f} tx/s on {plan.processes} processes)"))
+        return plan
+
+    def _store_txs(self, planned: PlannedRound) -> None:
+        first = self.first_ids[planned.index]
+        self.store.add_txs(
+            (first + i, planned.index, i, int(s), int(n), h)
+            for i, (s, n, h) in enumerate(zip(planned.senders, planned.nonces, planned.hashes, strict=True))
+        )
+
+    def _rounds(self, plan: Plan) -> None:
+        rounds = list(plan.rounds)
+        index = 0
+        while index < len(rounds):
+            planned = rounds[index]
+            taken = self._round(planned)
+            if taken < planned.count and index + 1 < len(rounds):
+                rounds[index + 1 :] = self._resign(plan, planned, taken, rounds[index + 1 :])
+            index += 1
+
+    def _round(self, planned: PlannedRound) -> int:
+        spec, first = planned.spec, self.first_ids[planned.index]
+        self.observer.watch({h: first + i for i, h in enumerate(planned.hashes)})
+        bodies = [_body(first + i, raw) for i, raw in enumerate(planned.raw)]
+        t0 = self.clock.now() + START_LEAD_S
+        dispatcher: Dispatcher
+        if isinstance(spec.rate, FixedRate):
+            assert planned.offsets is not None
+            dispatcher = OpenLoop(planned.offsets, t0)
+            users = min(spec.senders, planned.count)
+        else:
+            deadline = t0 + spec.duration if spec.duration is not None else None
+            dispatcher = Backlog(planned.count, spec.rate.in_flight, t0, deadline)
+            users = min(spec.senders, spec.rate.in_flight, planned.count)
+        self.counters = RoundCounters()
+        self.current = (first, planned.count, dispatcher)
+        self.store.update_round(planned.index, started=t0)
+        self._last_tick = (t0, 0)
+
+        def rejected(position: int) -> None:
+            self.observer.watched.pop(planned.hashes[position], None)
+            dispatcher.settled(1)
+
+        stats = run_round(endpoint=self.endpoint, bodies=bodies, dispatcher=dispatcher, counters=self.counters,
+                          clock=self.clock, users=users, on_rejected=rejected,
+                          tick=lambda: self._tick(planned, t0))
+        self._flush(first)
+        self.store.update_round(planned.index, ended=self.clock.now())
+        self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", stats)
+        for h in planned.hashes[dispatcher.taken :]:
+            self.observer.watched.pop(h, None)
+        notes = []
+        if dispatcher.taken < planned.count:
+            notes.append(f"sent {dispatcher.taken} of {planned.count} pre-signed transactions")
+        if isinstance(dispatcher, Backlog) and not dispatcher.stopped and spec.duration is not None:
+            notes.append("the pre-signed pool ran out before the round's duration")
+        self.store.update_round(planned.index, notes=notes)
+        return dispatcher.taken
+
+    def _tick(self, planned: PlannedRound, t0: float) -> None:
+        if self.observer.error is not None:
+            raise self.observer.error
+        self._flush(self.first_ids[planned.index])
+        now = self.clock.now()
+        last_time, last_confirmed = self._last_tick
+        if now - last_time >= 1.0:
+            tps = (self.counters.confirmed - last_confirmed) / (now - last_time)
+            self._last_tick = (now, self.counters.confirmed)
+            self._last_tps = tps
+        spec = planned.spec
+        planned_s = spec.duration if spec.duration is not None else (
+            planned.count / spec.rate.tps if isinstance(spec.rate, FixedRate) else None)
+        self.report(Progress(label=spec.label, elapsed=max(0.0, now - t0), planned_s=planned_s,
+                             sent=self.counters.sent, confirmed=self.counters.confirmed,
+                             failed=self.counters.rejected, tps=getattr(self, "_last_tps", 0.0)))
+
+    def _flush(self, first: int) -> None:
+        records, self.counters.records = self.counters.records, []
+        if records:
+            self.store.add_sends((first + p, i, s, a, e) for p, i, s, a, e in records)
+
+    def _on_block(self, block: ObservedBlock) -> None:
+        self.store.add_blocks([block.row])
+        if not block.inclusions:
+            return
+        self.store.add_inclusions(block.inclusions)
+        if self.current is not None:
+            first, count, dispatcher = self.current
+            ours = sum(1 for tx_id, _, _ in block.inclusions if first <= tx_id < first + count)
+            self.counters.confirmed += ours
+            dispatcher.settled(ours)
+
+    def _resign(self, plan: Plan, done: PlannedRound, taken: int, later: list[PlannedRound]) -> list[PlannedRound]:
+        """A round ended before sending all it signed: later rounds' nonces move back, so sign them again."""
+        nonces = [0] * len(plan.keys)
+        next_nonce: dict[int, int] = {}
+        for sender, nonce in zip(done.senders[taken:], done.nonces[taken:], strict=True):
+            next_nonce.setdefault(int(sender), int(nonce))
+        for account in range(len(nonces)):
+            earlier = [r for r in later if np.any(r.senders == account)]
+            nonces[account] = next_nonce.get(account, int(earlier[0].nonces[earlier[0].senders == account][0])
+                                             if earlier else 0)
+        started = time.perf_counter()
+        fresh = sign_rounds(self.workload, plan.keys, plan.addresses, plan.chain_id, plan.gas_price, nonces,
+                            [(r.index, r.spec) for r in later], plan.processes)
+        for planned in fresh:
+            self._store_txs(planned)
+        self.report(Progress(f"re-signed {sum(r.count for r in fresh)} transactions of later rounds "
+                             f"in {time.perf_counter() - started:.2f} s (nonces moved back)"))
+        return fresh
+
+    def _drain(self) -> None:
+        """Wait for sent transactions to appear in blocks, up to the grace period."""
+        self.current = None
+        deadline = self.clock.now() + self.workload.target.confirm_grace
+        if self.observer.watched:
+            self.report(Progress(f"waiting up to {self.workload.target.confirm_grace:g} s for "
+                                 f"{len(self.observer.watched)} transactions to be included"))
+        while self.observer.watched and self.clock.now() < deadline:
+            if self.observer.error is not None:
+                raise self.observer.error
+            time.sleep(0.1)
+
+    def _verify(self) -> None:
+        """Fetch receipts (status, gas) of every included transaction, after the measured window."""
+        blocks = [b for (b,) in self.store.query("SELECT DISTINCT block FROM inclusions ORDER BY block")]
+        ids = {bytes(h): i for i, h in self.store.query("SELECT id, hash FROM txs")}
+        self.report(Progress(f"verifying: fetching receipts of {len(blocks)} blocks"))
+        self.store.add_receipts(fetch_receipts(self.rpc, blocks, ids))
+        self.store.set_meta(verification="receipts fetched after the measured window (eth_getBlockReceipts)")
+
+
+def _controller(planned: PlannedRound) -> dict[str, Any]:
+    rate = planned.spec.rate
+    out: dict[str, Any] = {"type": rate.kind, "tx": planned.spec.tx.kind}
+    if isinstance(rate, FixedRate):
+        out["tps"] = rate.tps
+    elif isinstance(rate, FixedBacklog):
+        out["in_flight"] = rate.in_flight
+    if planned.spec.duration is not None:
+        out["duration_s"] = planned.spec.duration
+    return out
+
+
+def _body(tx_id: int, raw: bytes) -> bytes:
+    return b'{"jsonrpc":"2.0","id":%d,"method":"eth_sendRawTransaction","params":["0x%s"]}' % (tx_id, raw.hex().encode())

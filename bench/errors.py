@@ -1,0 +1,46 @@
+"""The error tree: every error chainmark raises on purpose, and what each one means.
+
+    ChainmarkError                 base; `cli.main` is the one place that catches it
+    ├── WorkloadError              the workload (YAML or CLI options) is invalid      -> exit 2
+    ├── TargetError                the target node cannot be started, reached or used -> exit 1
+    │   └── RpcError               the node answered a JSON-RPC call with an error
+    └── RunError                   the run could not complete (funding failed, ...)   -> exit 1
+
+A failed *transaction* is not an error: it is a record with a reason (see `bench.results`).
+"""
+
+from __future__ import annotations
+
+
+class ChainmarkError(Exception):
+    """Raised for any failure chainmark reports to the user as one line."""
+
+    exit_status = 1
+
+
+class WorkloadError(ChainmarkError):
+    """Raised when a workload file or option is invalid; names file:line, field, problem and value."""
+
+    exit_status = 2
+
+    def __init__(self, message: str, *, path: str = "", line: int = 0, field: str = "") -> None:
+        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
+        what = f"{field}: " if field else ""
+        super().__init__(f"{where}{what}{message}")
+        self.path, self.line, self.field = path, line, field
+
+
+class TargetError(ChainmarkError):
+    """Raised when the target node cannot be started, reached, or does not behave as a node should."""
+
+
+class RpcError(TargetError):
+    """Raised when a JSON-RPC call returns an error object."""
+
+    def __init__(self, method: str, code: int, message: str) -> None:
+        super().__init__(f"{method} failed: {message} (code {code})")
+        self.method, self.code, self.rpc_message = method, code, message
+
+
+class RunError(ChainmarkError):
+    """Raised when a run cannot go on (funding not confirmed, no transaction could be planned, ...)."""

@@ -1,0 +1,105 @@
+"""Hands a round's pre-signed transactions to the sending users, in order, at the rate controller's pace.
+
+`OpenLoop` (fixed-rate): transaction n is due at t0 + offsets[n], whatever earlier sends are doing;
+its intended time is that due time, so a slow node or a slow generator shows up as latency and as
+schedule lag, never as a quietly lower rate. `Backlog` (fixed-backlog): a transaction may go only
+while fewer than `in_flight` are sent and not yet seen in a block; its intended time is when its
+slot opened. Both only hand out positions; the users sleep and send.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bench.clock import Clock
+
+SendRecord = tuple[int, float, float, float | None, str | None]  # position, intended, sent, answered, error
+
+
+@dataclass
+class RoundCounters:
+    """Live counts of a round, read by the progress line."""
+
+    sent: int = 0
+    rejected: int = 0
+    confirmed: int = 0
+    in_flight_requests: int = 0
+    records: list[SendRecord] = field(default_factory=list)
+
+
+class OpenLoop:
+    """fixed-rate: position n is due at `t0 + offsets[n]`."""
+
+    def __init__(self, offsets: np.ndarray, t0: float) -> None:
+        self.due = (t0 + offsets).tolist()
+        self._next = 0
+        self.end_time = self.due[-1] if self.due else t0
+
+    def take(self, clock: Clock) -> tuple[int, float] | None:
+        if self._next >= len(self.due):
+            return None
+        position = self._next
+        self._next += 1
+        return position, self.due[position]
+
+    def settled(self, count: int) -> None:
+        """Open loop does not wait for confirmations."""
+
+    @property
+    def exhausted(self) -> bool:
+        return self._next >= len(self.due)
+
+    @property
+    def taken(self) -> int:
+        return self._next
+
+
+class Backlog:
+    """fixed-backlog: at most `in_flight` transactions sent and not yet seen in a block (or rejected)."""
+
+    def __init__(self, count: int, in_flight: int, t0: float, deadline: float | None) -> None:
+        self.count, self.in_flight, self.t0, self.deadline = count, in_flight, t0, deadline
+        self._slots = threading.Semaphore(in_flight)
+        self._next = 0
+        self.outstanding = 0
+        self.stopped = False
+
+    def take(self, clock: Clock) -> tuple[int, float] | None:
+        while not self._slots.acquire(timeout=0.1):
+            if self._over(clock):
+                return None
+        if self._over(clock):
+            self._slots.release()
+            return None
+        position = self._next
+        self._next += 1
+        self.outstanding += 1
+        return position, max(clock.now(), self.t0)
+
+    def settled(self, count: int) -> None:
+        """`count` of this round's transactions were seen in a block or rejected: open their slots."""
+        for _ in range(count):
+            self.outstanding -= 1
+            self._slots.release()
+
+    def _over(self, clock: Clock) -> bool:
+        if self._next >= self.count:
+            return True
+        if self.deadline is not None and clock.now() >= self.deadline:
+            self.stopped = True
+            return True
+        return False
+
+    @property
+    def exhausted(self) -> bool:
+        return self._next >= self.count or self.stopped
+
+    @property
+    def taken(self) -> int:
+        return self._next
+
+
+Dispatcher = OpenLoop | Backlog

@@ -1,0 +1,68 @@
+"""Runs one round through a headless Locust `Environment` and local runner, inside chainmark's process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from locust.env import Environment
+
+from bench.clock import Clock
+from bench.load.dispatch import Dispatcher, RoundCounters
+from bench.load.users import REQUEST_NAME, make_user_class
+from bench.targets.url import Endpoint
+
+TICK_S = 0.25
+# Locust warns about fast spawning (ours is deliberate: users exist before the round's t0) and logs each
+# user start; chainmark reports through its own progress line instead.
+logging.getLogger("locust").setLevel(logging.ERROR)
+
+
+def run_round(
+    *,
+    endpoint: Endpoint,
+    bodies: list[bytes],
+    dispatcher: Dispatcher,
+    counters: RoundCounters,
+    clock: Clock,
+    users: int,
+    on_rejected: Callable[[int], None],
+    tick: Callable[[], None],
+) -> dict[str, Any]:
+    """Send the round; return Locust's statistics of its submissions. `tick` runs every 0.25 s meanwhile."""
+    headers = {"Content-Type": "application/json"}
+    if endpoint.authorization:
+        headers["Authorization"] = endpoint.authorization
+    user_class = make_user_class(
+        dispatcher=dispatcher, bodies=bodies, counters=counters, clock=clock, path=endpoint.path,
+        headers=headers, on_rejected=on_rejected, host=endpoint.base,
+    )
+    env = Environment(user_classes=[user_class], host=endpoint.base)
+    runner = env.create_local_runner()
+    try:
+        runner.start(users, spawn_rate=max(users * 20, 100), wait=False)
+        while not (dispatcher.exhausted and counters.sent >= dispatcher.taken):
+            gevent.sleep(TICK_S)
+            tick()
+    finally:
+        runner.quit()
+    return _locust_stats(env)
+
+
+def _locust_stats(env: Environment) -> dict[str, Any]:
+    entry = env.stats.get(REQUEST_NAME, "POST")
+    if not entry.num_requests:
+        return {"num_requests": 0}
+    return {
+        "num_requests": entry.num_requests,
+        "num_failures": entry.num_failures,
+        "median_ms": entry.median_response_time,
+        "p95_ms": entry.get_response_time_percentile(0.95),
+        "p99_ms": entry.get_response_time_percentile(0.99),
+        "avg_ms": entry.avg_response_time,
+        "max_ms": entry.max_response_time,
+        "rps": entry.total_rps,
+        "note": "Locust's own statistics of eth_sendRawTransaction (submission, not confirmation)",
+    }

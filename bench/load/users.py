@@ -1,0 +1,84 @@
+"""The Locust user that sends pre-signed transactions: it takes a due position, sleeps until then, posts bytes.
+
+FastHttpUser (geventhttpclient) is Locust's lean HTTP client: about 5x the requests per core of
+HttpUser here. Every submission is also a Locust request event, so Locust's own statistics of
+`eth_sendRawTransaction` (submission latency) are kept beside chainmark's confirmation latency.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import gevent
+from locust import constant, task
+from locust.contrib.fasthttp import FastHttpUser
+from locust.exception import StopUser
+
+from bench.clock import Clock
+from bench.load.dispatch import Dispatcher, RoundCounters
+
+REQUEST_NAME = "eth_sendRawTransaction"
+
+
+class SenderUser(FastHttpUser):
+    """Abstract: `make_user_class` binds a round's dispatcher, bodies and counters to a subclass."""
+
+    abstract = True
+    wait_time = constant(0)
+    dispatcher: Dispatcher
+    bodies: list[bytes]
+    counters: RoundCounters
+    clock: Clock
+    path: str = "/"
+    headers: dict[str, str] = {}  # noqa: RUF012 - replaced per subclass, never mutated
+    on_rejected: Callable[[int], None]
+
+    @task
+    def send_next(self) -> None:
+        item = self.dispatcher.take(self.clock)
+        if item is None:
+            raise StopUser()
+        position, intended = item
+        delay = intended - self.clock.now()
+        if delay > 0:
+            gevent.sleep(delay)
+        counters = self.counters
+        counters.in_flight_requests += 1
+        sent = self.clock.now()
+        error: str | None = None
+        try:
+            with self.client.request("POST", self.path, data=self.bodies[position], headers=self.headers,
+                                     name=REQUEST_NAME, catch_response=True) as response:
+                error = _rpc_error(response.status_code, response.content, getattr(response, "error", None))
+                if error is not None:
+                    response.failure(error)
+        finally:
+            answered = self.clock.now()
+            counters.in_flight_requests -= 1
+            counters.sent += 1
+            if error is not None:
+                counters.rejected += 1
+                self.on_rejected(position)
+            counters.records.append((position, intended, sent, answered, error))
+
+
+def _rpc_error(status: int, content: bytes | None, transport_error: object) -> str | None:
+    """The node's reason for refusing a submission, or None if it accepted it."""
+    if transport_error is not None or status == 0:
+        return f"connection: {transport_error}"
+    if status != 200:
+        return f"http {status}"
+    try:
+        answer = json.loads(content or b"")
+    except ValueError:
+        return "rejected-other: answer is not JSON"
+    if "error" in answer:
+        error = answer["error"] or {}
+        return str(error.get("message", error))
+    return None
+
+
+def make_user_class(**bound: object) -> type[SenderUser]:
+    """A concrete SenderUser subclass with a round's dispatcher, bodies, counters, clock, path and headers."""
+    return type("RoundSender", (SenderUser,), {"abstract": False, **bound})

@@ -1,0 +1,1 @@
+"""Observers: the block observer (inclusions, block records) and, later, node resource monitors."""

@@ -1,0 +1,158 @@
+"""Turns a workload into a plan: keys, funding needs, and every round's signed transactions and schedule.
+
+No clock and no network here: the caller passes what the chain told it (chain id, gas price, start
+nonces). Signing is spread over processes; everything the measured phase sends is bytes made here.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bench.errors import RunError
+from bench.plan.keys import address_of, derive_keys
+from bench.plan.signing import SignJob, UnsignedTx, sign_job
+from bench.workload.spec import FixedBacklog, FixedRate, Round, Workload
+
+# A closed-loop round bounded by duration cannot know its count: it pre-signs this many per in-flight
+# slot per second (enough for blocks every 0.25 s), and ends early, with a warning, if that runs out.
+BACKLOG_PRESIGN_PER_SLOT_PER_S = 4
+PARALLEL_THRESHOLD = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRound:
+    """One round's transactions in send order: sender account, nonce, raw bytes, hash, intended offset."""
+
+    index: int
+    spec: Round
+    senders: np.ndarray
+    nonces: np.ndarray
+    raw: list[bytes] = field(repr=False)
+    hashes: list[bytes] = field(repr=False)
+    offsets: np.ndarray | None  # seconds after round start (open loop); None for closed loop
+
+    @property
+    def count(self) -> int:
+        return len(self.raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Everything decided before the clock starts. Private keys are kept out of repr and never stored."""
+
+    workload: Workload
+    chain_id: int
+    gas_price: int
+    keys: list[bytes] = field(repr=False)
+    addresses: list[bytes] = field(repr=False)
+    funding_wei: list[int] = field(repr=False)
+    rounds: list[PlannedRound] = field(repr=False)
+    signing_seconds: float = 0.0
+    processes: int = 1
+
+    @property
+    def tx_count(self) -> int:
+        return sum(r.count for r in self.rounds)
+
+
+def presign_count(spec: Round) -> int:
+    """How many transactions to sign for a round."""
+    count = spec.planned_tx_count()
+    if count is not None:
+        return count
+    assert isinstance(spec.rate, FixedBacklog) and spec.duration is not None
+    return max(spec.rate.in_flight, math.ceil(spec.rate.in_flight * spec.duration * BACKLOG_PRESIGN_PER_SLOT_PER_S))
+
+
+def build_plan(
+    workload: Workload,
+    *,
+    chain_id: int,
+    gas_price: int,
+    start_nonces: list[int] | None = None,
+    processes: int | None = None,
+) -> Plan:
+    """Derive keys, decide every transaction, and sign them all (in parallel when it pays)."""
+    count = workload.accounts.count
+    keys = derive_keys(workload.accounts.seed, count)
+    addresses = [address_of(k) for k in keys]
+    nonces = list(start_nonces) if start_nonces is not None else [0] * count
+    processes = processes or os.cpu_count() or 1
+    started = time.perf_counter()
+    rounds = sign_rounds(workload, keys, addresses, chain_id, gas_price, nonces, list(enumerate(workload.rounds)), processes)
+    elapsed = time.perf_counter() - started
+    need = [0] * count
+    for planned in rounds:
+        per_tx = planned.spec.tx.gas * gas_price + planned.spec.tx.value_wei
+        for sender, n in zip(*np.unique(planned.senders, return_counts=True), strict=True):
+            need[int(sender)] += per_tx * int(n)
+    funding = [workload.accounts.funding_wei if workload.accounts.funding_wei is not None else n * 11 // 10 for n in need]
+    return Plan(workload, chain_id, gas_price, keys, addresses, funding, rounds, elapsed, processes)
+
+
+def sign_rounds(
+    workload: Workload,
+    keys: list[bytes],
+    addresses: list[bytes],
+    chain_id: int,
+    gas_price: int,
+    nonces: list[int],
+    rounds: list[tuple[int, Round]],
+    processes: int,
+) -> list[PlannedRound]:
+    """Sign `rounds` (index, spec) in order starting from per-account `nonces` (updated in place)."""
+    count = len(keys)
+    rng = np.random.default_rng(workload.accounts.seed)
+    layouts = []
+    jobs: list[SignJob] = []
+    cursor = 0
+    for index, spec in rounds:
+        n = presign_count(spec)
+        senders = (cursor + np.arange(n)) % count
+        cursor += n
+        shift = rng.integers(1, max(count, 2), size=n) if count > 1 else np.zeros(n, dtype=np.int64)
+        receivers = (senders + shift) % count
+        tx_nonces = np.empty(n, dtype=np.int64)
+        job_slices = []
+        for account in range(count):
+            positions = np.flatnonzero(senders == account)
+            if not len(positions):
+                continue
+            tx_nonces[positions] = nonces[account] + np.arange(len(positions))
+            templates = tuple(
+                UnsignedTx(to=addresses[int(receivers[p])], value=spec.tx.value_wei, gas=spec.tx.gas, gas_price=gas_price)
+                for p in positions
+            )
+            jobs.append(SignJob(keys[account], nonces[account], templates, chain_id))
+            job_slices.append(positions)
+            nonces[account] += len(positions)
+        layouts.append((index, spec, senders, tx_nonces, job_slices))
+    signed = _run_jobs(jobs, processes)
+    out, job_index = [], 0
+    for index, spec, senders, tx_nonces, job_slices in layouts:
+        raw: list[bytes] = [b""] * len(senders)
+        hashes: list[bytes] = [b""] * len(senders)
+        for positions in job_slices:
+            for p, (tx_raw, tx_hash) in zip(positions, signed[job_index], strict=True):
+                raw[p], hashes[p] = tx_raw, tx_hash
+            job_index += 1
+        offsets = np.arange(len(senders)) / spec.rate.tps if isinstance(spec.rate, FixedRate) else None
+        out.append(PlannedRound(index, spec, senders.astype(np.int32), tx_nonces, raw, hashes, offsets))
+    return out
+
+
+def _run_jobs(jobs: list[SignJob], processes: int) -> list[list[tuple[bytes, bytes]]]:
+    total = sum(len(j.templates) for j in jobs)
+    if processes <= 1 or total < PARALLEL_THRESHOLD:
+        return [sign_job(j) for j in jobs]
+    try:
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            return pool.map(sign_job, jobs, chunksize=max(1, len(jobs) // (processes * 4)))
+    except OSError as exc:
+        raise RunError(f"cannot start signing processes: {exc}") from exc

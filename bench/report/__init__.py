@@ -1,0 +1,1 @@
+"""Reports: Plotly figures and writers (the only package that imports plotly)."""

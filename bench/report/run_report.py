@@ -1,0 +1,232 @@
+"""Renders one run's self-contained HTML report (tables first, then Plotly charts; opens offline).
+
+Every figure states its window and units; every user-supplied string (workload text, labels, node
+client) is HTML-escaped; plotly.js is inlined once, so the file needs no network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from bench.results.store import RunStore
+
+LAG_WARN_S = 0.010
+CDF_POINTS = 2000
+
+
+def render_run_report(store: RunStore, summary: dict[str, Any]) -> str:
+    """The report of the run in `store`, whose summary.json is `summary`."""
+    meta = store.meta()
+    start = float(meta.get("started") or 0.0)
+    figures = [
+        _rates_figure(store, start),
+        _latency_over_time_figure(store, start),
+        _latency_cdf_figure(store, summary),
+        _blocks_figure(store, start),
+    ]
+    charts = "\n".join(
+        f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})}</div>'
+        for fig in figures
+    )
+    title = f"chainmark run: {meta.get('workload', '')}"
+    return _PAGE.format(
+        title=_e(title),
+        plotlyjs=get_plotlyjs(),
+        header=_header(meta, summary),
+        warnings=_warnings(meta, summary),
+        rounds=_rounds_table(summary),
+        charts=charts,
+        workload=_e(str(meta.get("workload_text", ""))),
+    )
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _time(unix: object) -> str:
+    if not isinstance(unix, int | float):
+        return "-"
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
+    target, machine, plan = meta.get("target", {}), meta.get("machine", {}), meta.get("plan", {})
+    versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
+    rows = [
+        ("Workload", f"{meta.get('workload', '')} ({meta.get('workload_path', '')})"),
+        ("Status", meta.get("status", "")),
+        ("Target", f"{target.get('url', '')} - {target.get('client', '')}, chain id {target.get('chain_id', '')}, "
+                   f"block gas limit {target.get('block_gas_limit', '')}"
+                   + (f", managed, block time {target['block_time_s']:g} s" if "block_time_s" in target else "")),
+        ("Machine", f"{machine.get('cpu', '')}, {machine.get('cores', '')} cores, {machine.get('memory_gib', '')} GiB, "
+                    f"{machine.get('os', '')}, Python {machine.get('python', '')}"),
+        ("Versions", versions),
+        ("Seed", meta.get("seed", "")),
+        ("Started / ended", f"{_time(meta.get('started'))} / {_time(meta.get('ended'))}"),
+        ("Plan", f"{plan.get('tx_count', '-')} transactions signed before the clock started, in "
+                 f"{plan.get('signing_seconds', '-')} s on {plan.get('processes', '-')} processes; "
+                 f"gas price {plan.get('gas_price_wei', '-')} wei"),
+        ("Observer", f"{meta.get('observer', '-')}; {meta.get('verification', 'receipts not fetched')}"),
+    ]
+    if meta.get("error"):
+        rows.append(("Error", meta["error"]))
+    return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+
+
+def _warnings(meta: dict[str, Any], summary: dict[str, Any]) -> str:
+    out = []
+    if meta.get("status") != "completed":
+        out.append(f"The run did not complete (status: {meta.get('status')}); figures cover what was recorded.")
+    for r in summary["rounds"]:
+        label = r["label"]
+        if r["warmup"]:
+            out.append(f"Round {label!r} is a warm-up: shown, but not a headline result.")
+        lag = r["schedule_lag_s"].get("p99")
+        if lag is not None and lag > LAG_WARN_S:
+            out.append(f"Round {label!r}: the generator fell behind its schedule (schedule lag p99 {lag * 1000:.1f} ms, "
+                       f"max {r['schedule_lag_s']['max'] * 1000:.1f} ms); latency still counts from the intended time.")
+        if r["timed_out"]:
+            out.append(f"Round {label!r}: {r['timed_out']} transactions were never seen in a block (timed out).")
+        if r["failed"]:
+            out.append(f"Round {label!r}: failed transactions by reason: {json.dumps(r['failed'])}.")
+        out.extend(f"Round {label!r}: {note}" for note in r.get("notes", []))
+    if not out:
+        return ""
+    return '<div class="warnings"><h2>Warnings</h2><ul>' + "".join(f"<li>{_e(w)}</li>" for w in out) + "</ul></div>"
+
+
+def _fmt(value: object, scale: float = 1.0, digits: int = 1) -> str:
+    return "-" if not isinstance(value, int | float) else f"{value * scale:,.{digits}f}"
+
+
+def _rounds_table(summary: dict[str, Any]) -> str:
+    head = ("Round", "Rate", "Sent", "Confirmed", "Failed", "Timed out", "Send rate (tx/s)", "Throughput (tx/s)",
+            "Latency p50 (ms)", "p90", "p99", "p99.9", "max", "mean", "Window (s)", "Schedule lag p99 (ms)")
+    rows = []
+    for r in summary["rounds"]:
+        lat, window = r["latency_s"], r["window_s"]
+        rate = ", ".join(f"{k}={v}" for k, v in r["controller"].items())
+        cells = [
+            r["label"] + (" (warm-up)" if r["warmup"] else ""), rate, r["sent"], r["confirmed"],
+            sum(r["failed"].values()), r["timed_out"], _fmt(r["send_rate_tps"]), _fmt(r["throughput_tps"]),
+            *(_fmt(lat[k], 1000) for k in ("p50", "p90", "p99", "p999", "max", "mean")),
+            _fmt(window[1] - window[0], 1, 2) if window else "-", _fmt(r["schedule_lag_s"]["p99"], 1000, 2),
+        ]
+        rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+    return "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>" + "".join(rows)
+
+
+def _per_second(times: np.ndarray, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+    edges = np.arange(np.floor(start), np.ceil(end) + 1.0, 1.0)
+    if len(edges) < 2:
+        edges = np.array([np.floor(start), np.floor(start) + 1.0])
+    counts, _ = np.histogram(times, bins=edges)
+    return edges[:-1] - start, counts
+
+
+def _rates_figure(store: RunStore, start: float) -> go.Figure:
+    sent = np.array([s for (s,) in store.query("SELECT sent FROM sends")], dtype=float)
+    seen = np.array([s for (s,) in store.query("SELECT seen FROM inclusions")], dtype=float)
+    fig = go.Figure()
+    if len(sent):
+        end = max(sent.max(), seen.max() if len(seen) else 0.0)
+        x, y = _per_second(sent, start, end)
+        fig.add_trace(go.Scatter(x=x, y=y, name="send rate", mode="lines", line={"shape": "hv"}))
+        x, y = _per_second(seen, start, end)
+        fig.add_trace(go.Bar(x=x, y=y, name="confirmed throughput", opacity=0.6))
+    return _layout(fig, "Send rate vs confirmed throughput (per 1 s bucket, whole run)",
+                   "seconds since run start", "transactions per second")
+
+
+def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
+    rows = store.query("SELECT s.intended, i.seen - s.intended FROM sends s JOIN inclusions i ON i.tx = s.tx "
+                       "LEFT JOIN receipts r ON r.tx = s.tx WHERE s.error IS NULL AND (r.status IS NULL OR r.status = 1)")
+    fig = go.Figure()
+    if rows:
+        intended, latency = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        second = np.floor(intended - start).astype(np.int64)
+        order = np.argsort(second, kind="stable")
+        second, latency = second[order], latency[order]
+        keys, starts = np.unique(second, return_index=True)
+        groups = np.split(latency, starts[1:])
+        for q, name in ((50, "p50"), (90, "p90"), (99, "p99")):
+            values = [float(np.percentile(g, q, method="inverted_cdf")) for g in groups]
+            fig.add_trace(go.Scatter(x=keys, y=values, name=name, mode="lines",
+                                     fill="tonexty" if name != "p50" else None))
+    return _layout(fig, "Confirmation latency percentiles by intended send second (whole run)",
+                   "intended send time, seconds since run start", "latency (s)")
+
+
+def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
+    fig = go.Figure()
+    for idx, r in enumerate(summary["rounds"]):
+        rows = store.query(
+            "SELECT i.seen - s.intended FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
+            "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND s.error IS NULL "
+            "AND (r.status IS NULL OR r.status = 1)", (idx,))
+        if not rows:
+            continue
+        latency = np.sort(np.array([v for (v,) in rows], dtype=float))
+        probs = np.linspace(0, 1, min(CDF_POINTS, len(latency)))
+        xs = np.quantile(latency, probs, method="inverted_cdf")
+        fig.add_trace(go.Scatter(x=xs, y=probs, name=r["label"], mode="lines"))
+    return _layout(fig, "Confirmation latency CDF per round (each round's own window)", "latency (s)",
+                   "fraction of confirmed transactions")
+
+
+def _blocks_figure(store: RunStore, start: float) -> go.Figure:
+    rows = store.query("SELECT b.number, b.seen, b.tx_count, COUNT(i.tx) FROM blocks b "
+                       "LEFT JOIN inclusions i ON i.block = b.number GROUP BY b.number ORDER BY b.number")
+    fig = go.Figure()
+    if rows:
+        number, seen, total, ours = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        fig.add_trace(go.Bar(x=seen - start, y=total, name="transactions per block", opacity=0.5,
+                             customdata=number, hovertemplate="block %{customdata}: %{y} tx<extra></extra>"))
+        fig.add_trace(go.Bar(x=seen - start, y=ours, name="this run's transactions", opacity=0.8))
+    return _layout(fig, "Transactions per block (every block seen during the run)",
+                   "block seen at, seconds since run start", "transactions")
+
+
+def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
+    fig.update_layout(title=title, xaxis_title=xtitle, yaxis_title=ytitle, template="plotly_white",
+                      height=420, margin={"l": 60, "r": 20, "t": 60, "b": 50}, barmode="overlay",
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
+th {{ background: #f3f3f3; }}
+.warnings {{ background: #fff7e0; border: 1px solid #e0c060; padding: 0.5em 1em; }}
+.chart {{ margin: 1em 0; }}
+pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+</style>
+<script type="text/javascript">{plotlyjs}</script>
+</head><body>
+<h1>{title}</h1>
+<table class="header">{header}</table>
+{warnings}
+<h2>Rounds</h2>
+<p>Latency: seen-in-block time minus intended send time (exact percentiles). Throughput: confirmed
+transactions over the window of the blocks that carried the round. Status from receipts fetched after
+the measured window.</p>
+<table class="rounds">{rounds}</table>
+<h2>Charts</h2>
+{charts}
+<h2>Workload</h2>
+<pre>{workload}</pre>
+</body></html>
+"""

@@ -1,0 +1,23 @@
+"""Names why a transaction failed, from the node's rejection message or the receipt, in a few stable words."""
+
+from __future__ import annotations
+
+REVERTED = "reverted"
+_PATTERNS = (
+    ("insufficient-funds", ("insufficient funds", "insufficient balance")),
+    ("nonce", ("nonce too low", "nonce too high", "invalid nonce", "nonce")),
+    ("underpriced", ("underpriced", "fee cap", "max fee per gas less than block base fee", "gas price")),
+    ("gas", ("intrinsic gas", "gas limit", "exceeds block gas limit", "out of gas")),
+    ("txpool-full", ("txpool is full", "pool is full", "too many")),
+    ("already-known", ("already known", "already imported", "known transaction")),
+    ("connection", ("connection", "timed out", "timeout", "http ")),
+)
+
+
+def classify_rejection(message: str) -> str:
+    """Map a node's error message to a reason name; unknown messages become `rejected-other`."""
+    lowered = message.lower()
+    for reason, needles in _PATTERNS:
+        if any(n in lowered for n in needles):
+            return reason
+    return "rejected-other"

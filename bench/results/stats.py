@@ -1,0 +1,201 @@
+"""Computes each round's headline numbers from the run store: counts, rates, exact latency percentiles.
+
+Definitions (Hyperledger Performance & Scale WG, made precise):
+  sent            submissions attempted in the round
+  confirmed       included in a block and, once receipts were fetched, with status 1
+  failed          rejected at submission (by reason) or reverted
+  timed_out       accepted but never seen in a block by the end of the run plus the grace period
+  latency         seen-in-block time minus *intended* send time (open loop: no coordinated omission)
+  window          from the observer's sight of the block before the round's first inclusion to its
+                  sight of the block holding the round's last inclusion: the blocks that carried the round
+  throughput      confirmed / window length
+  send rate       (sent - 1) / (last send - first send)
+  schedule lag    actual send time minus intended send time
+Percentiles are exact (nearest rank over every sample), never averages of averages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bench.results.reasons import REVERTED, classify_rejection
+from bench.results.store import RunStore
+
+PERCENTILES = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p999": 99.9}
+
+
+@dataclass(frozen=True, slots=True)
+class RoundSummary:
+    """One round's numbers, as written to summary.json."""
+
+    index: int
+    label: str
+    warmup: bool
+    controller: dict[str, Any]
+    planned: int
+    sent: int
+    confirmed: int
+    failed: dict[str, int]
+    timed_out: int
+    pending: int
+    send_rate_tps: float
+    throughput_tps: float
+    latency_s: dict[str, float | None]
+    window_s: tuple[float, float] | None
+    schedule_lag_s: dict[str, float | None]
+    submit_latency_s: dict[str, float | None]
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "warmup": self.warmup,
+            "controller": self.controller,
+            "planned": self.planned,
+            "sent": self.sent,
+            "confirmed": self.confirmed,
+            "failed": self.failed,
+            "timed_out": self.timed_out,
+            "pending": self.pending,
+            "send_rate_tps": _round(self.send_rate_tps),
+            "throughput_tps": _round(self.throughput_tps),
+            "latency_s": self.latency_s,
+            "window_s": list(self.window_s) if self.window_s else None,
+            "schedule_lag_s": self.schedule_lag_s,
+            "submit_latency_s": self.submit_latency_s,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RoundData:
+    """Per-transaction arrays of one round, aligned by row (NaN where a time does not exist)."""
+
+    intended: np.ndarray
+    sent: np.ndarray
+    answered: np.ndarray
+    errors: list[str | None]
+    included_seen: np.ndarray
+    block: np.ndarray
+    status: np.ndarray  # 1 ok, 0 reverted, -1 receipt not fetched
+
+
+def load_round(store: RunStore, round_idx: int) -> RoundData:
+    rows = store.query(
+        "SELECT s.intended, s.sent, s.answered, s.error, i.seen, i.block, r.status "
+        "FROM txs t JOIN sends s ON s.tx = t.id LEFT JOIN inclusions i ON i.tx = t.id "
+        "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? ORDER BY s.intended",
+        (round_idx,),
+    )
+    col = list(zip(*rows, strict=True)) if rows else [()] * 7
+
+    def floats(values: tuple[Any, ...]) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+    return RoundData(
+        intended=floats(col[0]),
+        sent=floats(col[1]),
+        answered=floats(col[2]),
+        errors=list(col[3]),
+        included_seen=floats(col[4]),
+        block=np.array([-1 if v is None else v for v in col[5]], dtype=np.int64),
+        status=np.array([-1 if v is None else v for v in col[6]], dtype=np.int64),
+    )
+
+
+def percentiles(values: np.ndarray) -> dict[str, float | None]:
+    """Exact nearest-rank percentiles plus max and mean, in the unit of `values`; None when empty."""
+    if not len(values):
+        return {**dict.fromkeys(PERCENTILES), "max": None, "mean": None}
+    out: dict[str, float | None] = {
+        name: _round(float(np.percentile(values, q, method="inverted_cdf"))) for name, q in PERCENTILES.items()
+    }
+    out["max"] = _round(float(values.max()))
+    out["mean"] = _round(float(values.mean()))
+    return out
+
+
+def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool) -> RoundSummary:
+    """Summarize one round; `finished` says timed-out can be decided (the run and its grace are over)."""
+    idx, label, warmup, controller, planned, _started, _ended, notes = round_row
+    data = load_round(store, idx)
+    rejected = [classify_rejection(e) for e in data.errors if e is not None]
+    accepted = np.array([e is None for e in data.errors], dtype=bool)
+    included = accepted & ~np.isnan(data.included_seen)
+    reverted = included & (data.status == 0)
+    confirmed = included & ~reverted
+    failed = Counter(rejected)
+    if reverted.any():
+        failed[REVERTED] = int(reverted.sum())
+    unseen = int((accepted & ~included).sum())
+    latency = data.included_seen[confirmed] - data.intended[confirmed]
+    return RoundSummary(
+        index=idx,
+        label=label,
+        warmup=bool(warmup),
+        controller=json.loads(controller),
+        planned=planned,
+        sent=len(data.errors),
+        confirmed=int(confirmed.sum()),
+        failed=dict(sorted(failed.items())),
+        timed_out=unseen if finished else 0,
+        pending=0 if finished else unseen,
+        send_rate_tps=_send_rate(data.sent),
+        throughput_tps=0.0,
+        latency_s=percentiles(latency),
+        window_s=None,
+        schedule_lag_s=percentiles(data.sent - data.intended),
+        submit_latency_s=percentiles((data.answered - data.sent)[~np.isnan(data.answered)]),
+        notes=json.loads(notes),
+    )
+
+
+def _send_rate(sent: np.ndarray) -> float:
+    if len(sent) < 2:
+        return 0.0
+    span = float(np.nanmax(sent) - np.nanmin(sent))
+    return (len(sent) - 1) / span if span > 0 else 0.0
+
+
+def round_window(store: RunStore, round_idx: int) -> tuple[float, float] | None:
+    """The window of the blocks that carried the round (see module docstring), from observed block times."""
+    rows = store.query(
+        "SELECT MIN(i.block), MAX(i.block) FROM inclusions i JOIN txs t ON t.id = i.tx "
+        "LEFT JOIN receipts r ON r.tx = i.tx WHERE t.round = ? AND (r.status IS NULL OR r.status = 1)",
+        (round_idx,),
+    )
+    first, last = rows[0]
+    if first is None:
+        return None
+    seen = dict(store.query("SELECT number, seen FROM blocks WHERE number IN (?, ?)", (first - 1, last)))
+    if last not in seen:
+        return None
+    start = seen.get(first - 1)
+    if start is None:  # the observer started after the parent block: fall back to the round's first send
+        start = store.query("SELECT MIN(s.sent) FROM sends s JOIN txs t ON t.id = s.tx WHERE t.round = ?",
+                            (round_idx,))[0][0]
+    return (float(start), float(seen[last]))
+
+
+def summarize(store: RunStore) -> list[RoundSummary]:
+    """Summaries of every round in order."""
+    finished = store.meta().get("status") in ("completed", "interrupted", "failed")
+    out = []
+    for row in store.query("SELECT idx, label, warmup, controller, planned, started, ended, notes FROM rounds ORDER BY idx"):
+        summary = summarize_round(store, row, finished)
+        window = round_window(store, row[0])
+        if window is not None and window[1] > window[0]:
+            summary = dataclasses.replace(summary, window_s=(_round(window[0], 3), _round(window[1], 3)),
+                            throughput_tps=summary.confirmed / (window[1] - window[0]))
+        out.append(summary)
+    return out
+
+
+def _round(value: float, digits: int = 6) -> float:
+    return round(value, digits)

@@ -1,0 +1,116 @@
+"""The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
+
+Tables (schema_version 1):
+  meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
+  rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes
+  txs         every planned transaction: round, position, sender account, nonce, hash
+  sends       one row per submission: intended time, send time, answer time, rejection reason
+  blocks      every block the observer saw: number, timestamp, seen time, tx count, gas
+  inclusions  tx -> block that included it, and when the observer saw that block
+  receipts    tx -> status and gas used, fetched after the measured window
+  rpc_stats   Locust's own per-request statistics for each round
+
+Times are unix seconds (float). Writes are append-only inserts committed in small batches, so a crash
+or Ctrl-C loses at most the last batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rounds (
+    idx INTEGER PRIMARY KEY, label TEXT NOT NULL, warmup INTEGER NOT NULL, controller TEXT NOT NULL,
+    planned INTEGER NOT NULL, started REAL, ended REAL, notes TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS txs (
+    id INTEGER PRIMARY KEY, round INTEGER NOT NULL, seq INTEGER NOT NULL, sender INTEGER NOT NULL,
+    nonce INTEGER NOT NULL, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sends (
+    tx INTEGER PRIMARY KEY, intended REAL NOT NULL, sent REAL NOT NULL, answered REAL, error TEXT);
+CREATE TABLE IF NOT EXISTS blocks (
+    number INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL, seen REAL NOT NULL, tx_count INTEGER NOT NULL,
+    gas_used INTEGER NOT NULL, gas_limit INTEGER NOT NULL, base_fee INTEGER, size INTEGER);
+CREATE TABLE IF NOT EXISTS inclusions (tx INTEGER PRIMARY KEY, block INTEGER NOT NULL, seen REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS receipts (tx INTEGER PRIMARY KEY, status INTEGER NOT NULL, gas_used INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS rpc_stats (round INTEGER NOT NULL, name TEXT NOT NULL, stats TEXT NOT NULL);
+"""
+
+
+class RunStore:
+    """Append-only writer and reader of one run's `results.sqlite`."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        if not create and not path.is_file():
+            raise FileNotFoundError(path)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.Lock()  # the observer thread and the senders' flusher both write
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        if create:
+            self.db.executescript(_SCHEMA)
+            self.set_meta(schema_version=SCHEMA_VERSION)
+        else:
+            version = self.meta().get("schema_version")
+            if version != SCHEMA_VERSION:
+                raise ValueError(f"{path}: results schema_version {version}, this chainmark reads {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def set_meta(self, **values: Any) -> None:
+        rows = [(k, json.dumps(v)) for k, v in values.items()]
+        self._insert("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
+
+    def meta(self) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+
+    def add_round(self, idx: int, label: str, warmup: bool, controller: dict[str, Any], planned: int) -> None:
+        self._insert(
+            "INSERT OR REPLACE INTO rounds (idx, label, warmup, controller, planned) VALUES (?, ?, ?, ?, ?)",
+            [(idx, label, int(warmup), json.dumps(controller), planned)],
+        )
+
+    def update_round(self, idx: int, *, started: float | None = None, ended: float | None = None,
+                     notes: list[str] | None = None) -> None:
+        if started is not None:
+            self.db.execute("UPDATE rounds SET started = ? WHERE idx = ?", (started, idx))
+        if ended is not None:
+            self.db.execute("UPDATE rounds SET ended = ? WHERE idx = ?", (ended, idx))
+        if notes is not None:
+            self.db.execute("UPDATE rounds SET notes = ? WHERE idx = ?", (json.dumps(notes), idx))
+
+    def add_txs(self, rows: Iterable[tuple[int, int, int, int, int, bytes]]) -> None:
+        """(id, round, seq, sender, nonce, hash) rows; replaces rows of a re-signed round."""
+        self._insert("INSERT OR REPLACE INTO txs VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def add_sends(self, rows: Iterable[tuple[int, float, float, float | None, str | None]]) -> None:
+        self._insert("INSERT OR REPLACE INTO sends VALUES (?, ?, ?, ?, ?)", rows)
+
+    def add_blocks(self, rows: Iterable[tuple[int, int, float, int, int, int, int | None, int | None]]) -> None:
+        self._insert("INSERT OR IGNORE INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def add_inclusions(self, rows: Iterable[tuple[int, int, float]]) -> None:
+        self._insert("INSERT OR IGNORE INTO inclusions VALUES (?, ?, ?)", rows)
+
+    def add_receipts(self, rows: Iterable[tuple[int, int, int]]) -> None:
+        self._insert("INSERT OR REPLACE INTO receipts VALUES (?, ?, ?)", rows)
+
+    def add_rpc_stats(self, round_idx: int, name: str, stats: dict[str, Any]) -> None:
+        self._insert("INSERT INTO rpc_stats VALUES (?, ?, ?)", [(round_idx, name, json.dumps(stats))])
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, params).fetchall()
+
+    def _insert(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self._lock, self.db:  # one transaction per batch
+            self.db.execute("BEGIN")
+            self.db.executemany(sql, rows)

@@ -1,0 +1,49 @@
+"""Builds summary.json, chainmark's public result format that users read in CI, from the run store.
+
+Format history (schema_version):
+  1  workload, status, target {url (credentials redacted), client, chain_id, block_gas_limit},
+     rounds [{label, sent, confirmed, failed {reason: count}, timed_out, send_rate_tps,
+     throughput_tps, latency_s {p50, p90, p99, p999, max, mean}, window_s [start, end], ...}]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.results.stats import RoundSummary, summarize
+from bench.results.store import RunStore
+
+SUMMARY_SCHEMA_VERSION = 1
+
+DEFINITIONS = {
+    "latency_s": "seen-in-block time minus intended send time, seconds; exact nearest-rank percentiles",
+    "throughput_tps": "confirmed transactions / window_s length (the blocks that carried the round)",
+    "window_s": "unix seconds: observer's sight of the block before the round's first inclusion "
+    "to its sight of the block with the round's last inclusion",
+    "send_rate_tps": "(sent - 1) / (last send - first send)",
+    "schedule_lag_s": "actual send time minus intended send time",
+    "submit_latency_s": "eth_sendRawTransaction answer time minus send time",
+    "status": "receipts fetched after the measured window; reverted counts as failed",
+}
+
+
+def build_summary(store: RunStore, summaries: list[RoundSummary] | None = None) -> dict[str, Any]:
+    """The summary.json document of the run in `store`."""
+    meta = store.meta()
+    summaries = summaries if summaries is not None else summarize(store)
+    return {
+        "schema_version": SUMMARY_SCHEMA_VERSION,
+        "workload": meta.get("workload"),
+        "status": meta.get("status"),
+        "error": meta.get("error"),
+        "seed": meta.get("seed"),
+        "started": meta.get("started"),
+        "ended": meta.get("ended"),
+        "chainmark": meta.get("chainmark"),
+        "target": meta.get("target", {}),
+        "plan": meta.get("plan", {}),
+        "observer": meta.get("observer"),
+        "machine": meta.get("machine", {}),
+        "rounds": [s.as_json() for s in summaries],
+        "definitions": DEFINITIONS,
+    }

@@ -1,0 +1,92 @@
+"""A small blocking Ethereum JSON-RPC client over one keep-alive HTTP connection, with batch calls.
+
+Used for everything outside the measured send path: node identity, funding, the block observer and
+receipt verification. (The send path goes through Locust's FastHttpUser in `bench.load`.)
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import ssl
+from collections.abc import Sequence
+from typing import Any
+
+from bench.errors import RpcError, TargetError
+from bench.targets.url import Endpoint
+
+
+class RpcClient:
+    """JSON-RPC 2.0 over HTTP(S); raises `TargetError` when the node cannot be reached."""
+
+    def __init__(self, endpoint: Endpoint, timeout: float = 30.0) -> None:
+        self.endpoint, self.timeout = endpoint, timeout
+        self._conn: http.client.HTTPConnection | None = None
+        self._next_id = 0
+
+    def call(self, method: str, *params: Any) -> Any:
+        """Call one method and return its result; an error answer raises `RpcError`."""
+        answer = self._post({"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(params)})
+        return _result(method, answer)
+
+    def batch(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[Any]:
+        """Call `method` once per params in one HTTP request; results in order; any error raises."""
+        if not params_list:
+            return []
+        first = self._next_id + 1
+        calls = [{"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(p)} for p in params_list]
+        answers = self._post(calls)
+        if not isinstance(answers, list):
+            return [_result(method, answers)]  # some nodes answer a whole failed batch with one error
+        by_id = {a.get("id"): a for a in answers}
+        return [_result(method, by_id.get(first + i, {})) for i in range(len(calls))]
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            host = self.endpoint.base.split("://", 1)[1]
+            if self.endpoint.base.startswith("https"):
+                self._conn = http.client.HTTPSConnection(host, timeout=self.timeout, context=ssl.create_default_context())
+            else:
+                self._conn = http.client.HTTPConnection(host, timeout=self.timeout)
+        return self._conn
+
+    def _post(self, payload: object) -> Any:
+        body = json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.endpoint.authorization:
+            headers["Authorization"] = self.endpoint.authorization
+        for attempt in (1, 2):  # one retry: a keep-alive connection the server closed meanwhile
+            try:
+                conn = self._connection()
+                conn.request("POST", self.endpoint.path, body, headers)
+                response = conn.getresponse()
+                data = response.read()
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                if attempt == 2:
+                    raise TargetError(f"cannot reach {self.endpoint.redacted}: {exc}") from exc
+        if response.status != 200:
+            raise TargetError(f"{self.endpoint.redacted} answered HTTP {response.status}")
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            raise TargetError(f"{self.endpoint.redacted} did not answer JSON-RPC") from exc
+
+
+def _result(method: str, answer: dict[str, Any]) -> Any:
+    if "error" in answer:
+        error = answer["error"] or {}
+        raise RpcError(method, int(error.get("code", 0)), str(error.get("message", "unknown error")))
+    if "result" not in answer:
+        raise RpcError(method, 0, "no result in the answer")
+    return answer["result"]
