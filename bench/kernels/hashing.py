@@ -90,16 +90,16 @@ def hash_batch(algorithm: str, messages: Messages) -> np.ndarray:
     return out
 
 
-def hash_rows(algorithm: str, rows: np.ndarray, *, sha_ni: bool) -> np.ndarray:
+def hash_rows(algorithm: str, rows: np.ndarray, *, sha_ni: bool, out: np.ndarray | None = None) -> np.ndarray:
     """Hash each row of a C-contiguous 2-D uint8 array (the fixed-length fast path).
 
     SHA-256 and SHA-256d run on the SHA-NI kernel if `sha_ni` (callers pass `SHA_NI`; tests pass both),
     else on the portable vectorised one; SM3 and Keccak-256 (rows of a multiple of 8 bytes) are
-    vectorised across messages.
+    vectorised across messages. Digests go to `out` (a C-contiguous (n, 32) uint8 array) if given.
     """
     check_algorithm(algorithm)
     n, length = rows.shape
-    out = np.empty((n, 32), dtype=np.uint8)
+    out = np.empty((n, 32), dtype=np.uint8) if out is None else out
     if n == 0:
         return out
     serial = n < SERIAL_MAX_MESSAGES and rows.size < SERIAL_MAX_BYTES

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.kernels.hashing import as_matrix, hash_batch
-from bench.kernels.treekernels import sorted_pairs
+from bench.kernels.hashing import SHA_NI, as_matrix, hash_batch, hash_rows
+from bench.kernels.treekernels import place_sorted_leaves, sorted_pairs
 
 Leaves = np.ndarray | Sequence[bytes]
 
@@ -102,20 +102,31 @@ def _levels(leaves: Leaves, scheme: Scheme) -> list[np.ndarray]:
     return levels
 
 
+def _sorted_order(rows: np.ndarray) -> np.ndarray:
+    """The stable bytewise sort order of 32-byte rows (JavaScript's stable sort, as OpenZeppelin uses)."""
+    words = rows.view(">u8")
+    first = words[:, 0].astype(np.uint64)
+    order = np.argsort(first, kind="quicksort")
+    ordered = first[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        # Equal first 8 bytes (repeated leaves, say): settle with a full stable sort.
+        return np.lexsort(words.astype(np.uint64).T[::-1])
+    return order
+
+
 def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
     """Return (tree, tree_index): OpenZeppelin's node array and each input leaf's row in it."""
     rows = _rows32(leaves, scheme)
     n = rows.shape[0]
-    words = rows.view(">u8").astype(np.uint64)
-    order = np.lexsort(words.T[::-1])
     tree = np.empty((2 * n - 1, 32), dtype=np.uint8)
-    tree[n - 1 :] = rows[order[::-1]]
+    tree_index = np.empty(n, dtype=np.int64)
+    place_sorted_leaves(rows, _sorted_order(rows), tree, tree_index)
     # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1.
+    pairs = np.empty((max(n // 2, 1), 64), dtype=np.uint8)
     for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
         lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
-        tree[lo:hi] = hash_batch("keccak256", sorted_pairs(tree, lo, hi))
-    tree_index = np.empty(n, dtype=np.int64)
-    tree_index[order] = 2 * n - 2 - np.arange(n)
+        sorted_pairs(tree, lo, hi, pairs)
+        hash_rows("keccak256", pairs[: hi - lo], sha_ni=SHA_NI, out=tree[lo:hi])
     return tree, tree_index
 
 

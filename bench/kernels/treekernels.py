@@ -1,7 +1,6 @@
 """numba helpers that lay out Merkle node pairs for hashing: OpenZeppelin's sorted pairs."""
 
-import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True)
@@ -13,18 +12,42 @@ def _first_is_smaller(x, y):
 
 
 @njit(cache=True)
-def sorted_pairs(tree, lo, hi):
-    """Rows min(l, r) || max(l, r) (bytewise order) of the children 2i+1, 2i+2 of nodes lo..hi-1 of `tree`.
-
-    `tree` is OpenZeppelin's heap array of 32-byte nodes; hashing each row with keccak256 gives the nodes.
-    """
-    pairs = np.empty((hi - lo, 64), np.uint8)
-    for i in range(lo, hi):
+def _pair_range(tree, lo, start, stop, pairs):
+    for i in range(start, stop):
         left = tree[2 * i + 1]
         right = tree[2 * i + 2]
         if not _first_is_smaller(left, right):
             left, right = right, left
         row = pairs[i - lo]
-        row[:32] = left
-        row[32:] = right
-    return pairs
+        for k in range(32):
+            row[k] = left[k]
+            row[32 + k] = right[k]
+
+
+@njit(parallel=True, cache=True)
+def sorted_pairs(tree, lo, hi, pairs):
+    """Fill pairs[i - lo] with min(l, r) || max(l, r) (bytewise) of the children 2i+1, 2i+2, lo <= i < hi.
+
+    `tree` is OpenZeppelin's heap array of 32-byte nodes; hashing each row with keccak256 gives the nodes.
+    """
+    count = hi - lo
+    nchunks = min(count, 64)
+    for c in prange(nchunks):
+        _pair_range(tree, lo, lo + c * count // nchunks, lo + (c + 1) * count // nchunks, pairs)
+
+
+@njit(parallel=True, cache=True)
+def place_sorted_leaves(rows, order, tree, tree_index):
+    """OpenZeppelin's leaf layout: the k-th smallest leaf goes to tree[len - 1 - k].
+
+    Also records tree_index[i], the tree row of input leaf i.
+    """
+    n = rows.shape[0]
+    last = tree.shape[0] - 1
+    for k in prange(n):
+        src = order[k]
+        dst = tree[last - k]
+        row = rows[src]
+        for b in range(32):
+            dst[b] = row[b]
+        tree_index[src] = last - k
