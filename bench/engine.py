@@ -20,7 +20,7 @@ import numpy as np
 
 from bench import __version__
 from bench.clock import Clock, WallClock
-from bench.errors import ChainmarkError
+from bench.errors import ChainmarkError, TargetError
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters
 from bench.load.runner import run_round
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
@@ -162,12 +162,25 @@ class _Session:
                                       use_websocket=self.options.use_websocket)
         self.observer.start()
         try:
+            self._await_first_block()
             self._rounds(plan)
             self._drain()
         finally:
             self.observer.stop()
             self.store.set_meta(observer=self.observer.mode)
         self._verify()
+
+    def _await_first_block(self, timeout: float = 60.0) -> None:
+        """Start the clock only once the observer has seen a block arrive: every round's window then
+        opens on a block whose arrival time is known."""
+        first = self.observer.last_block
+        deadline = self.clock.now() + timeout
+        while self.observer.last_block == first:
+            if self.observer.error is not None:
+                raise self.observer.error
+            if self.clock.now() > deadline:
+                raise TargetError(f"no new block within {timeout:g} s; is the node producing blocks?")
+            time.sleep(0.02)
 
     def _plan(self, chain_id: int, gas_price: int) -> Plan:
         self.report(Progress("planning: deriving keys, reading nonces, signing every transaction"))

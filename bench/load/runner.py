@@ -37,7 +37,7 @@ def run_round(
         headers["Authorization"] = endpoint.authorization
     user_class = make_user_class(
         dispatcher=dispatcher, bodies=bodies, counters=counters, clock=clock, path=endpoint.path,
-        headers=headers, on_rejected=on_rejected, host=endpoint.base,
+        headers=headers, on_rejected=staticmethod(on_rejected), host=endpoint.base,
     )
     env = Environment(user_classes=[user_class], host=endpoint.base)
     runner = env.create_local_runner()

@@ -57,10 +57,10 @@ class SenderUser(FastHttpUser):
             answered = self.clock.now()
             counters.in_flight_requests -= 1
             counters.sent += 1
+            counters.records.append((position, intended, sent, answered, error))
             if error is not None:
                 counters.rejected += 1
                 self.on_rejected(position)
-            counters.records.append((position, intended, sent, answered, error))
 
 
 def _rpc_error(status: int, content: bytes | None, transport_error: object) -> str | None:

@@ -1,0 +1,190 @@
+"""End-to-end `chainmark run` against a real Anvil: numbers agree with the chain's own blocks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.targets.anvil import ManagedAnvil
+from bench.targets.rpc import RpcClient
+from tests.runhelpers import chainmark, db, only_run_dir, read_summary, write_workload
+
+pytestmark = pytest.mark.anvil
+
+FIXED = """
+name: fixed-check
+accounts: {count: 20, seed: 3}
+target: {confirm_grace: 15s}
+rounds:
+  - label: warm
+    warmup: true
+    duration: 2s
+    rate: {type: fixed-rate, tps: 40}
+  - label: steady
+    duration: 6s
+    rate: {type: fixed-rate, tps: 150}
+"""
+
+
+def _chain_view(rpc: RpcClient, hashes: dict[bytes, int]) -> dict[int, list[int]]:
+    """Scan every block through JSON-RPC: block number -> ids of the run's transactions in it."""
+    head = int(rpc.call("eth_blockNumber"), 16)
+    out: dict[int, list[int]] = {}
+    for number in range(head + 1):
+        block = rpc.call("eth_getBlockByNumber", hex(number), False)
+        ours = [hashes[bytes.fromhex(h[2:])] for h in block["transactions"] if bytes.fromhex(h[2:]) in hashes]
+        if ours:
+            out[number] = ours
+    return out
+
+
+def test_fixed_rate_run_agrees_with_chain_blocks(tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient) -> None:
+    workload = write_workload(tmp_path / "w.yaml", FIXED)
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    summary = read_summary(run_dir)
+    assert summary["status"] == "completed"
+    assert summary["target"]["client"].startswith("anvil/")
+    assert summary["target"]["chain_id"] == 31337
+    with db(run_dir) as conn:
+        hashes = {bytes(h): i for i, h in conn.execute("SELECT id, hash FROM txs")}
+        rounds = dict(conn.execute("SELECT id, round FROM txs"))
+    chain = _chain_view(rpc, hashes)
+    for index, r in enumerate(summary["rounds"]):
+        planned = 80 if index == 0 else 900
+        assert r["sent"] == planned
+        blocks = sorted(n for n, ids in chain.items() if any(rounds[i] == index for i in ids))
+        on_chain = sum(1 for ids in chain.values() for i in ids if rounds[i] == index)
+        assert r["confirmed"] == on_chain == planned, "every transaction confirmed, counted exactly"
+        assert r["failed"] == {} and r["timed_out"] == 0
+        first_parent = rpc.call("eth_getBlockByNumber", hex(blocks[0] - 1), False)
+        last = rpc.call("eth_getBlockByNumber", hex(blocks[-1]), False)
+        chain_window = int(last["timestamp"], 16) - int(first_parent["timestamp"], 16)
+        chain_tps = on_chain / chain_window
+        assert r["throughput_tps"] == pytest.approx(chain_tps, rel=0.02)
+
+
+def test_latency_is_consistent_with_block_inclusion(tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient) -> None:
+    workload = write_workload(tmp_path / "w.yaml", FIXED.replace("6s", "3s"))
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    with db(run_dir) as conn:
+        rows = conn.execute(
+            "SELECT s.intended, s.sent, i.seen, b.timestamp FROM sends s JOIN inclusions i ON i.tx = s.tx "
+            "JOIN blocks b ON b.number = i.block"
+        ).fetchall()
+    assert len(rows) == 80 + 3 * 150
+    intended, sent, seen, block_ts = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    latency = seen - intended
+    assert (latency > 0).all()
+    assert (seen >= sent).all()
+    # Block timestamps are whole seconds (floor of the mining time): the block cannot be seen before it.
+    assert (latency >= block_ts - intended).all()
+
+
+def test_open_loop_shows_a_node_pause_in_latency(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    workload = write_workload(tmp_path / "w.yaml", """
+name: pause
+accounts: {count: 20, seed: 5}
+rounds:
+  - label: steady
+    duration: 6s
+    rate: {type: fixed-rate, tps: 60}
+""")
+    pause: dict[str, float] = {}
+
+    def pause_node() -> None:
+        # Funding takes a block or two; the round starts after it. Pause well inside the round.
+        deadline = time.time() + 60
+        while time.time() < deadline and not list((tmp_path / "out").glob("*/results.sqlite")):
+            time.sleep(0.05)
+        time.sleep(4.5)
+        pause["start"] = time.time()
+        os.kill(anvil.pid, signal.SIGSTOP)
+        time.sleep(2.0)
+        os.kill(anvil.pid, signal.SIGCONT)
+        pause["end"] = time.time()
+
+    pauser = threading.Thread(target=pause_node)
+    pauser.start()
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    pauser.join()
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    with db(run_dir) as conn:
+        rows = conn.execute("SELECT s.intended, s.sent, i.seen FROM sends s JOIN inclusions i ON i.tx = s.tx").fetchall()
+        started = conn.execute("SELECT started FROM rounds").fetchone()[0]
+    assert started < pause["start"] < started + 6, "the pause fell inside the round"
+    intended, sent, seen = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    during = (intended >= pause["start"]) & (intended <= pause["end"] - 0.1)
+    assert during.sum() >= 60
+    # Open loop: they were sent on time although the node answered nothing...
+    assert np.median(sent[during] - intended[during]) < 0.05
+    # ...and each one's latency covers the rest of the pause.
+    assert ((seen - intended)[during] >= (pause["end"] - intended[during]) - 0.05).all()
+
+
+def test_fixed_backlog_never_exceeds_in_flight(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    workload = write_workload(tmp_path / "w.yaml", """
+name: backlog
+accounts: {count: 30, seed: 9}
+rounds:
+  - label: backlog
+    tx_count: 240
+    rate: {type: fixed-backlog, in_flight: 40}
+""")
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    with db(run_dir) as conn:
+        rows = conn.execute("SELECT s.sent, i.seen FROM sends s JOIN inclusions i ON i.tx = s.tx").fetchall()
+    assert len(rows) == 240
+    events = sorted([(sent, 1) for sent, _ in rows] + [(seen, -1) for _, seen in rows], key=lambda e: (e[0], e[1]))
+    outstanding = peak = 0
+    for _, delta in events:
+        outstanding += delta
+        peak = max(peak, outstanding)
+    assert peak == 40, "the backlog is kept full, and never over"
+    summary = read_summary(run_dir)
+    assert summary["rounds"][0]["confirmed"] == 240
+
+
+def test_failing_transactions_are_failed_with_reason(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    workload = write_workload(tmp_path / "w.yaml", """
+name: broke
+accounts: {count: 5, seed: 11, funding_eth: 1}
+rounds:
+  - label: too-much
+    tx_count: 20
+    rate: {type: fixed-rate, tps: 20}
+    tx: {kind: transfer, value_wei: 10000000000000000000}
+""")
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    r = read_summary(only_run_dir(tmp_path / "out"))["rounds"][0]
+    assert r["sent"] == 20
+    assert r["confirmed"] == 0
+    assert r["failed"] == {"insufficient-funds": 20}
+    assert r["latency_s"]["p50"] is None
+
+
+def test_report_rebuilds_identical_summary(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    workload = write_workload(tmp_path / "w.yaml", FIXED.replace("6s", "2s"))
+    assert chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q").returncode == 0
+    run_dir = only_run_dir(tmp_path / "out")
+    before = (run_dir / "summary.json").read_text()
+    (run_dir / "summary.json").unlink()
+    (run_dir / "report.html").unlink()
+    result = chainmark("report", str(run_dir))
+    assert result.returncode == 0, result.stderr
+    assert (run_dir / "summary.json").read_text() == before
+    assert (run_dir / "report.html").stat().st_size > 100_000
+    assert "steady" in result.stdout
