@@ -4,16 +4,22 @@ A leaf package: it imports nothing else of `bench`, and it is the only package t
 """
 
 from bench.kernels.cpu import CpuFeatures, cpu_features
-from bench.kernels.hashing import ALGORITHMS, hash_batch
+from bench.kernels.hashing import ALGORITHMS, SHA_NI, hash_batch, hash_rows
 from bench.kernels.merkle import SCHEMES, merkle_proof, merkle_root, verify_proof
+from bench.kernels.threads import get_threads, max_threads, set_threads
 
 __all__ = [
     "ALGORITHMS",
     "SCHEMES",
+    "SHA_NI",
     "CpuFeatures",
     "cpu_features",
+    "get_threads",
     "hash_batch",
+    "hash_rows",
+    "max_threads",
     "merkle_proof",
     "merkle_root",
+    "set_threads",
     "verify_proof",
 ]
