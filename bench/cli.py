@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bench import __version__
 from bench.errors import ChainmarkError, WorkloadError
 
 FUNDER_KEY_ENV = "CHAINMARK_FUNDER_KEY"
+_CLEAR_LINE = "\r\033[K" if sys.stderr.isatty() else ""
 ANVIL_ENV = "CHAINMARK_ANVIL"
 
 
@@ -27,10 +29,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except ChainmarkError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{_CLEAR_LINE}error: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
-        print("\ninterrupted: records collected so far are kept in the run folder", file=sys.stderr)
+        print(
+            f"{_CLEAR_LINE}interrupted: records collected so far are kept in the run folder", file=sys.stderr
+        )
         return 130
 
 
@@ -42,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a workload and write its run folder (results, summary, report)")
     run.add_argument("workload", type=Path)
     run.add_argument("--target-url", help="any Ethereum JSON-RPC endpoint instead of the managed Anvil")
-    run.add_argument("--out", type=Path, default=Path("reports"), help="folder for run folders (default reports/)")
+    run.add_argument(
+        "--out", type=Path, default=Path("reports"), help="folder for run folders (default reports/)"
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on the terminal")
     run.add_argument("--processes", type=int, help="signing processes (default: one per core)")
     run.add_argument("--no-websocket", action="store_true", help="poll for new blocks instead of newHeads")
@@ -95,13 +101,36 @@ def _run(args: argparse.Namespace) -> int:
     from bench.engine import Progress, RunOptions, run_workload  # imports locust (gevent): only for `run`
     from bench.report.terminal import format_progress, format_summary
 
-    options = RunOptions(out_dir=args.out, target_url=args.target_url, funder_key=_funder_key(),
-                         anvil_binary=os.environ.get(ANVIL_ENV), processes=args.processes,
-                         use_websocket=not args.no_websocket)
-    live: dict[str, Any] = {"line": False, "label": None}
+    options = RunOptions(
+        out_dir=args.out,
+        target_url=args.target_url,
+        funder_key=_funder_key(),
+        anvil_binary=os.environ.get(ANVIL_ENV),
+        processes=args.processes,
+        use_websocket=not args.no_websocket,
+    )
+    live: dict[str, Any] = {"line": False, "label": None, "printed": 0.0}
+    tty = sys.stderr.isatty()
 
     def show(event: Progress) -> None:
         if args.quiet:
+            return
+        if not tty and not event.message:  # a log file gets a plain line every 5 s, not carriage returns
+            if event.label == live["label"] and time.monotonic() - live["printed"] < 5.0:
+                return
+            live["label"], live["printed"] = event.label, time.monotonic()
+            print(
+                format_progress(
+                    event.label,
+                    event.elapsed,
+                    event.planned_s,
+                    event.sent,
+                    event.confirmed,
+                    event.failed,
+                    event.tps,
+                ),
+                file=sys.stderr,
+            )
             return
         if event.message:
             if live["line"]:
@@ -112,8 +141,9 @@ def _run(args: argparse.Namespace) -> int:
         if live["line"] and event.label != live["label"]:
             print(file=sys.stderr)  # keep the finished round's last line
         live["label"] = event.label
-        line = format_progress(event.label, event.elapsed, event.planned_s, event.sent, event.confirmed,
-                               event.failed, event.tps)
+        line = format_progress(
+            event.label, event.elapsed, event.planned_s, event.sent, event.confirmed, event.failed, event.tps
+        )
         print("\r" + line.ljust(100), end="", file=sys.stderr, flush=True)
         live["line"] = True
 
@@ -154,15 +184,17 @@ def _core(args: argparse.Namespace) -> int:
     def progress(done: int, total: int, label: str) -> None:
         width = 30
         filled = int(width * done / total) if total else width
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:50]:<50}", end="",
-              file=sys.stderr, flush=True)
+        print(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:50]:<50}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
     run_dir = run_core(quick=args.quick, threads=args.threads, out_dir=args.out, progress=progress)
     print(file=sys.stderr)
     print(f"report: {run_dir / 'core.html'}")
     return 0
-
-
 
 
 if __name__ == "__main__":

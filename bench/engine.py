@@ -84,9 +84,15 @@ def run_workload(
     run_dir = _make_run_dir(options.out_dir, workload.name)
     store = RunStore(run_dir / "results.sqlite", create=True)
     store.set_meta(
-        workload=workload.name, workload_path=workload.path, workload_text=workload.text,
-        seed=workload.accounts.seed, status="running", started=clock.now(), chainmark=__version__,
-        machine=machine_info(), versions=package_versions(),
+        workload=workload.name,
+        workload_path=workload.path,
+        workload_text=workload.text,
+        seed=workload.accounts.seed,
+        status="running",
+        started=clock.now(),
+        chainmark=__version__,
+        machine=machine_info(),
+        versions=package_versions(),
     )
     status = "failed"
     try:
@@ -120,13 +126,17 @@ def _make_run_dir(out_dir: Path, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def _target(workload: Workload, options: RunOptions, run_dir: Path) -> Iterator[tuple[Endpoint, ManagedAnvil | None]]:
+def _target(
+    workload: Workload, options: RunOptions, run_dir: Path
+) -> Iterator[tuple[Endpoint, ManagedAnvil | None]]:
     url = options.target_url or workload.target.url
     if url is not None:
         yield parse_endpoint(url), None
         return
     anvil = ManagedAnvil(
-        run_dir / "anvil.log", block_time=workload.target.block_time, gas_limit=workload.target.gas_limit,
+        run_dir / "anvil.log",
+        block_time=workload.target.block_time,
+        gas_limit=workload.target.gas_limit,
         binary=find_anvil(options.anvil_binary),
     )
     with anvil:
@@ -136,8 +146,16 @@ def _target(workload: Workload, options: RunOptions, run_dir: Path) -> Iterator[
 class _Session:
     """The stages of one run against a reachable target."""
 
-    def __init__(self, workload: Workload, options: RunOptions, endpoint: Endpoint, managed: ManagedAnvil | None,
-                 store: RunStore, clock: Clock, report: Callable[[Progress], None]) -> None:
+    def __init__(
+        self,
+        workload: Workload,
+        options: RunOptions,
+        endpoint: Endpoint,
+        managed: ManagedAnvil | None,
+        store: RunStore,
+        clock: Clock,
+        report: Callable[[Progress], None],
+    ) -> None:
         self.workload, self.options, self.endpoint, self.managed = workload, options, endpoint, managed
         self.store, self.clock, self.report = store, clock, report
         self.rpc = RpcClient(endpoint)
@@ -146,20 +164,35 @@ class _Session:
 
     def run(self) -> None:
         info = read_node_info(self.rpc)
-        target: dict[str, Any] = {"url": self.endpoint.redacted, "client": info.client, "chain_id": info.chain_id,
-                                  "block_gas_limit": info.gas_limit, "managed": self.managed is not None}
+        target: dict[str, Any] = {
+            "url": self.endpoint.redacted,
+            "client": info.client,
+            "chain_id": info.chain_id,
+            "block_gas_limit": info.gas_limit,
+            "managed": self.managed is not None,
+        }
         if self.managed is not None:
             target["block_time_s"] = self.managed.block_time
         self.store.set_meta(target=target)
         plan = self._plan(info.chain_id, self.workload.target.gas_price_wei or max(2 * info.gas_price, GWEI))
         self.report(Progress(f"funding {len(plan.addresses)} accounts"))
-        funded = fund_accounts(self.rpc, plan.addresses, plan.funding_wei, chain_id=info.chain_id,
-                               gas_price=plan.gas_price, dev_account=info.dev_accounts[0] if info.dev_accounts else None,
-                               funder_key=self.options.funder_key)
+        funded = fund_accounts(
+            self.rpc,
+            plan.addresses,
+            plan.funding_wei,
+            chain_id=info.chain_id,
+            gas_price=plan.gas_price,
+            dev_account=info.dev_accounts[0] if info.dev_accounts else None,
+            funder_key=self.options.funder_key,
+        )
         self.report(Progress(f"funded {funded} accounts, funding confirmed"))
-        self.observer = BlockObserver(self.endpoint, self.clock, self._on_block,
-                                      poll_interval=self.workload.target.poll_interval,
-                                      use_websocket=self.options.use_websocket)
+        self.observer = BlockObserver(
+            self.endpoint,
+            self.clock,
+            self._on_block,
+            poll_interval=self.workload.target.poll_interval,
+            use_websocket=self.options.use_websocket,
+        )
         self.observer.start()
         try:
             self._await_first_block()
@@ -186,22 +219,41 @@ class _Session:
         self.report(Progress("planning: deriving keys, reading nonces, signing every transaction"))
         accounts = self.workload.accounts
         addresses = ["0x" + address_of(k).hex() for k in derive_keys(accounts.seed, accounts.count)]
-        nonces = [int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", [[a, "pending"] for a in addresses])]
+        nonces = [
+            int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", [[a, "pending"] for a in addresses])
+        ]
         started = time.perf_counter()
-        plan = build_plan(self.workload, chain_id=chain_id, gas_price=gas_price, start_nonces=nonces,
-                          processes=self.options.processes)
+        plan = build_plan(
+            self.workload,
+            chain_id=chain_id,
+            gas_price=gas_price,
+            start_nonces=nonces,
+            processes=self.options.processes,
+        )
         self.first_ids = [int(x) for x in np.cumsum([0] + [r.count for r in plan.rounds[:-1]])]
         for planned in plan.rounds:
-            self.store.add_round(planned.index, planned.spec.label, planned.spec.warmup, _controller(planned),
-                                 planned.count)
+            self.store.add_round(
+                planned.index, planned.spec.label, planned.spec.warmup, _controller(planned), planned.count
+            )
             self._store_txs(planned)
         total = time.perf_counter() - started
-        self.store.set_meta(plan={"tx_count": plan.tx_count, "seconds": round(total, 3), "gas_price_wei": gas_price,
-                                  "signing_seconds": round(plan.signing_seconds, 3), "processes": plan.processes,
-                                  "accounts": accounts.count})
+        self.store.set_meta(
+            plan={
+                "tx_count": plan.tx_count,
+                "seconds": round(total, 3),
+                "gas_price_wei": gas_price,
+                "signing_seconds": round(plan.signing_seconds, 3),
+                "processes": plan.processes,
+                "accounts": accounts.count,
+            }
+        )
         rate = plan.tx_count / plan.signing_seconds if plan.signing_seconds > 0 else 0.0
-        self.report(Progress(f"planned {plan.tx_count} transactions in {total:.2f} s "
-                             f"(signed {rate:,.0f} tx/s on {plan.processes} processes)"))
+        self.report(
+            Progress(
+                f"planned {plan.tx_count} transactions in {total:.2f} s "
+                f"(signed {rate:,.0f} tx/s on {plan.processes} processes)"
+            )
+        )
         return plan
 
     def _store_txs(self, planned: PlannedRound) -> None:
@@ -244,9 +296,16 @@ class _Session:
             self.observer.watched.pop(planned.hashes[position], None)
             dispatcher.settled(1)
 
-        stats = run_round(endpoint=self.endpoint, bodies=bodies, dispatcher=dispatcher, counters=self.counters,
-                          clock=self.clock, users=users, on_rejected=rejected,
-                          tick=lambda: self._tick(planned, t0))
+        stats = run_round(
+            endpoint=self.endpoint,
+            bodies=bodies,
+            dispatcher=dispatcher,
+            counters=self.counters,
+            clock=self.clock,
+            users=users,
+            on_rejected=rejected,
+            tick=lambda: self._tick(planned, t0),
+        )
         self._flush(first)
         self.store.update_round(planned.index, ended=self.clock.now())
         self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", stats)
@@ -271,11 +330,22 @@ class _Session:
             self._last_tick = (now, self.counters.confirmed)
             self._last_tps = tps
         spec = planned.spec
-        planned_s = spec.duration if spec.duration is not None else (
-            planned.count / spec.rate.tps if isinstance(spec.rate, FixedRate) else None)
-        self.report(Progress(label=spec.label, elapsed=max(0.0, now - t0), planned_s=planned_s,
-                             sent=self.counters.sent, confirmed=self.counters.confirmed,
-                             failed=self.counters.rejected, tps=getattr(self, "_last_tps", 0.0)))
+        planned_s = (
+            spec.duration
+            if spec.duration is not None
+            else (planned.count / spec.rate.tps if isinstance(spec.rate, FixedRate) else None)
+        )
+        self.report(
+            Progress(
+                label=spec.label,
+                elapsed=max(0.0, now - t0),
+                planned_s=planned_s,
+                sent=self.counters.sent,
+                confirmed=self.counters.confirmed,
+                failed=self.counters.rejected,
+                tps=getattr(self, "_last_tps", 0.0),
+            )
+        )
 
     def _flush(self, first: int) -> None:
         records, self.counters.records = self.counters.records, []
@@ -293,7 +363,9 @@ class _Session:
             self.counters.confirmed += ours
             dispatcher.settled(ours)
 
-    def _resign(self, plan: Plan, done: PlannedRound, taken: int, later: list[PlannedRound]) -> list[PlannedRound]:
+    def _resign(
+        self, plan: Plan, done: PlannedRound, taken: int, later: list[PlannedRound]
+    ) -> list[PlannedRound]:
         """A round ended before sending all it signed: later rounds' nonces move back, so sign them again."""
         nonces = [0] * len(plan.keys)
         next_nonce: dict[int, int] = {}
@@ -301,15 +373,28 @@ class _Session:
             next_nonce.setdefault(int(sender), int(nonce))
         for account in range(len(nonces)):
             earlier = [r for r in later if np.any(r.senders == account)]
-            nonces[account] = next_nonce.get(account, int(earlier[0].nonces[earlier[0].senders == account][0])
-                                             if earlier else 0)
+            nonces[account] = next_nonce.get(
+                account, int(earlier[0].nonces[earlier[0].senders == account][0]) if earlier else 0
+            )
         started = time.perf_counter()
-        fresh = sign_rounds(self.workload, plan.keys, plan.addresses, plan.chain_id, plan.gas_price, nonces,
-                            [(r.index, r.spec) for r in later], plan.processes)
+        fresh = sign_rounds(
+            self.workload,
+            plan.keys,
+            plan.addresses,
+            plan.chain_id,
+            plan.gas_price,
+            nonces,
+            [(r.index, r.spec) for r in later],
+            plan.processes,
+        )
         for planned in fresh:
             self._store_txs(planned)
-        self.report(Progress(f"re-signed {sum(r.count for r in fresh)} transactions of later rounds "
-                             f"in {time.perf_counter() - started:.2f} s (nonces moved back)"))
+        self.report(
+            Progress(
+                f"re-signed {sum(r.count for r in fresh)} transactions of later rounds "
+                f"in {time.perf_counter() - started:.2f} s (nonces moved back)"
+            )
+        )
         return fresh
 
     def _drain(self) -> None:
@@ -317,8 +402,12 @@ class _Session:
         self.current = None
         deadline = self.clock.now() + self.workload.target.confirm_grace
         if self.observer.watched:
-            self.report(Progress(f"waiting up to {self.workload.target.confirm_grace:g} s for "
-                                 f"{len(self.observer.watched)} transactions to be included"))
+            self.report(
+                Progress(
+                    f"waiting up to {self.workload.target.confirm_grace:g} s for "
+                    f"{len(self.observer.watched)} transactions to be included"
+                )
+            )
         while self.observer.watched and self.clock.now() < deadline:
             if self.observer.error is not None:
                 raise self.observer.error
@@ -346,4 +435,7 @@ def _controller(planned: PlannedRound) -> dict[str, Any]:
 
 
 def _body(tx_id: int, raw: bytes) -> bytes:
-    return b'{"jsonrpc":"2.0","id":%d,"method":"eth_sendRawTransaction","params":["0x%s"]}' % (tx_id, raw.hex().encode())
+    return b'{"jsonrpc":"2.0","id":%d,"method":"eth_sendRawTransaction","params":["0x%s"]}' % (
+        tx_id,
+        raw.hex().encode(),
+    )

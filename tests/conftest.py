@@ -11,6 +11,7 @@ from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint
 
+
 @pytest.fixture
 def anvil(tmp_path: Path) -> Iterator[ManagedAnvil]:
     """A fresh Anvil with 1 s interval mining, stopped after the test."""

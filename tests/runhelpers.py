@@ -22,13 +22,26 @@ def write_workload(path: Path, text: str) -> Path:
 def chainmark(*args: str, timeout: float = 180.0, **popen: Any) -> subprocess.CompletedProcess[str]:
     """Run the real `chainmark` command in a subprocess (so Locust's gevent patching stays out of pytest)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "bench.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env=env, check=False, **popen)
+    return subprocess.run(
+        [sys.executable, "-m", "bench.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=env,
+        check=False,
+        **popen,
+    )
 
 
 def start_chainmark(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "bench.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def only_run_dir(out: Path) -> Path:

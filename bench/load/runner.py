@@ -36,8 +36,14 @@ def run_round(
     if endpoint.authorization:
         headers["Authorization"] = endpoint.authorization
     user_class = make_user_class(
-        dispatcher=dispatcher, bodies=bodies, counters=counters, clock=clock, path=endpoint.path,
-        headers=headers, on_rejected=staticmethod(on_rejected), host=endpoint.base,
+        dispatcher=dispatcher,
+        bodies=bodies,
+        counters=counters,
+        clock=clock,
+        path=endpoint.path,
+        headers=headers,
+        on_rejected=staticmethod(on_rejected),
+        host=endpoint.base,
     )
     env = Environment(user_classes=[user_class], host=endpoint.base)
     runner = env.create_local_runner()

@@ -88,7 +88,9 @@ class BlockObserver:
         """Follow newHeads; False (fall back to polling) when the node offers no websocket subscription."""
         try:
             ws = websocket.create_connection(self.endpoint.ws_url, timeout=5)
-            ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]}))
+            ws.send(
+                json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]})
+            )
             answer = json.loads(ws.recv())
             if "result" not in answer:
                 ws.close()

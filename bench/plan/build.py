@@ -67,7 +67,9 @@ def presign_count(spec: Round) -> int:
     if count is not None:
         return count
     assert isinstance(spec.rate, FixedBacklog) and spec.duration is not None
-    return max(spec.rate.in_flight, math.ceil(spec.rate.in_flight * spec.duration * BACKLOG_PRESIGN_PER_SLOT_PER_S))
+    return max(
+        spec.rate.in_flight, math.ceil(spec.rate.in_flight * spec.duration * BACKLOG_PRESIGN_PER_SLOT_PER_S)
+    )
 
 
 def build_plan(
@@ -85,14 +87,19 @@ def build_plan(
     nonces = list(start_nonces) if start_nonces is not None else [0] * count
     processes = processes or os.cpu_count() or 1
     started = time.perf_counter()
-    rounds = sign_rounds(workload, keys, addresses, chain_id, gas_price, nonces, list(enumerate(workload.rounds)), processes)
+    rounds = sign_rounds(
+        workload, keys, addresses, chain_id, gas_price, nonces, list(enumerate(workload.rounds)), processes
+    )
     elapsed = time.perf_counter() - started
     need = [0] * count
     for planned in rounds:
         per_tx = planned.spec.tx.gas * gas_price + planned.spec.tx.value_wei
         for sender, n in zip(*np.unique(planned.senders, return_counts=True), strict=True):
             need[int(sender)] += per_tx * int(n)
-    funding = [workload.accounts.funding_wei if workload.accounts.funding_wei is not None else n * 11 // 10 for n in need]
+    funding = [
+        workload.accounts.funding_wei if workload.accounts.funding_wei is not None else n * 11 // 10
+        for n in need
+    ]
     return Plan(workload, chain_id, gas_price, keys, addresses, funding, rounds, elapsed, processes)
 
 
@@ -126,7 +133,12 @@ def sign_rounds(
                 continue
             tx_nonces[positions] = nonces[account] + np.arange(len(positions))
             templates = tuple(
-                UnsignedTx(to=addresses[int(receivers[p])], value=spec.tx.value_wei, gas=spec.tx.gas, gas_price=gas_price)
+                UnsignedTx(
+                    to=addresses[int(receivers[p])],
+                    value=spec.tx.value_wei,
+                    gas=spec.tx.gas,
+                    gas_price=gas_price,
+                )
                 for p in positions
             )
             jobs.append(SignJob(keys[account], nonces[account], templates, chain_id))

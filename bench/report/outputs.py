@@ -15,6 +15,8 @@ def write_outputs(store: RunStore, run_dir: Path) -> dict[str, object]:
     """Write summary.json and report.html into `run_dir`; return the summary."""
     summaries = summarize(store)
     summary = build_summary(store, summaries)
-    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    (run_dir / "summary.json").write_text(
+        json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
     (run_dir / "report.html").write_text(render_run_report(store, summary), encoding="utf-8")
     return summary

@@ -64,17 +64,26 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
     rows = [
         ("Workload", f"{meta.get('workload', '')} ({meta.get('workload_path', '')})"),
         ("Status", meta.get("status", "")),
-        ("Target", f"{target.get('url', '')} - {target.get('client', '')}, chain id {target.get('chain_id', '')}, "
-                   f"block gas limit {target.get('block_gas_limit', '')}"
-                   + (f", managed, block time {target['block_time_s']:g} s" if "block_time_s" in target else "")),
-        ("Machine", f"{machine.get('cpu', '')}, {machine.get('cores', '')} cores, {machine.get('memory_gib', '')} GiB, "
-                    f"{machine.get('os', '')}, Python {machine.get('python', '')}"),
+        (
+            "Target",
+            f"{target.get('url', '')} - {target.get('client', '')}, chain id {target.get('chain_id', '')}, "
+            f"block gas limit {target.get('block_gas_limit', '')}"
+            + (f", managed, block time {target['block_time_s']:g} s" if "block_time_s" in target else ""),
+        ),
+        (
+            "Machine",
+            f"{machine.get('cpu', '')}, {machine.get('cores', '')} cores, {machine.get('memory_gib', '')} GiB, "
+            f"{machine.get('os', '')}, Python {machine.get('python', '')}",
+        ),
         ("Versions", versions),
         ("Seed", meta.get("seed", "")),
         ("Started / ended", f"{_time(meta.get('started'))} / {_time(meta.get('ended'))}"),
-        ("Plan", f"{plan.get('tx_count', '-')} transactions signed before the clock started, in "
-                 f"{plan.get('signing_seconds', '-')} s on {plan.get('processes', '-')} processes; "
-                 f"gas price {plan.get('gas_price_wei', '-')} wei"),
+        (
+            "Plan",
+            f"{plan.get('tx_count', '-')} transactions signed before the clock started, in "
+            f"{plan.get('signing_seconds', '-')} s on {plan.get('processes', '-')} processes; "
+            f"gas price {plan.get('gas_price_wei', '-')} wei",
+        ),
         ("Observer", f"{meta.get('observer', '-')}; {meta.get('verification', 'receipts not fetched')}"),
     ]
     if meta.get("error"):
@@ -85,23 +94,33 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
 def _warnings(meta: dict[str, Any], summary: dict[str, Any]) -> str:
     out = []
     if meta.get("status") != "completed":
-        out.append(f"The run did not complete (status: {meta.get('status')}); figures cover what was recorded.")
+        out.append(
+            f"The run did not complete (status: {meta.get('status')}); figures cover what was recorded."
+        )
     for r in summary["rounds"]:
         label = r["label"]
         if r["warmup"]:
             out.append(f"Round {label!r} is a warm-up: shown, but not a headline result.")
         lag = r["schedule_lag_s"].get("p99")
         if lag is not None and lag > LAG_WARN_S:
-            out.append(f"Round {label!r}: the generator fell behind its schedule (schedule lag p99 {lag * 1000:.1f} ms, "
-                       f"max {r['schedule_lag_s']['max'] * 1000:.1f} ms); latency still counts from the intended time.")
+            out.append(
+                f"Round {label!r}: the generator fell behind its schedule (schedule lag p99 {lag * 1000:.1f} ms, "
+                f"max {r['schedule_lag_s']['max'] * 1000:.1f} ms); latency still counts from the intended time."
+            )
         if r["timed_out"]:
-            out.append(f"Round {label!r}: {r['timed_out']} transactions were never seen in a block (timed out).")
+            out.append(
+                f"Round {label!r}: {r['timed_out']} transactions were never seen in a block (timed out)."
+            )
         if r["failed"]:
             out.append(f"Round {label!r}: failed transactions by reason: {json.dumps(r['failed'])}.")
         out.extend(f"Round {label!r}: {note}" for note in r.get("notes", []))
     if not out:
         return ""
-    return '<div class="warnings"><h2>Warnings</h2><ul>' + "".join(f"<li>{_e(w)}</li>" for w in out) + "</ul></div>"
+    return (
+        '<div class="warnings"><h2>Warnings</h2><ul>'
+        + "".join(f"<li>{_e(w)}</li>" for w in out)
+        + "</ul></div>"
+    )
 
 
 def _fmt(value: object, scale: float = 1.0, digits: int = 1) -> str:
@@ -109,17 +128,40 @@ def _fmt(value: object, scale: float = 1.0, digits: int = 1) -> str:
 
 
 def _rounds_table(summary: dict[str, Any]) -> str:
-    head = ("Round", "Rate", "Sent", "Confirmed", "Failed", "Timed out", "Send rate (tx/s)", "Throughput (tx/s)",
-            "Latency p50 (ms)", "p90", "p99", "p99.9", "max", "mean", "Window (s)", "Schedule lag p99 (ms)")
+    head = (
+        "Round",
+        "Rate",
+        "Sent",
+        "Confirmed",
+        "Failed",
+        "Timed out",
+        "Send rate (tx/s)",
+        "Throughput (tx/s)",
+        "Latency p50 (ms)",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "mean",
+        "Window (s)",
+        "Schedule lag p99 (ms)",
+    )
     rows = []
     for r in summary["rounds"]:
         lat, window = r["latency_s"], r["window_s"]
         rate = ", ".join(f"{k}={v}" for k, v in r["controller"].items())
         cells = [
-            r["label"] + (" (warm-up)" if r["warmup"] else ""), rate, r["sent"], r["confirmed"],
-            sum(r["failed"].values()), r["timed_out"], _fmt(r["send_rate_tps"]), _fmt(r["throughput_tps"]),
+            r["label"] + (" (warm-up)" if r["warmup"] else ""),
+            rate,
+            r["sent"],
+            r["confirmed"],
+            sum(r["failed"].values()),
+            r["timed_out"],
+            _fmt(r["send_rate_tps"]),
+            _fmt(r["throughput_tps"]),
             *(_fmt(lat[k], 1000) for k in ("p50", "p90", "p99", "p999", "max", "mean")),
-            _fmt(window[1] - window[0], 1, 2) if window else "-", _fmt(r["schedule_lag_s"]["p99"], 1000, 2),
+            _fmt(window[1] - window[0], 1, 2) if window else "-",
+            _fmt(r["schedule_lag_s"]["p99"], 1000, 2),
         ]
         rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
     return "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>" + "".join(rows)
@@ -143,13 +185,19 @@ def _rates_figure(store: RunStore, start: float) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=y, name="send rate", mode="lines", line={"shape": "hv"}))
         x, y = _per_second(seen, start, end)
         fig.add_trace(go.Bar(x=x, y=y, name="confirmed throughput", opacity=0.6))
-    return _layout(fig, "Send rate vs confirmed throughput (per 1 s bucket, whole run)",
-                   "seconds since run start", "transactions per second")
+    return _layout(
+        fig,
+        "Send rate vs confirmed throughput (per 1 s bucket, whole run)",
+        "seconds since run start",
+        "transactions per second",
+    )
 
 
 def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
-    rows = store.query("SELECT s.intended, i.seen - s.intended FROM sends s JOIN inclusions i ON i.tx = s.tx "
-                       "LEFT JOIN receipts r ON r.tx = s.tx WHERE s.error IS NULL AND (r.status IS NULL OR r.status = 1)")
+    rows = store.query(
+        "SELECT s.intended, i.seen - s.intended FROM sends s JOIN inclusions i ON i.tx = s.tx "
+        "LEFT JOIN receipts r ON r.tx = s.tx WHERE s.error IS NULL AND (r.status IS NULL OR r.status = 1)"
+    )
     fig = go.Figure()
     if rows:
         intended, latency = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
@@ -160,10 +208,17 @@ def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
         groups = np.split(latency, starts[1:])
         for q, name in ((50, "p50"), (90, "p90"), (99, "p99")):
             values = [float(np.percentile(g, q, method="inverted_cdf")) for g in groups]
-            fig.add_trace(go.Scatter(x=keys, y=values, name=name, mode="lines",
-                                     fill="tonexty" if name != "p50" else None))
-    return _layout(fig, "Confirmation latency percentiles by intended send second (whole run)",
-                   "intended send time, seconds since run start", "latency (s)")
+            fig.add_trace(
+                go.Scatter(
+                    x=keys, y=values, name=name, mode="lines", fill="tonexty" if name != "p50" else None
+                )
+            )
+    return _layout(
+        fig,
+        "Confirmation latency percentiles by intended send second (whole run)",
+        "intended send time, seconds since run start",
+        "latency (s)",
+    )
 
 
 def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
@@ -172,34 +227,61 @@ def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
         rows = store.query(
             "SELECT i.seen - s.intended FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
             "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND s.error IS NULL "
-            "AND (r.status IS NULL OR r.status = 1)", (idx,))
+            "AND (r.status IS NULL OR r.status = 1)",
+            (idx,),
+        )
         if not rows:
             continue
         latency = np.sort(np.array([v for (v,) in rows], dtype=float))
         probs = np.linspace(0, 1, min(CDF_POINTS, len(latency)))
         xs = np.quantile(latency, probs, method="inverted_cdf")
         fig.add_trace(go.Scatter(x=xs, y=probs, name=r["label"], mode="lines"))
-    return _layout(fig, "Confirmation latency CDF per round (each round's own window)", "latency (s)",
-                   "fraction of confirmed transactions")
+    return _layout(
+        fig,
+        "Confirmation latency CDF per round (each round's own window)",
+        "latency (s)",
+        "fraction of confirmed transactions",
+    )
 
 
 def _blocks_figure(store: RunStore, start: float) -> go.Figure:
-    rows = store.query("SELECT b.number, b.seen, b.tx_count, COUNT(i.tx) FROM blocks b "
-                       "LEFT JOIN inclusions i ON i.block = b.number GROUP BY b.number ORDER BY b.number")
+    rows = store.query(
+        "SELECT b.number, b.seen, b.tx_count, COUNT(i.tx) FROM blocks b "
+        "LEFT JOIN inclusions i ON i.block = b.number GROUP BY b.number ORDER BY b.number"
+    )
     fig = go.Figure()
     if rows:
         number, seen, total, ours = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-        fig.add_trace(go.Bar(x=seen - start, y=total, name="transactions per block", opacity=0.5,
-                             customdata=number, hovertemplate="block %{customdata}: %{y} tx<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=seen - start,
+                y=total,
+                name="transactions per block",
+                opacity=0.5,
+                customdata=number,
+                hovertemplate="block %{customdata}: %{y} tx<extra></extra>",
+            )
+        )
         fig.add_trace(go.Bar(x=seen - start, y=ours, name="this run's transactions", opacity=0.8))
-    return _layout(fig, "Transactions per block (every block seen during the run)",
-                   "block seen at, seconds since run start", "transactions")
+    return _layout(
+        fig,
+        "Transactions per block (every block seen during the run)",
+        "block seen at, seconds since run start",
+        "transactions",
+    )
 
 
 def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=xtitle, yaxis_title=ytitle, template="plotly_white",
-                      height=420, margin={"l": 60, "r": 20, "t": 60, "b": 50}, barmode="overlay",
-                      legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(
+        title=title,
+        xaxis_title=xtitle,
+        yaxis_title=ytitle,
+        template="plotly_white",
+        height=420,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        barmode="overlay",
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 

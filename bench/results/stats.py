@@ -114,7 +114,8 @@ def percentiles(values: np.ndarray) -> dict[str, float | None]:
     if not len(values):
         return {**dict.fromkeys(PERCENTILES), "max": None, "mean": None}
     out: dict[str, float | None] = {
-        name: _round(float(np.percentile(values, q, method="inverted_cdf"))) for name, q in PERCENTILES.items()
+        name: _round(float(np.percentile(values, q, method="inverted_cdf")))
+        for name, q in PERCENTILES.items()
     }
     out["max"] = _round(float(values.max()))
     out["mean"] = _round(float(values.mean()))
@@ -178,8 +179,9 @@ def round_window(store: RunStore, round_idx: int) -> tuple[float, float] | None:
         return None
     start = seen.get(first - 1)
     if start is None:  # the observer started after the parent block: fall back to the round's first send
-        start = store.query("SELECT MIN(s.sent) FROM sends s JOIN txs t ON t.id = s.tx WHERE t.round = ?",
-                            (round_idx,))[0][0]
+        start = store.query(
+            "SELECT MIN(s.sent) FROM sends s JOIN txs t ON t.id = s.tx WHERE t.round = ?", (round_idx,)
+        )[0][0]
     return (float(start), float(seen[last]))
 
 
@@ -187,12 +189,17 @@ def summarize(store: RunStore) -> list[RoundSummary]:
     """Summaries of every round in order."""
     finished = store.meta().get("status") in ("completed", "interrupted", "failed")
     out = []
-    for row in store.query("SELECT idx, label, warmup, controller, planned, started, ended, notes FROM rounds ORDER BY idx"):
+    for row in store.query(
+        "SELECT idx, label, warmup, controller, planned, started, ended, notes FROM rounds ORDER BY idx"
+    ):
         summary = summarize_round(store, row, finished)
         window = round_window(store, row[0])
         if window is not None and window[1] > window[0]:
-            summary = dataclasses.replace(summary, window_s=(_round(window[0], 3), _round(window[1], 3)),
-                            throughput_tps=summary.confirmed / (window[1] - window[0]))
+            summary = dataclasses.replace(
+                summary,
+                window_s=(_round(window[0], 3), _round(window[1], 3)),
+                throughput_tps=summary.confirmed / (window[1] - window[0]),
+            )
         out.append(summary)
     return out
 

@@ -61,7 +61,9 @@ class RunStore:
         else:
             version = self.meta().get("schema_version")
             if version != SCHEMA_VERSION:
-                raise ValueError(f"{path}: results schema_version {version}, this chainmark reads {SCHEMA_VERSION}")
+                raise ValueError(
+                    f"{path}: results schema_version {version}, this chainmark reads {SCHEMA_VERSION}"
+                )
 
     def close(self) -> None:
         self.db.close()
@@ -79,8 +81,14 @@ class RunStore:
             [(idx, label, int(warmup), json.dumps(controller), planned)],
         )
 
-    def update_round(self, idx: int, *, started: float | None = None, ended: float | None = None,
-                     notes: list[str] | None = None) -> None:
+    def update_round(
+        self,
+        idx: int,
+        *,
+        started: float | None = None,
+        ended: float | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
         if started is not None:
             self.db.execute("UPDATE rounds SET started = ? WHERE idx = ?", (started, idx))
         if ended is not None:
@@ -95,7 +103,9 @@ class RunStore:
     def add_sends(self, rows: Iterable[tuple[int, float, float, float | None, str | None]]) -> None:
         self._insert("INSERT OR REPLACE INTO sends VALUES (?, ?, ?, ?, ?)", rows)
 
-    def add_blocks(self, rows: Iterable[tuple[int, int, float, int, int, int, int | None, int | None]]) -> None:
+    def add_blocks(
+        self, rows: Iterable[tuple[int, int, float, int, int, int, int | None, int | None]]
+    ) -> None:
         self._insert("INSERT OR IGNORE INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def add_inclusions(self, rows: Iterable[tuple[int, int, float]]) -> None:

@@ -15,8 +15,12 @@ from bench.errors import TargetError
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint
 
-_PLATFORMS = {("Linux", "x86_64"): "linux-amd64", ("Linux", "aarch64"): "linux-arm64",
-              ("Darwin", "arm64"): "darwin-arm64", ("Darwin", "x86_64"): "darwin-amd64"}
+_PLATFORMS = {
+    ("Linux", "x86_64"): "linux-amd64",
+    ("Linux", "aarch64"): "linux-arm64",
+    ("Darwin", "arm64"): "darwin-arm64",
+    ("Darwin", "x86_64"): "darwin-amd64",
+}
 
 
 def find_anvil(explicit: str | None = None, project_root: Path | None = None) -> Path:
@@ -69,17 +73,39 @@ class ManagedAnvil:
     def command(self) -> list[str]:
         block_time = f"{self.block_time:g}"
         # Base fee 0: EIP-1559 pricing would otherwise price pre-signed transactions out as blocks fill.
-        return [str(self.binary), "--host", "127.0.0.1", "--port", str(self.port), "--block-time", block_time,
-                "--gas-limit", str(self.gas_limit), "--block-base-fee-per-gas", "0", "--accounts", "2",
-                "--balance", "100000000", "--order", "fifo", "--no-request-size-limit"]
+        return [
+            str(self.binary),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--block-time",
+            block_time,
+            "--gas-limit",
+            str(self.gas_limit),
+            "--block-base-fee-per-gas",
+            "0",
+            "--accounts",
+            "2",
+            "--balance",
+            "100000000",
+            "--order",
+            "fifo",
+            "--no-request-size-limit",
+        ]
 
     def start(self) -> ManagedAnvil:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(3):  # the port was free when asked; another process may take it before Anvil binds
             self.port = free_port()
             with open(self.log_path, "ab") as log:
-                self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                                stdin=subprocess.DEVNULL, start_new_session=True)
+                self.process = subprocess.Popen(
+                    self.command(),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
             if self._wait_ready():
                 return self
         self.stop()
@@ -126,5 +152,7 @@ class ManagedAnvil:
     def __enter__(self) -> ManagedAnvil:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

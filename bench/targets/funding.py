@@ -8,6 +8,8 @@ the CLI from an environment variable; it is never written anywhere).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from bench.errors import RunError
 from bench.plan.keys import address_of
@@ -31,7 +33,9 @@ def fund_accounts(
     """Top every address up to its need; return how many transfers that took. Raises RunError on failure."""
     hexes = ["0x" + a.hex() for a in addresses]
     balances = [int(b, 16) for b in _batched(rpc, "eth_getBalance", [[h, "latest"] for h in hexes])]
-    short = [(h, need - have) for h, need, have in zip(hexes, needed_wei, balances, strict=True) if have < need]
+    short = [
+        (h, need - have) for h, need, have in zip(hexes, needed_wei, balances, strict=True) if have < need
+    ]
     if not short:
         return 0
     if funder_key is not None:
@@ -41,7 +45,9 @@ def fund_accounts(
         raws = [raw for raw, _ in sign_job(SignJob(funder_key, nonce, templates, chain_id))]
         hashes = _batched(rpc, "eth_sendRawTransaction", [["0x" + r.hex()] for r in raws])
     elif dev_account is not None:
-        calls = [[{"from": dev_account, "to": h, "value": hex(amount), "gas": hex(21_000)}] for h, amount in short]
+        calls = [
+            [{"from": dev_account, "to": h, "value": hex(amount), "gas": hex(21_000)}] for h, amount in short
+        ]
         hashes = _batched(rpc, "eth_sendTransaction", calls)
     else:
         raise RunError(
@@ -67,8 +73,8 @@ def _wait_for_receipts(rpc: RpcClient, hashes: list[str], timeout: float) -> Non
             time.sleep(0.1)
 
 
-def _batched(rpc: RpcClient, method: str, params: list[list[object]]) -> list:  # type: ignore[type-arg]
-    out: list[object] = []
+def _batched(rpc: RpcClient, method: str, params: Sequence[Sequence[Any]]) -> list[Any]:
+    out: list[Any] = []
     for start in range(0, len(params), BATCH):
         out.extend(rpc.batch(method, params[start : start + BATCH]))
     return out

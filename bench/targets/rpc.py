@@ -34,7 +34,9 @@ class RpcClient:
         if not params_list:
             return []
         first = self._next_id + 1
-        calls = [{"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(p)} for p in params_list]
+        calls = [
+            {"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(p)} for p in params_list
+        ]
         answers = self._post(calls)
         if not isinstance(answers, list):
             return [_result(method, answers)]  # some nodes answer a whole failed batch with one error
@@ -54,7 +56,9 @@ class RpcClient:
         if self._conn is None:
             host = self.endpoint.base.split("://", 1)[1]
             if self.endpoint.base.startswith("https"):
-                self._conn = http.client.HTTPSConnection(host, timeout=self.timeout, context=ssl.create_default_context())
+                self._conn = http.client.HTTPSConnection(
+                    host, timeout=self.timeout, context=ssl.create_default_context()
+                )
             else:
                 self._conn = http.client.HTTPConnection(host, timeout=self.timeout)
         return self._conn

@@ -23,7 +23,9 @@ class Endpoint:
     @property
     def ws_url(self) -> str:
         """The websocket URL at the same address (Anvil, Geth and Besu serve both on one port or by config)."""
-        return ("wss" if self.base.startswith("https") else "ws") + self.base[self.base.index(":") :] + self.path
+        return (
+            ("wss" if self.base.startswith("https") else "ws") + self.base[self.base.index(":") :] + self.path
+        )
 
 
 def parse_endpoint(url: str) -> Endpoint:

@@ -61,7 +61,9 @@ class _Reader:
                     field=child,
                 )
             if key in out:
-                raise WorkloadError("duplicate key", path=self.path, line=key_node.start_mark.line + 1, field=child)
+                raise WorkloadError(
+                    "duplicate key", path=self.path, line=key_node.start_mark.line + 1, field=child
+                )
             out[key] = _Reader(value_node, self.path, child)
         return out
 

@@ -71,7 +71,9 @@ def test_fixed_rate_run_agrees_with_chain_blocks(tmp_path: Path, anvil: ManagedA
         assert r["throughput_tps"] == pytest.approx(chain_tps, rel=0.02)
 
 
-def test_latency_is_consistent_with_block_inclusion(tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient) -> None:
+def test_latency_is_consistent_with_block_inclusion(
+    tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient
+) -> None:
     workload = write_workload(tmp_path / "w.yaml", FIXED.replace("6s", "3s"))
     result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
     assert result.returncode == 0, result.stderr
@@ -91,14 +93,17 @@ def test_latency_is_consistent_with_block_inclusion(tmp_path: Path, anvil: Manag
 
 
 def test_open_loop_shows_a_node_pause_in_latency(tmp_path: Path, anvil: ManagedAnvil) -> None:
-    workload = write_workload(tmp_path / "w.yaml", """
+    workload = write_workload(
+        tmp_path / "w.yaml",
+        """
 name: pause
 accounts: {count: 20, seed: 5}
 rounds:
   - label: steady
     duration: 6s
     rate: {type: fixed-rate, tps: 60}
-""")
+""",
+    )
     pause: dict[str, float] = {}
 
     def pause_node() -> None:
@@ -120,7 +125,9 @@ rounds:
     assert result.returncode == 0, result.stderr
     run_dir = only_run_dir(tmp_path / "out")
     with db(run_dir) as conn:
-        rows = conn.execute("SELECT s.intended, s.sent, i.seen FROM sends s JOIN inclusions i ON i.tx = s.tx").fetchall()
+        rows = conn.execute(
+            "SELECT s.intended, s.sent, i.seen FROM sends s JOIN inclusions i ON i.tx = s.tx"
+        ).fetchall()
         started = conn.execute("SELECT started FROM rounds").fetchone()[0]
     assert started < pause["start"] < started + 6, "the pause fell inside the round"
     intended, sent, seen = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
@@ -133,21 +140,26 @@ rounds:
 
 
 def test_fixed_backlog_never_exceeds_in_flight(tmp_path: Path, anvil: ManagedAnvil) -> None:
-    workload = write_workload(tmp_path / "w.yaml", """
+    workload = write_workload(
+        tmp_path / "w.yaml",
+        """
 name: backlog
 accounts: {count: 30, seed: 9}
 rounds:
   - label: backlog
     tx_count: 240
     rate: {type: fixed-backlog, in_flight: 40}
-""")
+""",
+    )
     result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
     assert result.returncode == 0, result.stderr
     run_dir = only_run_dir(tmp_path / "out")
     with db(run_dir) as conn:
         rows = conn.execute("SELECT s.sent, i.seen FROM sends s JOIN inclusions i ON i.tx = s.tx").fetchall()
     assert len(rows) == 240
-    events = sorted([(sent, 1) for sent, _ in rows] + [(seen, -1) for _, seen in rows], key=lambda e: (e[0], e[1]))
+    events = sorted(
+        [(sent, 1) for sent, _ in rows] + [(seen, -1) for _, seen in rows], key=lambda e: (e[0], e[1])
+    )
     outstanding = peak = 0
     for _, delta in events:
         outstanding += delta
@@ -158,7 +170,9 @@ rounds:
 
 
 def test_failing_transactions_are_failed_with_reason(tmp_path: Path, anvil: ManagedAnvil) -> None:
-    workload = write_workload(tmp_path / "w.yaml", """
+    workload = write_workload(
+        tmp_path / "w.yaml",
+        """
 name: broke
 accounts: {count: 5, seed: 11, funding_eth: 1}
 rounds:
@@ -166,7 +180,8 @@ rounds:
     tx_count: 20
     rate: {type: fixed-rate, tps: 20}
     tx: {kind: transfer, value_wei: 10000000000000000000}
-""")
+""",
+    )
     result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
     assert result.returncode == 0, result.stderr
     r = read_summary(only_run_dir(tmp_path / "out"))["rounds"][0]
@@ -178,7 +193,12 @@ rounds:
 
 def test_report_rebuilds_identical_summary(tmp_path: Path, anvil: ManagedAnvil) -> None:
     workload = write_workload(tmp_path / "w.yaml", FIXED.replace("6s", "2s"))
-    assert chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q").returncode == 0
+    assert (
+        chainmark(
+            "run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q"
+        ).returncode
+        == 0
+    )
     run_dir = only_run_dir(tmp_path / "out")
     before = (run_dir / "summary.json").read_text()
     (run_dir / "summary.json").unlink()
