@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import platform
 import sys
 from collections.abc import Callable
@@ -162,6 +163,7 @@ def _machine() -> dict[str, object]:
         "numpy": np.__version__,
         "platform": platform.platform(),
         "openssl": openssl.openssl_version(executable) if executable else None,
+        "load_average_1m": os.getloadavg()[0],
     }
 
 

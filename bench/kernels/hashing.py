@@ -90,42 +90,54 @@ def hash_batch(algorithm: str, messages: Messages) -> np.ndarray:
     return out
 
 
-def hash_rows(algorithm: str, rows: np.ndarray, *, sha_ni: bool, out: np.ndarray | None = None) -> np.ndarray:
+def hash_rows(
+    algorithm: str, rows: np.ndarray, *, sha_ni: bool, out: np.ndarray | None = None, prefix: int = -1
+) -> np.ndarray:
     """Hash each row of a C-contiguous 2-D uint8 array (the fixed-length fast path).
 
     SHA-256 and SHA-256d run on the SHA-NI kernel if `sha_ni` (callers pass `SHA_NI`; tests pass both),
     else on the portable vectorised one; SM3 and Keccak-256 (rows of a multiple of 8 bytes) are
     vectorised across messages. Digests go to `out` (a C-contiguous (n, 32) uint8 array) if given.
+    With `prefix` (0..255; SHA-256 and SM3 only) each message is that byte followed by the row.
     """
     check_algorithm(algorithm)
-    n, length = rows.shape
+    n, width = rows.shape
     out = np.empty((n, 32), dtype=np.uint8) if out is None else out
     if n == 0:
         return out
     serial = n < SERIAL_MAX_MESSAGES and rows.size < SERIAL_MAX_BYTES
+    template = tail_template(width + (prefix >= 0))
     if algorithm in ("sha256", "sha256d"):
-        double = algorithm == "sha256d"
         kernel = sha256_ni_batch if sha_ni else sha256_soa
-        template = tail_template(length)
+        double = algorithm == "sha256d"
         if serial:
-            kernel.rows_range(rows, out, double, 0, n, template)
+            kernel.rows_range(rows, out, double, 0, n, template, prefix)
         else:
-            kernel.rows(rows, out, double, template)
+            kernel.rows(rows, out, double, template, prefix)
     elif algorithm == "sm3":
         if serial:
-            sm3_soa.rows_range(rows, out, 0, n, tail_template(length))
+            sm3_soa.rows_range(rows, out, 0, n, template, prefix)
         else:
-            sm3_soa.rows(rows, out, tail_template(length))
-    elif length % 8 == 0 and length > 0:
-        words, padding = rows.view(np.uint64), keccak_soa.tail_words(length)
+            sm3_soa.rows(rows, out, template, prefix)
+    elif prefix >= 0:
+        raise ValueError("a prefix byte is supported for sha256 and sm3 rows only")
+    else:
+        _keccak_rows(rows, out, serial)
+    return out
+
+
+def _keccak_rows(rows: np.ndarray, out: np.ndarray, serial: bool) -> None:
+    n, width = rows.shape
+    if width % 8 == 0 and width > 0:
+        words, padding = rows.view(np.uint64), keccak_soa.tail_words(width)
         if serial:
             keccak_soa.rows64_range(words, out.view(np.uint64), 0, n, padding)
         else:
             keccak_soa.rows64(words, out.view(np.uint64), padding)
+        return
+    data = rows.reshape(-1) if rows.size else np.zeros(1, np.uint8)
+    offsets = np.arange(n + 1, dtype=np.int64) * width
+    if serial:
+        keccak256_range(data, offsets, out, 0, n)
     else:
-        data, offsets = rows.reshape(-1), np.arange(n + 1, dtype=np.int64) * length
-        if serial:
-            keccak256_range(data if data.size else np.zeros(1, np.uint8), offsets, out, 0, n)
-        else:
-            keccak256_var(data if data.size else np.zeros(1, np.uint8), offsets, out)
-    return out
+        keccak256_var(data, offsets, out)

@@ -70,10 +70,7 @@ def _leaf_hashes(leaves: Leaves, scheme: Scheme) -> np.ndarray:
     if scheme.layout != "rfc6962":
         return _rows32(leaves, scheme)
     if isinstance(leaves, np.ndarray):
-        rows = as_matrix(leaves)
-        prefixed = np.zeros((rows.shape[0], rows.shape[1] + 1), dtype=np.uint8)
-        prefixed[:, 1:] = rows
-        return hash_batch(scheme.algorithm, prefixed)
+        return hash_rows(scheme.algorithm, as_matrix(leaves), sha_ni=SHA_NI, prefix=0)
     if isinstance(leaves, str | bytes | bytearray | memoryview):
         raise ValueError(
             f"leaves must be a sequence of bytes or a 2-D uint8 array, got {type(leaves).__name__}"
@@ -81,25 +78,41 @@ def _leaf_hashes(leaves: Leaves, scheme: Scheme) -> np.ndarray:
     return hash_batch(scheme.algorithm, [b"\x00" + bytes(leaf) for leaf in leaves])
 
 
-def _next_level(level: np.ndarray, scheme: Scheme) -> np.ndarray:
+def _parents(level: np.ndarray, scheme: Scheme, buffer: np.ndarray | None = None) -> np.ndarray:
+    """The next level up (into `buffer` rows if given): pairs hashed, an odd last node handled per scheme."""
     m = level.shape[0]
+    pairs, odd = m // 2, m % 2
+    out = np.empty((pairs + odd, 32), dtype=np.uint8) if buffer is None else buffer[: pairs + odd]
+    joined = level[: 2 * pairs].reshape(pairs, 64)
     if scheme.layout == "duplicate-odd":
-        if m % 2:
-            level = np.concatenate([level, level[-1:]])
-        return hash_batch(scheme.algorithm, level.reshape(-1, 64))
-    pairs = m // 2
-    prefixed = np.empty((pairs, 65), dtype=np.uint8)
-    prefixed[:, 0] = 1
-    prefixed[:, 1:] = level[: 2 * pairs].reshape(pairs, 64)
-    parents = hash_batch(scheme.algorithm, prefixed)
-    return np.concatenate([parents, level[-1:]]) if m % 2 else parents
+        hash_rows(scheme.algorithm, joined, sha_ni=SHA_NI, out=out[:pairs])
+        if odd:
+            twice = np.concatenate([level[-1], level[-1]]).reshape(1, 64)
+            hash_rows(scheme.algorithm, twice, sha_ni=SHA_NI, out=out[pairs:])
+    else:
+        hash_rows(scheme.algorithm, joined, sha_ni=SHA_NI, out=out[:pairs], prefix=1)
+        if odd:
+            out[pairs] = level[-1]
+    return out
 
 
 def _levels(leaves: Leaves, scheme: Scheme) -> list[np.ndarray]:
     levels = [_leaf_hashes(leaves, scheme)]
     while levels[-1].shape[0] > 1:
-        levels.append(_next_level(levels[-1], scheme))
+        levels.append(_parents(levels[-1], scheme))
     return levels
+
+
+def _level_root(leaves: Leaves, scheme: Scheme) -> bytes:
+    """The root alone, levels alternating between two preallocated buffers (no per-level allocation)."""
+    level = _leaf_hashes(leaves, scheme)
+    m = level.shape[0]
+    buffers = [np.empty(((m + 1) // 2, 32), np.uint8), np.empty(((m + 3) // 4, 32), np.uint8)]
+    depth = 0
+    while level.shape[0] > 1:
+        level = _parents(level, scheme, buffers[depth % 2])
+        depth += 1
+    return bytes(level[0])
 
 
 def _sorted_order(rows: np.ndarray) -> np.ndarray:
@@ -143,7 +156,7 @@ def merkle_root(leaves: Leaves, scheme: str) -> bytes:
         return bytes(hash_batch(spec.algorithm, [b""])[0])
     if spec.layout == "sorted-heap":
         return bytes(_sorted_heap(leaves, spec)[0][0])
-    return bytes(_levels(leaves, spec)[-1][0])
+    return _level_root(leaves, spec)
 
 
 def _check_index(index: int, n: int) -> None:

@@ -15,6 +15,13 @@ DIGEST_TAIL = tail_template(32)  # the second block of SHA-256d hashes a 32-byte
 
 
 @njit(cache=True)
+def _staged(staged, prefix, row):
+    staged[0] = prefix
+    staged[1:] = row
+    return staged
+
+
+@njit(cache=True)
 def _one(row, out_row, double, nfull, r, nt, tail, second, state):
     state[:] = IV
     for b in range(nfull):
@@ -31,9 +38,14 @@ def _one(row, out_row, double, nfull, r, nt, tail, second, state):
 
 
 @njit(cache=True)
-def rows_range(rows, out, double, lo, hi, template):
-    """SHA-256 (SHA-256d if `double`) of rows lo..hi-1 of the 2-D uint8 array `rows` into out."""
-    length = rows.shape[1]
+def rows_range(rows, out, double, lo, hi, template, prefix):
+    """SHA-256 (SHA-256d if `double`) of rows lo..hi-1 of the 2-D uint8 array `rows` into out.
+
+    With `prefix` >= 0 each message is that byte followed by the row (RFC 6962's 0x00 / 0x01 prefixes).
+    """
+    length = rows.shape[1] + (1 if prefix >= 0 else 0)
+    staged_a = np.empty(length, np.uint8)
+    staged_b = np.empty(length, np.uint8)
     nfull = length // 64
     r = length - 64 * nfull
     nt = 1 if r < 56 else 2
@@ -46,6 +58,9 @@ def rows_range(rows, out, double, lo, hi, template):
     while i + 1 < hi:
         row_a = rows[i]
         row_b = rows[i + 1]
+        if prefix >= 0:
+            row_a = _staged(staged_a, prefix, row_a)
+            row_b = _staged(staged_b, prefix, row_b)
         state[:8] = IV
         state[8:] = IV
         for b in range(nfull):
@@ -65,13 +80,14 @@ def rows_range(rows, out, double, lo, hi, template):
         store_digest(state[8:], out[i + 1])
         i += 2
     if i < hi:
-        _one(rows[i], out[i], double, nfull, r, nt, tail_a, second_a, state[:8])
+        row = _staged(staged_a, prefix, rows[i]) if prefix >= 0 else rows[i]
+        _one(row, out[i], double, nfull, r, nt, tail_a, second_a, state[:8])
 
 
 @njit(parallel=True, cache=True)
-def rows(rows, out, double, template):
+def rows(rows, out, double, template, prefix):
     """rows_range over all rows, in parallel over chunks."""
     n = rows.shape[0]
     nchunks = min(n, 256)
     for c in prange(nchunks):
-        rows_range(rows, out, double, c * n // nchunks, (c + 1) * n // nchunks, template)
+        rows_range(rows, out, double, c * n // nchunks, (c + 1) * n // nchunks, template, prefix)

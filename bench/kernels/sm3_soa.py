@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit, prange
 
 from bench.kernels.sm3 import IV, TJ, _p1, _rotl
-from bench.kernels.soa import LANES, fill_tails, init_state, load_rows, load_tails, store_lanes
+from bench.kernels.soa import LANES, fill_tails, init_state, load_rows, load_tails, stage_rows, store_lanes
 
 
 @njit(cache=True)
@@ -223,9 +223,10 @@ def rounds(s, w, saved):
 
 
 @njit(cache=True)
-def rows_range(rows, out, lo, hi, template):
+def rows_range(rows, out, lo, hi, template, prefix):
     """SM3 of rows lo..hi-1 of a 2-D uint8 array, LANES rows at a time."""
-    length = rows.shape[1]
+    length = rows.shape[1] + (1 if prefix >= 0 else 0)
+    staged = np.empty((LANES, length), np.uint8)
     nfull = length // 64
     r = length - 64 * nfull
     nt = 1 if r < 56 else 2
@@ -242,16 +243,20 @@ def rows_range(rows, out, lo, hi, template):
             expand(fixed[b])
     for g0 in range(lo, hi, LANES):
         cnt = min(LANES, hi - g0)
+        src, base, last = rows, g0, hi - 1
+        if prefix >= 0:
+            stage_rows(staged, prefix, rows, g0, hi - 1)
+            src, base, last = staged, 0, LANES - 1
         init_state(s, IV)
         for b in range(nfull):
-            load_rows(w, rows, g0, hi - 1, 64 * b)
+            load_rows(w, src, base, last, 64 * b)
             expand(w)
             rounds(s, w, saved)
         if r == 0:
             for b in range(nt):
                 rounds(s, fixed[b], saved)
         else:
-            fill_tails(tails, rows, g0, hi - 1, nfull, r)
+            fill_tails(tails, src, base, last, nfull, r)
             for b in range(nt):
                 load_tails(w, tails, b)
                 expand(w)
@@ -260,7 +265,7 @@ def rows_range(rows, out, lo, hi, template):
 
 
 @njit(parallel=True, cache=True)
-def rows(rows, out, template):
+def rows(rows, out, template, prefix):
     """rows_range over all rows, in parallel over chunks of whole lane groups."""
     n = rows.shape[0]
     groups = (n + LANES - 1) // LANES
@@ -268,4 +273,4 @@ def rows(rows, out, template):
     for c in prange(nchunks):
         lo = (c * groups // nchunks) * LANES
         hi = min(((c + 1) * groups // nchunks) * LANES, n)
-        rows_range(rows, out, lo, hi, template)
+        rows_range(rows, out, lo, hi, template, prefix)

@@ -40,6 +40,14 @@ def load_rows(w, rows, g0, last, pos):
 
 
 @njit(cache=True)
+def stage_rows(staged, prefix, rows, g0, last):
+    """staged[lane] = prefix byte || rows[min(g0 + lane, last)] (messages with RFC 6962's prefix)."""
+    for lane in range(LANES):
+        staged[lane, 0] = prefix
+        staged[lane, 1:] = rows[min(g0 + lane, last)]
+
+
+@njit(cache=True)
 def fill_tails(tails, rows, g0, last, nfull, r):
     """Copy each lane's last r message bytes into its tail buffer (the padding bytes never change)."""
     for lane in range(LANES):

@@ -116,3 +116,19 @@ def test_empty_batches(algorithm: str) -> None:
 def test_bad_input_raises_value_error(algorithm: str, messages: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         hash_batch(algorithm, messages)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("sha_ni", SHA_PATHS)
+@pytest.mark.parametrize("algorithm", ["sha256", "sha256d", "sm3"])
+@pytest.mark.parametrize(("length", "n"), [(0, 3), (32, 21), (64, 300), (63, 17), (119, 5)])
+def test_prefixed_rows_match_oracle(sha_ni: bool, algorithm: str, length: int, n: int) -> None:
+    rows = np.random.default_rng(length).integers(0, 256, size=(n, length), dtype=np.uint8)
+    for prefix in (0, 1):
+        digests = hash_rows(algorithm, rows, sha_ni=sha_ni, prefix=prefix)
+        for row, digest in zip(rows, digests, strict=True):
+            assert digest.tobytes() == oracle(algorithm, bytes([prefix]) + row.tobytes())
+
+
+def test_prefix_is_refused_for_keccak() -> None:
+    with pytest.raises(ValueError, match="prefix byte is supported for sha256 and sm3 rows only"):
+        hash_rows("keccak256", np.zeros((2, 64), np.uint8), sha_ni=False, prefix=0)
