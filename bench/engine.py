@@ -296,6 +296,7 @@ class _Session:
             self.observer.watched.pop(planned.hashes[position], None)
             dispatcher.settled(1)
 
+        cpu_before = time.process_time()
         stats = run_round(
             endpoint=self.endpoint,
             bodies=bodies,
@@ -307,7 +308,9 @@ class _Session:
             tick=lambda: self._tick(planned, t0),
         )
         self._flush(first)
-        self.store.update_round(planned.index, ended=self.clock.now())
+        self.store.update_round(
+            planned.index, ended=self.clock.now(), generator_cpu_s=time.process_time() - cpu_before
+        )
         self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", stats)
         for h in planned.hashes[dispatcher.taken :]:
             self.observer.watched.pop(h, None)

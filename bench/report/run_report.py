@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from bench.results.stats import PERCENTILES, nearest_rank
 from bench.results.store import RunStore
 
 LAG_WARN_S = 0.010
@@ -206,8 +207,10 @@ def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
         second, latency = second[order], latency[order]
         keys, starts = np.unique(second, return_index=True)
         groups = np.split(latency, starts[1:])
-        for q, name in ((50, "p50"), (90, "p90"), (99, "p99")):
-            values = [float(np.percentile(g, q, method="inverted_cdf")) for g in groups]
+        groups = [np.sort(g) for g in groups]
+        for name in ("p50", "p90", "p99"):
+            num, den = PERCENTILES[name]
+            values = [nearest_rank(g, num, den) for g in groups]
             fig.add_trace(
                 go.Scatter(
                     x=keys, y=values, name=name, mode="lines", fill="tonexty" if name != "p50" else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 
@@ -57,7 +58,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         for row in rows
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    failed = {k: v for r in summary["rounds"] for k, v in r["failed"].items()}
+    failed: Counter[str] = Counter()
+    for r in summary["rounds"]:
+        failed.update(r["failed"])
     if failed:
         lines.append("failures by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(failed.items())))
     return "\n".join(lines)

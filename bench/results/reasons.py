@@ -8,6 +8,7 @@ _PATTERNS = (
     ("nonce", ("nonce too low", "nonce too high", "invalid nonce", "nonce")),
     ("underpriced", ("underpriced", "fee cap", "max fee per gas less than block base fee", "gas price")),
     ("gas", ("intrinsic gas", "gas limit", "exceeds block gas limit", "out of gas")),
+    ("rate-limited", ("too many requests", "rate limit", "http 429")),
     ("txpool-full", ("txpool is full", "pool is full", "too many")),
     ("already-known", ("already known", "already imported", "known transaction")),
     ("connection", ("connection", "timed out", "timeout", "http ")),

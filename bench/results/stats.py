@@ -27,7 +27,7 @@ import numpy as np
 from bench.results.reasons import REVERTED, classify_rejection
 from bench.results.store import RunStore
 
-PERCENTILES = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p999": 99.9}
+PERCENTILES = {"p50": (1, 2), "p90": (9, 10), "p99": (99, 100), "p999": (999, 1000)}  # exact fractions
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,8 @@ class RoundSummary:
     schedule_lag_s: dict[str, float | None]
     submit_latency_s: dict[str, float | None]
     notes: list[str] = field(default_factory=list)
+    generator_cpu_s: float | None = None
+    locust_submit: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,8 @@ class RoundSummary:
             "schedule_lag_s": self.schedule_lag_s,
             "submit_latency_s": self.submit_latency_s,
             "notes": self.notes,
+            "generator_cpu_s": None if self.generator_cpu_s is None else _round(self.generator_cpu_s, 3),
+            "locust_submit": self.locust_submit,
         }
 
 
@@ -109,22 +113,31 @@ def load_round(store: RunStore, round_idx: int) -> RoundData:
     )
 
 
+def nearest_rank(ordered: np.ndarray, num: int, den: int) -> float:
+    """The num/den quantile of ascending `ordered` by nearest rank: the ceil(n * num / den)-th value.
+
+    Integer arithmetic: 99.9 / 100 in floating point is 0.9990000000000001, one rank too high."""
+    rank = max(1, -(-len(ordered) * num // den))
+    return float(ordered[rank - 1])
+
+
 def percentiles(values: np.ndarray) -> dict[str, float | None]:
     """Exact nearest-rank percentiles plus max and mean, in the unit of `values`; None when empty."""
     if not len(values):
         return {**dict.fromkeys(PERCENTILES), "max": None, "mean": None}
+    ordered = np.sort(values)
     out: dict[str, float | None] = {
-        name: _round(float(np.percentile(values, q, method="inverted_cdf")))
-        for name, q in PERCENTILES.items()
+        name: _round(nearest_rank(ordered, num, den)) for name, (num, den) in PERCENTILES.items()
     }
-    out["max"] = _round(float(values.max()))
+    out["max"] = _round(float(ordered[-1]))
     out["mean"] = _round(float(values.mean()))
     return out
 
 
 def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool) -> RoundSummary:
     """Summarize one round; `finished` says timed-out can be decided (the run and its grace are over)."""
-    idx, label, warmup, controller, planned, _started, _ended, notes = round_row
+    idx, label, warmup, controller, planned, _started, _ended, notes, cpu = round_row
+    locust = store.query("SELECT stats FROM rpc_stats WHERE round = ? ORDER BY rowid DESC LIMIT 1", (idx,))
     data = load_round(store, idx)
     rejected = [classify_rejection(e) for e in data.errors if e is not None]
     accepted = np.array([e is None for e in data.errors], dtype=bool)
@@ -154,6 +167,8 @@ def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool)
         schedule_lag_s=percentiles(data.sent - data.intended),
         submit_latency_s=percentiles((data.answered - data.sent)[~np.isnan(data.answered)]),
         notes=json.loads(notes),
+        generator_cpu_s=cpu,
+        locust_submit=json.loads(locust[0][0]) if locust else {},
     )
 
 
@@ -187,10 +202,11 @@ def round_window(store: RunStore, round_idx: int) -> tuple[float, float] | None:
 
 def summarize(store: RunStore) -> list[RoundSummary]:
     """Summaries of every round in order."""
-    finished = store.meta().get("status") in ("completed", "interrupted", "failed")
+    # Only a completed run waited out the grace period: elsewhere an unseen transaction is pending, not timed out.
+    finished = store.meta().get("status") == "completed"
     out = []
     for row in store.query(
-        "SELECT idx, label, warmup, controller, planned, started, ended, notes FROM rounds ORDER BY idx"
+        "SELECT idx, label, warmup, controller, planned, started, ended, notes, generator_cpu_s FROM rounds ORDER BY idx"
     ):
         summary = summarize_round(store, row, finished)
         window = round_window(store, row[0])

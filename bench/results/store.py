@@ -2,7 +2,8 @@
 
 Tables (schema_version 1):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
-  rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes
+  rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
+              CPU seconds chainmark's own process used during the round
   txs         every planned transaction: round, position, sender account, nonce, hash
   sends       one row per submission: intended time, send time, answer time, rejection reason
   blocks      every block the observer saw: number, timestamp, seen time, tx count, gas
@@ -29,7 +30,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rounds (
     idx INTEGER PRIMARY KEY, label TEXT NOT NULL, warmup INTEGER NOT NULL, controller TEXT NOT NULL,
-    planned INTEGER NOT NULL, started REAL, ended REAL, notes TEXT NOT NULL DEFAULT '[]');
+    planned INTEGER NOT NULL, started REAL, ended REAL, notes TEXT NOT NULL DEFAULT '[]',
+    generator_cpu_s REAL);
 CREATE TABLE IF NOT EXISTS txs (
     id INTEGER PRIMARY KEY, round INTEGER NOT NULL, seq INTEGER NOT NULL, sender INTEGER NOT NULL,
     nonce INTEGER NOT NULL, hash BLOB NOT NULL);
@@ -81,20 +83,14 @@ class RunStore:
             [(idx, label, int(warmup), json.dumps(controller), planned)],
         )
 
-    def update_round(
-        self,
-        idx: int,
-        *,
-        started: float | None = None,
-        ended: float | None = None,
-        notes: list[str] | None = None,
-    ) -> None:
-        if started is not None:
-            self.db.execute("UPDATE rounds SET started = ? WHERE idx = ?", (started, idx))
-        if ended is not None:
-            self.db.execute("UPDATE rounds SET ended = ? WHERE idx = ?", (ended, idx))
-        if notes is not None:
-            self.db.execute("UPDATE rounds SET notes = ? WHERE idx = ?", (json.dumps(notes), idx))
+    def update_round(self, idx: int, **values: float | list[str] | None) -> None:
+        """Set any of started, ended, notes (a list, stored as JSON), generator_cpu_s on round `idx`."""
+        for column, value in values.items():
+            if column not in ("started", "ended", "notes", "generator_cpu_s"):
+                raise ValueError(f"rounds has no column {column}")
+            if value is not None:
+                stored = json.dumps(value) if column == "notes" else value
+                self.db.execute(f"UPDATE rounds SET {column} = ? WHERE idx = ?", (stored, idx))
 
     def add_txs(self, rows: Iterable[tuple[int, int, int, int, int, bytes]]) -> None:
         """(id, round, seq, sender, nonce, hash) rows; replaces rows of a re-signed round."""

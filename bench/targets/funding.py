@@ -45,8 +45,20 @@ def fund_accounts(
         raws = [raw for raw, _ in sign_job(SignJob(funder_key, nonce, templates, chain_id))]
         hashes = _batched(rpc, "eth_sendRawTransaction", [["0x" + r.hex()] for r in raws])
     elif dev_account is not None:
+        nonce = int(rpc.call("eth_getTransactionCount", dev_account, "pending"), 16)
+        # Explicit nonces: a node may process one batch's calls concurrently and give two the same nonce.
         calls = [
-            [{"from": dev_account, "to": h, "value": hex(amount), "gas": hex(21_000)}] for h, amount in short
+            [
+                {
+                    "from": dev_account,
+                    "to": h,
+                    "value": hex(amount),
+                    "gas": hex(21_000),
+                    "gasPrice": hex(gas_price),
+                    "nonce": hex(nonce + i),
+                }
+            ]
+            for i, (h, amount) in enumerate(short)
         ]
         hashes = _batched(rpc, "eth_sendTransaction", calls)
     else:

@@ -31,14 +31,18 @@ class Endpoint:
 def parse_endpoint(url: str) -> Endpoint:
     """Split `url`; user:password@ becomes a Basic Authorization header and is redacted."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        port = parts.port
+    except ValueError:  # e.g. an unencoded '/' in a password made the rest of the URL look like a port
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
         raise ValueError(f"expected an http:// or https:// URL, got {redact_url(url)}")
     auth = None
     if parts.username is not None:
         token = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
         auth = "Basic " + base64.b64encode(token).decode()
     host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    netloc = f"{host}:{port}" if port else host
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -46,11 +50,14 @@ def parse_endpoint(url: str) -> Endpoint:
 
 
 def redact_url(url: str) -> str:
-    """Return `url` with user info and key-like path/query segments replaced by `***`."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    """Return `url` with user info (anything before the last '@') and key-like segments replaced by `***`."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    if "@" in rest:
+        rest = "***@" + rest.rsplit("@", 1)[1]
+    parts = urlsplit(f"{scheme}://{rest}" if scheme else f"//{rest}")
     path = _SECRETISH.sub("***", parts.path)
     query = _SECRETISH.sub("***", parts.query)
-    return urlunsplit((parts.scheme, netloc, path, query, ""))
+    shown = urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+    return shown if scheme else shown.removeprefix("//")

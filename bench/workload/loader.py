@@ -30,6 +30,7 @@ from bench.workload.spec import (
 MAX_FILE_BYTES = 1_000_000
 GWEI = 10**9
 T = TypeVar("T")
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
 class _Reader:
@@ -75,7 +76,12 @@ class _Reader:
     def scalar(self) -> Any:
         if not isinstance(self.node, yaml.ScalarNode):
             raise self.fail("expected a single value")
-        return yaml.safe_load(yaml.serialize(self.node))
+        if self.node.tag not in _PLAIN_TAGS:
+            raise self.fail(f"unsupported YAML tag {self.node.tag}, expected a plain value")
+        try:
+            return yaml.SafeLoader("").construct_object(self.node)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError) as exc:
+            raise self.fail(f"not a valid {self.node.tag.rsplit(':', 1)[-1]}") from exc
 
     def string(self) -> str:
         value = self.scalar()
@@ -110,6 +116,8 @@ class _Reader:
             seconds = parse_duration(self.scalar())
         except ValueError as exc:
             raise self.fail(str(exc)) from exc
+        if not math.isfinite(seconds):
+            raise self.fail("must be a finite duration")
         if seconds <= 0:
             raise self.fail("must be > 0")
         return seconds
@@ -164,19 +172,25 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
         raise WorkloadError("name: required", path=path, line=root.start_mark.line + 1)
     if "rounds" not in top:
         raise WorkloadError("rounds: required (a list of rounds)", path=path, line=root.start_mark.line + 1)
-    rounds = tuple(_round(r) for r in top["rounds"].sequence())
+    rounds: list[Round] = []
+    first_line: dict[str, int] = {}
+    for reader in top["rounds"].sequence():  # duplicates fail at once: `*alias` rounds cannot pile up
+        rnd = _round(reader)
+        if rnd.label in first_line:
+            raise reader.fail(
+                f"round label {rnd.label!r} is used more than once (first at line {first_line[rnd.label]})",
+                shown=False,
+            )
+        first_line[rnd.label] = reader.line
+        rounds.append(rnd)
     if not rounds:
         raise top["rounds"].fail("expected at least one round", shown=False)
-    labels = [r.label for r in rounds]
-    for reader, rnd in zip(top["rounds"].sequence(), rounds, strict=True):
-        if labels.count(rnd.label) > 1:
-            raise reader.fail(f"round label {rnd.label!r} is used more than once", shown=False)
     return Workload(
         name=top["name"].string(),
         description=_opt(top, "description", _Reader.string, ""),
         target=_target(top["target"]) if "target" in top else Target(),
         accounts=_accounts(top["accounts"]) if "accounts" in top else Accounts(),
-        rounds=rounds,
+        rounds=tuple(rounds),
         path=path,
         text=text,
     )
@@ -186,7 +200,8 @@ def _target(reader: _Reader) -> Target:
     f = reader.mapping(("url", "block_time", "gas_limit", "gas_price_gwei", "confirm_grace", "poll_interval"))
     url = _opt(f, "url", _Reader.string, None)
     if url is not None and not url.startswith(("http://", "https://")):
-        raise f["url"].fail("expected an http:// or https:// URL")
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        raise f["url"].fail(f"expected an http:// or https:// URL, got scheme {scheme!r}", shown=False)
     gas_price = _opt(f, "gas_price_gwei", _Reader.positive, None)
     return Target(
         url=url,
@@ -215,7 +230,7 @@ def _accounts(reader: _Reader) -> Accounts:
 def _round(reader: _Reader) -> Round:
     f = reader.mapping(("label", "duration", "tx_count", "rate", "tx", "warmup", "senders"))
     if "label" not in f:
-        raise reader.fail("label: required", shown=False)
+        raise WorkloadError("required", path=reader.path, line=reader.line, field=f"{reader.field}.label")
     if "rate" not in f:
         raise reader.fail("rate: required (e.g. {type: fixed-rate, tps: 100})", shown=False)
     if ("duration" in f) == ("tx_count" in f):

@@ -108,11 +108,6 @@ def test_format_summary_lines_have_no_trailing_space() -> None:
     assert all(line == line.rstrip() for line in format_summary(SUMMARY).splitlines())
 
 
-@pytest.mark.xfail(
-    reason="terminal.format_summary builds the reason line with a dict comprehension over rounds, so a "
-    "reason failing in two rounds shows the last round's count instead of the sum",
-    strict=True,
-)
 def test_failures_by_reason_are_summed_over_rounds() -> None:
     summary = {
         "rounds": [

@@ -119,11 +119,6 @@ def test_percentiles_nearest_rank_large_samples(n: int) -> None:
     assert (got["max"], got["mean"]) == (n, (n + 1) / 2)
 
 
-@pytest.mark.xfail(
-    reason="stats.percentiles: np.percentile(q=99.9, method='inverted_cdf') computes 99.9/100 = "
-    "0.9990000000000001, so when 0.999*n is an integer the rank is one too high (n=1000 gives 1000, not 999)",
-    strict=True,
-)
 @pytest.mark.parametrize("n", [1000, 2000, 10_000])
 def test_p999_nearest_rank_is_exact(n: int) -> None:
     assert percentiles(np.arange(1, n + 1, dtype=np.float64))["p999"] == n * 999 // 1000
@@ -177,22 +172,12 @@ def test_steady_round(store: RunStore) -> None:
             0,
             2,
             id="interrupted",
-            marks=pytest.mark.xfail(
-                reason="stats.summarize counts unseen txs as timed_out for interrupted runs, whose grace "
-                "period was never waited (engine skips _drain)",
-                strict=True,
-            ),
         ),
         pytest.param(
             "failed",
             0,
             2,
             id="failed",
-            marks=pytest.mark.xfail(
-                reason="stats.summarize counts unseen txs as timed_out for failed runs, whose grace "
-                "period was never waited",
-                strict=True,
-            ),
         ),
     ],
 )
@@ -378,7 +363,7 @@ def test_missing_store_is_not_created(tmp_path: Path) -> None:
         ("connection: None", "connection"),
         ("Read timed out", "connection"),
         ("http 502", "connection"),
-        ("http 429", "connection"),
+        ("http 429", "rate-limited"),
         ("rejected-other: answer is not JSON", "rejected-other"),
         ("execution reverted", "rejected-other"),
         ("", "rejected-other"),

@@ -134,12 +134,6 @@ def test_invalid_url_error_does_not_show_the_password(url: str, shown: str) -> N
     assert message.endswith(f"got {shown}")
 
 
-@pytest.mark.xfail(
-    reason="url.redact_url only redacts user info when urlsplit puts an '@' in netloc: an unencoded '/', "
-    "'?' or '#' in the password makes parts.port raise ValueError(\"Port could not be cast to integer "
-    "value as 's3cret'\"), and without a scheme the whole user:password@host is the path, shown as is",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "url",
     [
