@@ -7,15 +7,14 @@ nonces). Signing is spread over processes; everything the measured phase sends i
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.errors import RunError
 from bench.plan.keys import address_of, derive_keys
+from bench.plan.parallel import sign_in_children
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.workload.spec import FixedBacklog, FixedRate, Round, Workload
 
@@ -163,8 +162,4 @@ def _run_jobs(jobs: list[SignJob], processes: int) -> list[list[tuple[bytes, byt
     total = sum(len(j.templates) for j in jobs)
     if processes <= 1 or total < PARALLEL_THRESHOLD:
         return [sign_job(j) for j in jobs]
-    try:
-        with multiprocessing.get_context("spawn").Pool(processes) as pool:
-            return pool.map(sign_job, jobs, chunksize=max(1, len(jobs) // (processes * 4)))
-    except OSError as exc:
-        raise RunError(f"cannot start signing processes: {exc}") from exc
+    return sign_in_children(jobs, processes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import defaultdict
 from typing import Any
 
@@ -12,6 +11,8 @@ import rlp as rlp_ref
 from eth_account import Account
 
 import bench.plan.build
+import bench.plan.parallel
+from bench.errors import RunError
 from bench.plan import build_plan, rlp
 from bench.plan.build import BACKLOG_PRESIGN_PER_SLOT_PER_S, Plan, presign_count
 from bench.plan.keccak import keccak256
@@ -342,24 +343,31 @@ def test_two_processes_sign_the_same_bytes(
     workload: Workload, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bench.plan.build, "PARALLEL_THRESHOLD", 1)
-    contexts: list[str | None] = []
-    real_get_context = multiprocessing.get_context
+    chunks: list[int] = []
+    real_child = bench.plan.parallel._child
 
-    def spy(method: str | None = None) -> Any:
-        contexts.append(method)
-        return real_get_context(method)
+    def spy(jobs: list[Any]) -> Any:
+        chunks.append(len(jobs))
+        return real_child(jobs)
 
-    monkeypatch.setattr(bench.plan.build.multiprocessing, "get_context", spy)
+    monkeypatch.setattr(bench.plan.parallel, "_child", spy)
     parallel = build_plan(
         workload, chain_id=CHAIN_ID, gas_price=GAS_PRICE, start_nonces=list(START), processes=2
     )
-    assert contexts == ["spawn"]
+    assert len(chunks) == 2, "two signing child processes ran"
     assert parallel.processes == 2
     assert [r.raw for r in parallel.rounds] == [r.raw for r in plan.rounds]
     assert [r.hashes for r in parallel.rounds] == [r.hashes for r in plan.rounds]
     for a, b in zip(parallel.rounds, plan.rounds, strict=True):
         np.testing.assert_array_equal(a.senders, b.senders)
         np.testing.assert_array_equal(a.nonces, b.nonces)
+
+
+def test_signing_child_failure_is_a_run_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench.plan.parallel.sys, "executable", "/bin/false")
+    job = SignJob(derive_keys(1, 1)[0], 0, (UnsignedTx(b"\x11" * 20, 1, 21_000, 1),), 1)
+    with pytest.raises(RunError, match="a signing process failed"):
+        bench.plan.parallel.sign_in_children([job, job], 2)
 
 
 def test_private_keys_are_not_in_repr(plan: Plan) -> None:
