@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import defaultdict
 from typing import Any
 
@@ -377,3 +379,21 @@ def test_private_keys_are_not_in_repr(plan: Plan) -> None:
         assert key.hex() not in shown
         assert repr(key) not in shown
         assert str(int.from_bytes(key, "big")) not in shown
+
+
+def test_parallel_signing_works_under_locusts_gevent_patching() -> None:
+    """`chainmark run` signs with Locust loaded: a multiprocessing pool hung there; the children must not."""
+    script = (
+        "import locust, bench.plan.build as b\n"
+        "from bench.workload import parse_workload\n"
+        "b.PARALLEL_THRESHOLD = 1\n"
+        "w = parse_workload('name: t\\naccounts: {count: 4}\\nrounds: [{label: a, tx_count: 40, "
+        "rate: {type: fixed-rate, tps: 10}}]\\n')\n"
+        "p = b.build_plan(w, chain_id=1, gas_price=1, processes=2)\n"
+        "print(p.tx_count, len(set(p.rounds[0].hashes)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["40", "40"]
