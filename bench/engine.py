@@ -9,6 +9,7 @@ ends (completed, failed, or interrupted with Ctrl-C), from what the store holds.
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from bench.errors import ChainmarkError, TargetError
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters
 from bench.load.runner import run_round
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
+from bench.observe.resources import ResourceMonitor, loopback_listener
 from bench.plan import Plan, PlannedRound, build_plan, sign_rounds
 from bench.plan.keys import address_of, derive_keys
 from bench.report.outputs import write_outputs
@@ -193,6 +195,12 @@ class _Session:
             poll_interval=self.workload.target.poll_interval,
             use_websocket=self.options.use_websocket,
         )
+        sources = {"chainmark": os.getpid()}
+        node_pid = self.managed.pid if self.managed is not None else _local_node_pid(self.endpoint)
+        if node_pid is not None:
+            sources["node"] = node_pid
+        monitor = ResourceMonitor(sources, self.clock, self.store.add_resources)
+        monitor.start()
         self.observer.start()
         try:
             self._await_first_block()
@@ -200,6 +208,7 @@ class _Session:
             self._drain()
         finally:
             self.observer.stop()
+            monitor.stop()
             self.store.set_meta(observer=self.observer.mode)
         self._verify()
 
@@ -423,6 +432,12 @@ class _Session:
         self.report(Progress(f"verifying: fetching receipts of {len(blocks)} blocks"))
         self.store.add_receipts(fetch_receipts(self.rpc, blocks, ids))
         self.store.set_meta(verification="receipts fetched after the measured window (eth_getBlockReceipts)")
+
+
+def _local_node_pid(endpoint: Endpoint) -> int | None:
+    host_port = endpoint.base.split("://", 1)[1]
+    host, _, port = host_port.rpartition(":")
+    return loopback_listener(host, int(port)) if port.isdigit() else None
 
 
 def _controller(planned: PlannedRound) -> dict[str, Any]:

@@ -30,6 +30,7 @@ def render_run_report(store: RunStore, summary: dict[str, Any]) -> str:
         _latency_over_time_figure(store, start),
         _latency_cdf_figure(store, summary),
         _blocks_figure(store, start),
+        _resources_figure(store, start),
     ]
     charts = "\n".join(
         f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})}</div>'
@@ -271,6 +272,33 @@ def _blocks_figure(store: RunStore, start: float) -> go.Figure:
         "Transactions per block (every block seen during the run)",
         "block seen at, seconds since run start",
         "transactions",
+    )
+
+
+def _resources_figure(store: RunStore, start: float) -> go.Figure:
+    fig = go.Figure()
+    for (source,) in store.query("SELECT DISTINCT source FROM resources ORDER BY source"):
+        rows = store.query(
+            "SELECT t, cpu_percent, rss_bytes FROM resources WHERE source = ? ORDER BY t", (source,)
+        )
+        t, cpu, rss = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        fig.add_trace(go.Scatter(x=t - start, y=cpu, name=f"{source} CPU %", mode="lines"))
+        fig.add_trace(
+            go.Scatter(
+                x=t - start,
+                y=rss / 2**20,
+                name=f"{source} RSS MiB",
+                mode="lines",
+                line={"dash": "dot"},
+                yaxis="y2",
+            )
+        )
+    fig.update_layout(yaxis2={"title": "resident memory (MiB)", "overlaying": "y", "side": "right"})
+    return _layout(
+        fig,
+        "CPU (% of one core) and memory per process, 1 s samples (funding to end of rounds)",
+        "seconds since run start",
+        "CPU (% of one core)",
     )
 
 

@@ -10,6 +10,7 @@ Tables (schema_version 1):
   inclusions  tx -> block that included it, and when the observer saw that block
   receipts    tx -> status and gas used, fetched after the measured window
   rpc_stats   Locust's own per-request statistics for each round
+  resources   per-second samples of the node's and chainmark's own CPU, memory, disk I/O, host network
 
 Times are unix seconds (float). Writes are append-only inserts committed in small batches, so a crash
 or Ctrl-C loses at most the last batch.
@@ -43,6 +44,10 @@ CREATE TABLE IF NOT EXISTS blocks (
 CREATE TABLE IF NOT EXISTS inclusions (tx INTEGER PRIMARY KEY, block INTEGER NOT NULL, seen REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS receipts (tx INTEGER PRIMARY KEY, status INTEGER NOT NULL, gas_used INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rpc_stats (round INTEGER NOT NULL, name TEXT NOT NULL, stats TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS resources (
+    t REAL NOT NULL, source TEXT NOT NULL, cpu_percent REAL NOT NULL, rss_bytes INTEGER NOT NULL,
+    read_bytes INTEGER NOT NULL, write_bytes INTEGER NOT NULL, net_sent_bytes INTEGER NOT NULL,
+    net_recv_bytes INTEGER NOT NULL);
 """
 
 
@@ -112,6 +117,9 @@ class RunStore:
 
     def add_rpc_stats(self, round_idx: int, name: str, stats: dict[str, Any]) -> None:
         self._insert("INSERT INTO rpc_stats VALUES (?, ?, ?)", [(round_idx, name, json.dumps(stats))])
+
+    def add_resources(self, rows: Iterable[tuple[float, str, float, int, int, int, int, int]]) -> None:
+        self._insert("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
