@@ -13,9 +13,10 @@ from bench.kernels.soa import tail_template
 
 ALGORITHMS = ("sha256", "sha256d", "keccak256", "sm3")
 
-# Below this many messages (and bytes) a parallel launch costs more than it saves: run on one thread.
-SERIAL_MAX_MESSAGES = 256
-SERIAL_MAX_BYTES = 1 << 16
+# Below this many messages (and bytes) a parallel launch costs more than it saves (on a busy machine it
+# also waits for a free core): run on one thread.
+SERIAL_MAX_MESSAGES = 4096
+SERIAL_MAX_BYTES = 1 << 18
 
 SHA_NI = cpu_features().sha_ni  # chosen once, at import: the SHA-NI kernels or the portable ones
 

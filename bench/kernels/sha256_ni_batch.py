@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from bench.kernels.sha256 import IV, store_digest
-from bench.kernels.shani import compress_block, compress_block2
+from bench.kernels.shani import compress_block, compress_block2, compress_prefixed2
 from bench.kernels.soa import tail_template
 
 DIGEST_TAIL = tail_template(32)  # the second block of SHA-256d hashes a 32-byte digest
@@ -17,7 +17,8 @@ DIGEST_TAIL = tail_template(32)  # the second block of SHA-256d hashes a 32-byte
 @njit(cache=True)
 def _staged(staged, prefix, row):
     staged[0] = prefix
-    staged[1:] = row
+    for k in range(row.shape[0]):  # an explicit loop: LLVM makes it a memcpy; a slice copy costs ~30 ns
+        staged[k + 1] = row[k]
     return staged
 
 
@@ -38,17 +39,27 @@ def _one(row, out_row, double, nfull, r, nt, tail, second, state):
 
 
 @njit(cache=True)
+def _fill_tail(tail, row, nfull, r, shift, prefix):
+    """Copy the message's last r bytes (message = prefix || row when shift is 1) into tail."""
+    for k in range(r):
+        j = 64 * nfull + k - shift
+        tail[k] = prefix if j < 0 else row[j]
+
+
+@njit(cache=True)
 def rows_range(rows, out, double, lo, hi, template, prefix):
     """SHA-256 (SHA-256d if `double`) of rows lo..hi-1 of the 2-D uint8 array `rows` into out.
 
-    With `prefix` >= 0 each message is that byte followed by the row (RFC 6962's 0x00 / 0x01 prefixes).
+    With `prefix` >= 0 each message is that byte followed by the row (RFC 6962's 0x00 / 0x01 prefixes):
+    its first block is shifted in registers, the others are read one byte early, so rows are not copied.
     """
-    length = rows.shape[1] + (1 if prefix >= 0 else 0)
-    staged_a = np.empty(length, np.uint8)
-    staged_b = np.empty(length, np.uint8)
+    shift = 1 if prefix >= 0 else 0
+    length = rows.shape[1] + shift
     nfull = length // 64
     r = length - 64 * nfull
     nt = 1 if r < 56 else 2
+    staged_a = np.empty(length, np.uint8)
+    staged_b = np.empty(length, np.uint8)
     tail_a = template.copy()
     tail_b = template.copy()
     second_a = DIGEST_TAIL.copy()
@@ -58,16 +69,21 @@ def rows_range(rows, out, double, lo, hi, template, prefix):
     while i + 1 < hi:
         row_a = rows[i]
         row_b = rows[i + 1]
-        if prefix >= 0:
-            row_a = _staged(staged_a, prefix, row_a)
-            row_b = _staged(staged_b, prefix, row_b)
         state[:8] = IV
         state[8:] = IV
-        for b in range(nfull):
-            compress_block2(state, row_a, 64 * b, row_b, 64 * b)
-        for k in range(r):
-            tail_a[k] = row_a[64 * nfull + k]
-            tail_b[k] = row_b[64 * nfull + k]
+        if nfull > 0:
+            if shift == 0:
+                compress_block2(state, row_a, 0, row_b, 0)
+            elif rows.shape[1] >= 64:
+                compress_prefixed2(state, row_a, 0, row_b, 0, prefix)
+            else:
+                compress_block2(
+                    state, _staged(staged_a, prefix, row_a), 0, _staged(staged_b, prefix, row_b), 0
+                )
+        for b in range(1, nfull):
+            compress_block2(state, row_a, 64 * b - shift, row_b, 64 * b - shift)
+        _fill_tail(tail_a, row_a, nfull, r, shift, prefix)
+        _fill_tail(tail_b, row_b, nfull, r, shift, prefix)
         for b in range(nt):
             compress_block2(state, tail_a, 64 * b, tail_b, 64 * b)
         if double:

@@ -31,7 +31,32 @@ def _shuffle(builder: ir.IRBuilder, a: ir.Value, b: ir.Value, mask: list[int]) -
     return builder.shuffle_vector(a, b, ir.Constant(ir.VectorType(_I32, len(mask)), mask))
 
 
-def _emit_compress(builder: ir.IRBuilder, streams: list[tuple[ir.Value, ir.Value]]) -> None:
+def _load_words(builder: ir.IRBuilder, block_ptr: ir.Value, prefix: ir.Value | None) -> list[ir.Value]:
+    """The block's 4 x 4 big-endian words; with `prefix` (an i8), the block is prefix || block_ptr[0:63].
+
+    Prefixed, chunks 1..3 are plain loads one byte early and chunk 0 is shifted up one byte as an i128
+    (a 128-bit `pslldq`; byte shuffles here became 256-bit AVX-512 permutes, which dirty the upper
+    register halves and stall every following legacy-encoded SHA instruction).
+    """
+    bswap = _declare(builder, "llvm.bswap.v4i32", _V4, [_V4])
+    i128 = ir.IntType(128)
+    words = []
+    for g in range(4):
+        offset = 16 * g - (1 if prefix is not None and g > 0 else 0)
+        ptr = builder.gep(block_ptr, [ir.Constant(ir.IntType(64), offset)])
+        if prefix is not None and g == 0:
+            chunk = builder.load(builder.bitcast(ptr, i128.as_pointer()), align=1)
+            chunk = builder.or_(builder.shl(chunk, ir.Constant(i128, 8)), builder.zext(prefix, i128))
+            chunk = builder.bitcast(chunk, _V4)
+        else:
+            chunk = builder.load(builder.bitcast(ptr, _V4.as_pointer()), align=1)
+        words.append(builder.call(bswap, [chunk]))
+    return words
+
+
+def _emit_compress(
+    builder: ir.IRBuilder, streams: list[tuple[ir.Value, ir.Value]], prefix: ir.Value | None = None
+) -> None:
     """Emit one compression per stream, interleaved round group by round group.
 
     Each stream is (state_ptr, block_ptr): i32* to 8 words A..H and i8* to 64 message bytes. Independent
@@ -40,9 +65,7 @@ def _emit_compress(builder: ir.IRBuilder, streams: list[tuple[ir.Value, ir.Value
     rnds2 = _declare(builder, "llvm.x86.sha256rnds2", _V4, [_V4, _V4, _V4])
     msg1 = _declare(builder, "llvm.x86.sha256msg1", _V4, [_V4, _V4])
     msg2 = _declare(builder, "llvm.x86.sha256msg2", _V4, [_V4, _V4])
-    bswap = _declare(builder, "llvm.bswap.v4i32", _V4, [_V4])
     vzeroupper = _declare(builder, "llvm.x86.avx.vzeroupper", ir.VoidType(), [])
-    builder.call(vzeroupper, [])
 
     v4ptr = _V4.as_pointer()
     ptrs, abef, cdgh, saved, w = [], [], [], [], []
@@ -56,11 +79,9 @@ def _emit_compress(builder: ir.IRBuilder, streams: list[tuple[ir.Value, ir.Value
         cdgh.append(_shuffle(builder, abcd, efgh, [7, 6, 3, 2]))
         saved.append((abef[-1], cdgh[-1]))
         ptrs.append((abcd_ptr, efgh_ptr))
-        words = []
-        for g in range(4):
-            ptr = builder.bitcast(builder.gep(block_ptr, [ir.Constant(ir.IntType(64), 16 * g)]), v4ptr)
-            words.append(builder.call(bswap, [builder.load(ptr, align=1)]))
-        w.append(words)
+        w.append(_load_words(builder, block_ptr, prefix))
+    # After the (VEX-encoded) loads and shuffles, before the first legacy-encoded SHA instruction.
+    builder.call(vzeroupper, [])
     for g in range(16):
         k = ir.Constant(_V4, [int(x) for x in K[4 * g : 4 * g + 4]])
         for s in range(len(streams)):
@@ -114,6 +135,23 @@ def _compress_block2(typingctx, state, data_a, pos_a, data_b, pos_b):
     return sig, codegen
 
 
+def _compress_prefixed2(typingctx, state, data_a, pos_a, data_b, pos_b, prefix):
+    """Like compress_block2, but each block is the byte `prefix` followed by data[pos:pos+63]."""
+    sig = types.void(state, data_a, types.int64, data_b, types.int64, types.int64)
+
+    def codegen(context, builder, signature, args):
+        state_ptr = context.make_array(signature.args[0])(context, builder, args[0]).data
+        block_a = _block_ptr(context, builder, signature.args[1], args[1], args[2])
+        block_b = _block_ptr(context, builder, signature.args[3], args[3], args[4])
+        state_b = builder.gep(state_ptr, [ir.Constant(_I32, 8)])
+        byte = builder.trunc(args[5], ir.IntType(8))
+        _emit_compress(builder, [(state_ptr, block_a), (state_b, block_b)], byte)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 # Typed as Any: numba's intrinsic wrapper hides the typing context from callers, which mypy cannot see.
 compress_block: Any = intrinsic(_compress_block)
 compress_block2: Any = intrinsic(_compress_block2)
+compress_prefixed2: Any = intrinsic(_compress_prefixed2)

@@ -43,8 +43,11 @@ def load_rows(w, rows, g0, last, pos):
 def stage_rows(staged, prefix, rows, g0, last):
     """staged[lane] = prefix byte || rows[min(g0 + lane, last)] (messages with RFC 6962's prefix)."""
     for lane in range(LANES):
-        staged[lane, 0] = prefix
-        staged[lane, 1:] = rows[min(g0 + lane, last)]
+        row = rows[min(g0 + lane, last)]
+        out = staged[lane]
+        out[0] = prefix
+        for k in range(row.shape[0]):
+            out[k + 1] = row[k]
 
 
 @njit(cache=True)
