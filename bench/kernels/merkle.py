@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.kernels.hashing import SHA_NI, as_matrix, hash_batch, hash_rows
-from bench.kernels.treekernels import place_sorted_leaves, sorted_pairs
+from bench.kernels.treekernels import sorted_pairs
 
 Leaves = np.ndarray | Sequence[bytes]
 
@@ -128,19 +128,22 @@ def _sorted_order(rows: np.ndarray) -> np.ndarray:
 
 
 def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
-    """Return (tree, tree_index): OpenZeppelin's node array and each input leaf's row in it."""
+    """Return (tree, order): OpenZeppelin's node array, and the input index of the k-th smallest leaf.
+
+    The k-th smallest leaf sits at tree row 2n - 2 - k (the leaves fill the array's end in reverse).
+    """
     rows = _rows32(leaves, scheme)
     n = rows.shape[0]
+    order = _sorted_order(rows)
     tree = np.empty((2 * n - 1, 32), dtype=np.uint8)
-    tree_index = np.empty(n, dtype=np.int64)
-    place_sorted_leaves(rows, _sorted_order(rows), tree, tree_index)
+    np.take(rows.view(np.uint64), order[::-1], axis=0, out=tree[n - 1 :].view(np.uint64))
     # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1.
     pairs = np.empty((max(n // 2, 1), 64), dtype=np.uint8)
     for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
         lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
         sorted_pairs(tree, lo, hi, pairs)
         hash_rows("keccak256", pairs[: hi - lo], sha_ni=SHA_NI, out=tree[lo:hi])
-    return tree, tree_index
+    return tree, order
 
 
 def _require_leaves(n: int, scheme: Scheme) -> None:
@@ -170,8 +173,8 @@ def merkle_proof(leaves: Leaves, index: int, scheme: str) -> list[bytes]:
     _require_leaves(len(leaves), spec)
     _check_index(index, len(leaves))
     if spec.layout == "sorted-heap":
-        tree, tree_index = _sorted_heap(leaves, spec)
-        proof, i = [], int(tree_index[index])
+        tree, order = _sorted_heap(leaves, spec)
+        proof, i = [], tree.shape[0] - 1 - int(np.flatnonzero(order == index)[0])
         while i > 0:
             proof.append(bytes(tree[i + 1 if i % 2 else i - 1]))
             i = (i - 1) // 2

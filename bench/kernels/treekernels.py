@@ -34,20 +34,3 @@ def sorted_pairs(tree, lo, hi, pairs):
     nchunks = min(count, 64)
     for c in prange(nchunks):
         _pair_range(tree, lo, lo + c * count // nchunks, lo + (c + 1) * count // nchunks, pairs)
-
-
-@njit(parallel=True, cache=True)
-def place_sorted_leaves(rows, order, tree, tree_index):
-    """OpenZeppelin's leaf layout: the k-th smallest leaf goes to tree[len - 1 - k].
-
-    Also records tree_index[i], the tree row of input leaf i.
-    """
-    n = rows.shape[0]
-    last = tree.shape[0] - 1
-    for k in prange(n):
-        src = order[k]
-        dst = tree[last - k]
-        row = rows[src]
-        for b in range(32):
-            dst[b] = row[b]
-        tree_index[src] = last - k
