@@ -50,6 +50,8 @@ def _kernel_tasks(
         for size in config.message_sizes:
             rows = measure.random_rows(max(config.kernel_bytes // size, 64), size)
             for t in counts:
+                # OpenSSL runs right before the kernel it is compared with: the machine's load drifts.
+                tasks += _openssl_tasks(_openssl_runs(algorithm, size, t), config, out)
                 for path, sha_ni in paths if algorithm.startswith("sha256") else [("vectorised", False)]:
                     tasks.append(
                         (
@@ -124,15 +126,22 @@ def _merkle_baseline_task(scheme, library, build, leaves, out) -> Callable[[], N
     return task
 
 
+def _openssl_runs(algorithm: str, size: int, threads: int) -> list[tuple[str, int, int]]:
+    """The `openssl speed` runs (evp, bytes, processes) a kernel measurement is compared with."""
+    if algorithm == "sha256" and (threads == 1 or size == 64):
+        return [("sha256", size, threads)]
+    if algorithm in ("keccak256", "sm3") and size == 64 and threads == 1:
+        evp = openssl.EVP_NAMES[algorithm]
+        return [(evp, 64, 1), (evp, 16320 if evp == "sha3-256" else 16384, 1)]
+    return []
+
+
 def _openssl_tasks(
-    config: CoreConfig, counts: list[int], out: _Results
+    runs: list[tuple[str, int, int]], config: CoreConfig, out: _Results
 ) -> list[tuple[str, Callable[[], None]]]:
     executable = openssl.openssl_path()
     if executable is None:
         return []
-    runs = [("sha256", 64, 1), ("sha3-256", 64, 1), ("sm3", 64, 1), ("sha3-256", 16320, 1), ("sm3", 16384, 1)]
-    runs += [("sha256", size, 1) for size in config.message_sizes if size != 64]
-    runs += [("sha256", 64, t) for t in counts if t > 1]
 
     def task(evp: str, size: int, processes: int) -> Callable[[], None]:
         return lambda: out.speeds.append(
@@ -216,8 +225,8 @@ def run_core(
     now = dt.datetime.now(dt.UTC)
     folder = out_dir / f"core-{now:%Y%m%dT%H%M%SZ}"
     results = _Results()
-    tasks = _compile_tasks(config, results) + _openssl_tasks(config, counts, results)
-    tasks += _kernel_tasks(config, counts, results) + _merkle_tasks(config, counts, results)
+    tasks = _compile_tasks(config, results) + _kernel_tasks(config, counts, results)
+    tasks += _merkle_tasks(config, counts, results)
     previous = kernels.get_threads()
     try:
         for done, (label, task) in enumerate(tasks):
