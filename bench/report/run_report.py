@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from bench.results.reasons import REVERTED, classify_rejection
 from bench.results.stats import PERCENTILES, nearest_rank
 from bench.results.store import RunStore
 
@@ -29,8 +30,13 @@ def render_run_report(store: RunStore, summary: dict[str, Any]) -> str:
         _rates_figure(store, start),
         _latency_over_time_figure(store, start),
         _latency_cdf_figure(store, summary),
+        _latency_histogram_figure(store, summary),
+        _schedule_lag_figure(store, start),
+        _failures_figure(store, start),
         _blocks_figure(store, start),
+        _block_interval_figure(store, start),
         _resources_figure(store, start),
+        _io_figure(store, start),
     ]
     charts = "\n".join(
         f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})}</div>'
@@ -228,15 +234,9 @@ def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
 def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for idx, r in enumerate(summary["rounds"]):
-        rows = store.query(
-            "SELECT i.seen - s.intended FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
-            "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND s.error IS NULL "
-            "AND (r.status IS NULL OR r.status = 1)",
-            (idx,),
-        )
-        if not rows:
+        latency = _round_latencies(store, idx)
+        if not len(latency):
             continue
-        latency = np.sort(np.array([v for (v,) in rows], dtype=float))
         probs = np.linspace(0, 1, min(CDF_POINTS, len(latency)))
         xs = np.quantile(latency, probs, method="inverted_cdf")
         fig.add_trace(go.Scatter(x=xs, y=probs, name=r["label"], mode="lines"))
@@ -245,6 +245,152 @@ def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
         "Confirmation latency CDF per round (each round's own window)",
         "latency (s)",
         "fraction of confirmed transactions",
+    )
+
+
+def _round_latencies(store: RunStore, idx: int) -> np.ndarray:
+    rows = store.query(
+        "SELECT i.seen - s.intended FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
+        "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND s.error IS NULL "
+        "AND (r.status IS NULL OR r.status = 1)",
+        (idx,),
+    )
+    return np.array([v for (v,) in rows], dtype=float)
+
+
+def _latency_histogram_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
+    fig = go.Figure()
+    for idx, r in enumerate(summary["rounds"]):
+        latency = _round_latencies(store, idx)
+        if not len(latency):
+            continue
+        counts, edges = np.histogram(latency, bins=min(200, max(10, int(np.sqrt(len(latency))))))
+        fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, name=r["label"], opacity=0.6))
+    return _layout(
+        fig,
+        "Confirmation latency histogram per round (each round's own window)",
+        "latency (s)",
+        "confirmed transactions per bin",
+    )
+
+
+def _schedule_lag_figure(store: RunStore, start: float) -> go.Figure:
+    rows = store.query("SELECT intended, sent - intended FROM sends ORDER BY intended")
+    fig = go.Figure()
+    if rows:
+        intended, lag = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        second = np.floor(intended - start).astype(np.int64)
+        keys, starts = np.unique(second, return_index=True)
+        groups = [np.sort(g) for g in np.split(lag, starts[1:])]
+        for name in ("p50", "p99"):
+            num, den = PERCENTILES[name]
+            fig.add_trace(
+                go.Scatter(
+                    x=keys, y=[nearest_rank(g, num, den) * 1000 for g in groups], name=name, mode="lines"
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=keys, y=[g[-1] * 1000 for g in groups], name="max", mode="lines", line={"dash": "dot"}
+            )
+        )
+    return _layout(
+        fig,
+        "Schedule lag (actual minus intended send time) by intended send second (whole run)",
+        "intended send time, seconds since run start",
+        "schedule lag (ms)",
+    )
+
+
+def _failures_figure(store: RunStore, start: float) -> go.Figure:
+    rows = store.query("SELECT sent, error FROM sends WHERE error IS NOT NULL")
+    reverted = store.query("SELECT s.sent FROM sends s JOIN receipts r ON r.tx = s.tx WHERE r.status = 0")
+    by_reason: dict[str, list[float]] = {}
+    for sent, error in rows:
+        by_reason.setdefault(classify_rejection(error), []).append(sent)
+    if reverted:
+        by_reason[REVERTED] = [t for (t,) in reverted]
+    fig = go.Figure()
+    if by_reason:
+        end = max(max(v) for v in by_reason.values())
+        for reason, times in sorted(by_reason.items()):
+            x, y = _per_second(np.array(times), start, end)
+            fig.add_trace(go.Bar(x=x, y=y, name=reason))
+    return _layout(
+        fig,
+        "Failures per second by reason, by send time (whole run; none is good)",
+        "seconds since run start",
+        "failed transactions per second",
+        barmode="stack",
+    )
+
+
+def _block_interval_figure(store: RunStore, start: float) -> go.Figure:
+    rows = store.query("SELECT seen, timestamp, gas_used, gas_limit FROM blocks ORDER BY number")
+    fig = go.Figure()
+    if len(rows) > 1:
+        seen, stamp, gas_used, gas_limit = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        x = seen[1:] - start
+        fig.add_trace(
+            go.Scatter(x=x, y=np.diff(stamp), name="block interval by timestamps (s)", mode="lines+markers")
+        )
+        fig.add_trace(go.Scatter(x=x, y=np.diff(seen), name="block interval as seen (s)", mode="lines"))
+        fig.add_trace(
+            go.Scatter(
+                x=seen - start,
+                y=100 * gas_used / gas_limit,
+                name="gas used (% of limit)",
+                mode="lines",
+                yaxis="y2",
+            )
+        )
+        fig.update_layout(yaxis2={"title": "gas used (% of block limit)", "overlaying": "y", "side": "right"})
+    return _layout(
+        fig,
+        "Block interval and gas used per block (every block seen during the run)",
+        "block seen at, seconds since run start",
+        "interval (s)",
+    )
+
+
+def _io_figure(store: RunStore, start: float) -> go.Figure:
+    fig = go.Figure()
+    sources = [s for (s,) in store.query("SELECT DISTINCT source FROM resources ORDER BY source")]
+    for source in sources:
+        rows = store.query(
+            "SELECT t, read_bytes, write_bytes FROM resources WHERE source = ? ORDER BY t", (source,)
+        )
+        t, read, write = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        fig.add_trace(go.Scatter(x=t - start, y=read / 2**10, name=f"{source} disk read KiB/s", mode="lines"))
+        fig.add_trace(
+            go.Scatter(x=t - start, y=write / 2**10, name=f"{source} disk write KiB/s", mode="lines")
+        )
+    if sources:
+        rows = store.query(
+            "SELECT t, net_sent_bytes, net_recv_bytes FROM resources WHERE source = ? ORDER BY t",
+            (sources[0],),
+        )
+        t, sent, recv = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        fig.add_trace(
+            go.Scatter(
+                x=t - start,
+                y=sent / 2**10,
+                name="host network sent KiB/s",
+                mode="lines",
+                line={"dash": "dot"},
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=t - start,
+                y=recv / 2**10,
+                name="host network received KiB/s",
+                mode="lines",
+                line={"dash": "dot"},
+            )
+        )
+    return _layout(
+        fig, "Disk I/O per process and host network, 1 s samples", "seconds since run start", "KiB per second"
     )
 
 
@@ -302,7 +448,7 @@ def _resources_figure(store: RunStore, start: float) -> go.Figure:
     )
 
 
-def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
+def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str, barmode: str = "overlay") -> go.Figure:
     fig.update_layout(
         title=title,
         xaxis_title=xtitle,
@@ -310,7 +456,7 @@ def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
         template="plotly_white",
         height=420,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        barmode="overlay",
+        barmode=barmode,
         legend={"orientation": "h", "y": -0.2},
     )
     return fig

@@ -1,6 +1,6 @@
 """The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
 
-Tables (schema_version 1):
+Tables (schema_version 2; version 1 had no rounds.generator_cpu_s and no resources table):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
   rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
               CPU seconds chainmark's own process used during the round
@@ -25,7 +25,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Step-by-step upgrades of older stores: version N -> N + 1.
+_UPGRADES = {
+    1: """
+ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;
+CREATE TABLE IF NOT EXISTS resources (
+    t REAL NOT NULL, source TEXT NOT NULL, cpu_percent REAL NOT NULL, rss_bytes INTEGER NOT NULL,
+    read_bytes INTEGER NOT NULL, write_bytes INTEGER NOT NULL, net_sent_bytes INTEGER NOT NULL,
+    net_recv_bytes INTEGER NOT NULL);
+""",
+}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,11 +77,18 @@ class RunStore:
             self.db.executescript(_SCHEMA)
             self.set_meta(schema_version=SCHEMA_VERSION)
         else:
-            version = self.meta().get("schema_version")
-            if version != SCHEMA_VERSION:
-                raise ValueError(
-                    f"{path}: results schema_version {version}, this chainmark reads {SCHEMA_VERSION}"
-                )
+            self._upgrade(path)
+
+    def _upgrade(self, path: Path) -> None:
+        version = self.meta().get("schema_version")
+        if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
+            raise ValueError(
+                f"{path}: results schema_version {version}, this chainmark reads 1 to {SCHEMA_VERSION}"
+            )
+        while version < SCHEMA_VERSION:
+            self.db.executescript(_UPGRADES[version])
+            version += 1
+            self.set_meta(schema_version=version)
 
     def close(self) -> None:
         self.db.close()

@@ -76,7 +76,7 @@ def test_run_report_renders_offline_without_errors(run_dir: Path, browser: objec
         "return Array.from(document.querySelectorAll('.js-plotly-plot')).map("
         "d => d.querySelectorAll('svg.main-svg').length + d.querySelectorAll('canvas').length)"
     )
-    assert len(plots) == 5 and all(n > 0 for n in plots), plots
+    assert len(plots) == 10 and all(n > 0 for n in plots), plots
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
     assert errors == []
     requests = [json.loads(e["message"])["message"] for e in driver.get_log("performance")]  # type: ignore[attr-defined]

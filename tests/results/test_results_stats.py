@@ -306,7 +306,7 @@ def test_meta_round_trips_json(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "r.sqlite", create=True)
     store.set_meta(a=[1, 2], b={"x": None}, c="text")
     store.set_meta(c="replaced")
-    assert store.meta() == {"schema_version": 1, "a": [1, 2], "b": {"x": None}, "c": "replaced"}
+    assert store.meta() == {"schema_version": SCHEMA_VERSION, "a": [1, 2], "b": {"x": None}, "c": "replaced"}
     store.close()
 
 
@@ -324,12 +324,29 @@ def test_inserts_replace_or_ignore_as_documented(tmp_path: Path) -> None:
     store.close()
 
 
-def test_wrong_schema_version_is_refused(store_path: Path) -> None:
+@pytest.mark.parametrize("version", [0, 99, "1", None])
+def test_wrong_schema_version_is_refused(store_path: Path, version: object) -> None:
     writer = RunStore(store_path)
-    writer.set_meta(schema_version=2)
+    writer.set_meta(schema_version=version)
     writer.close()
-    with pytest.raises(ValueError, match=r"results schema_version 2, this chainmark reads 1$"):
+    with pytest.raises(
+        ValueError, match=rf"results schema_version {version}, this chainmark reads 1 to {SCHEMA_VERSION}$"
+    ):
         RunStore(store_path)
+
+
+def test_version_1_store_is_upgraded(store_path: Path) -> None:
+    old = RunStore(store_path)
+    old.db.executescript("ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources;")
+    old.set_meta(schema_version=1)
+    old.close()
+    store = RunStore(store_path)
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == 2
+    store.update_round(0, generator_cpu_s=1.5)
+    store.add_resources([(1.0, "node", 50.0, 1, 2, 3, 4, 5)])
+    assert store.query("SELECT COUNT(*) FROM resources") == [(1,)]
+    assert len(summarize(store)) == 3
+    store.close()
 
 
 def test_missing_store_is_not_created(tmp_path: Path) -> None:
