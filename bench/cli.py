@@ -67,6 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     core.add_argument("--threads", type=int, help="thread count to compare with 1 (default: all cores)")
     core.add_argument("-o", "--out", type=Path, default=Path("reports"))
     core.set_defaults(handler=_core)
+
+    compare = sub.add_parser(
+        "compare", help="compare run folders with the first (the baseline): HTML, Markdown, JSON"
+    )
+    compare.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    compare.add_argument(
+        "-o", "--out", type=Path, required=True, help="folder for index.html, comparison.md/.json"
+    )
+    compare.add_argument("--force", action="store_true", help="compare runs of different workloads or rounds")
+    compare.add_argument(
+        "--fail-if",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="exit 3 when a run crosses a gate vs the baseline, e.g. 'throughput_tps<-5%%', 'latency_s.p99>+10%%@steady'",
+    )
+    compare.set_defaults(handler=_compare)
     return parser
 
 
@@ -195,6 +212,18 @@ def _core(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     print(f"report: {run_dir / 'core.html'}")
     return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from bench.report.compare import compare_runs
+
+    result = compare_runs(args.run_dirs, args.out, force=args.force, gates=args.fail_if)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"comparison: {result.out_dir / 'index.html'}")
+    for line in result.failed_gates:
+        print(f"gate failed: {line}", file=sys.stderr)
+    return 3 if result.failed_gates else 0
 
 
 if __name__ == "__main__":
