@@ -25,6 +25,7 @@ from bench.errors import ChainmarkError, TargetError
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters
 from bench.load.runner import run_round
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
+from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
 from bench.plan import Plan, PlannedRound, build_plan, sign_rounds
 from bench.plan.keys import address_of, derive_keys
@@ -35,7 +36,7 @@ from bench.targets.anvil import ManagedAnvil, find_anvil
 from bench.targets.funding import fund_accounts
 from bench.targets.node import read_node_info
 from bench.targets.rpc import RpcClient
-from bench.targets.url import Endpoint, parse_endpoint
+from bench.targets.url import Endpoint, parse_endpoint, redact_url
 from bench.workload.spec import FixedBacklog, FixedRate, Workload
 
 GWEI = 10**9
@@ -201,6 +202,13 @@ class _Session:
             sources["node"] = node_pid
         monitor = ResourceMonitor(sources, self.clock, self.store.add_resources)
         monitor.start()
+        prometheus = self.workload.target.prometheus
+        scraper = None
+        if prometheus is not None:
+            scraper = PrometheusScraper(
+                prometheus.url, prometheus.metrics, self.clock, self.store.add_metrics, prometheus.interval
+            )
+            scraper.start()
         self.observer.start()
         try:
             self._await_first_block()
@@ -209,6 +217,15 @@ class _Session:
         finally:
             self.observer.stop()
             monitor.stop()
+            if scraper is not None:
+                scraper.stop()
+                self.store.set_meta(
+                    prometheus={
+                        "url": redact_url(scraper.url),
+                        "scrapes": scraper.scrapes,
+                        "last_error": scraper.error,
+                    }
+                )
             self.store.set_meta(observer=self.observer.mode)
         self._verify()
 

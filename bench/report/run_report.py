@@ -38,6 +38,8 @@ def render_run_report(store: RunStore, summary: dict[str, Any]) -> str:
         _resources_figure(store, start),
         _io_figure(store, start),
     ]
+    if store.query("SELECT 1 FROM prometheus LIMIT 1"):
+        figures.append(_prometheus_figure(store, start))
     charts = "\n".join(
         f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})}</div>'
         for fig in figures
@@ -93,10 +95,18 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
             f"gas price {plan.get('gas_price_wei', '-')} wei",
         ),
         ("Observer", f"{meta.get('observer', '-')}; {meta.get('verification', 'receipts not fetched')}"),
+        ("Prometheus", _prometheus_line(meta.get("prometheus"))),
     ]
     if meta.get("error"):
         rows.append(("Error", meta["error"]))
     return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+
+
+def _prometheus_line(info: dict[str, Any] | None) -> str:
+    if not info:
+        return "not configured"
+    error = f"; last error: {info['last_error']}" if info.get("last_error") else ""
+    return f"{info.get('url')}: {info.get('scrapes', 0)} scrapes{error}"
 
 
 def _warnings(meta: dict[str, Any], summary: dict[str, Any]) -> str:
@@ -391,6 +401,22 @@ def _io_figure(store: RunStore, start: float) -> go.Figure:
         )
     return _layout(
         fig, "Disk I/O per process and host network, 1 s samples", "seconds since run start", "KiB per second"
+    )
+
+
+def _prometheus_figure(store: RunStore, start: float) -> go.Figure:
+    fig = go.Figure()
+    for name, labels in store.query("SELECT DISTINCT name, labels FROM prometheus ORDER BY name, labels"):
+        rows = store.query(
+            "SELECT t, value FROM prometheus WHERE name = ? AND labels = ? ORDER BY t", (name, labels)
+        )
+        t, value = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+        fig.add_trace(go.Scatter(x=t - start, y=value, name=f"{name}{labels}", mode="lines"))
+    return _layout(
+        fig,
+        "Node metrics scraped from its Prometheus endpoint (raw values, units as the node defines)",
+        "seconds since run start",
+        "value",
     )
 
 

@@ -1,6 +1,6 @@
 """The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
 
-Tables (schema_version 2; version 1 had no rounds.generator_cpu_s and no resources table):
+Tables (schema_version 2; version 1 had no rounds.generator_cpu_s, resources or prometheus):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
   rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
               CPU seconds chainmark's own process used during the round
@@ -10,6 +10,7 @@ Tables (schema_version 2; version 1 had no rounds.generator_cpu_s and no resourc
   inclusions  tx -> block that included it, and when the observer saw that block
   receipts    tx -> status and gas used, fetched after the measured window
   rpc_stats   Locust's own per-request statistics for each round
+  prometheus  metrics scraped from the node's Prometheus endpoint, when the workload names one
   resources   per-second samples of the node's and chainmark's own CPU, memory, disk I/O, host network
 
 Times are unix seconds (float). Writes are append-only inserts committed in small batches, so a crash
@@ -27,15 +28,18 @@ from typing import Any
 
 SCHEMA_VERSION = 2
 
-# Step-by-step upgrades of older stores: version N -> N + 1.
-_UPGRADES = {
-    1: """
-ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;
+_OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
     t REAL NOT NULL, source TEXT NOT NULL, cpu_percent REAL NOT NULL, rss_bytes INTEGER NOT NULL,
     read_bytes INTEGER NOT NULL, write_bytes INTEGER NOT NULL, net_sent_bytes INTEGER NOT NULL,
     net_recv_bytes INTEGER NOT NULL);
-""",
+CREATE TABLE IF NOT EXISTS prometheus (
+    t REAL NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL);
+"""
+
+# Step-by-step upgrades of older stores: version N -> N + 1.
+_UPGRADES = {
+    1: "ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;" + _OBSERVATIONS,
 }
 
 _SCHEMA = """
@@ -55,10 +59,6 @@ CREATE TABLE IF NOT EXISTS blocks (
 CREATE TABLE IF NOT EXISTS inclusions (tx INTEGER PRIMARY KEY, block INTEGER NOT NULL, seen REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS receipts (tx INTEGER PRIMARY KEY, status INTEGER NOT NULL, gas_used INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rpc_stats (round INTEGER NOT NULL, name TEXT NOT NULL, stats TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS resources (
-    t REAL NOT NULL, source TEXT NOT NULL, cpu_percent REAL NOT NULL, rss_bytes INTEGER NOT NULL,
-    read_bytes INTEGER NOT NULL, write_bytes INTEGER NOT NULL, net_sent_bytes INTEGER NOT NULL,
-    net_recv_bytes INTEGER NOT NULL);
 """
 
 
@@ -74,7 +74,7 @@ class RunStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         if create:
-            self.db.executescript(_SCHEMA)
+            self.db.executescript(_SCHEMA + _OBSERVATIONS)
             self.set_meta(schema_version=SCHEMA_VERSION)
         else:
             self._upgrade(path)
@@ -138,6 +138,9 @@ class RunStore:
 
     def add_resources(self, rows: Iterable[tuple[float, str, float, int, int, int, int, int]]) -> None:
         self._insert("INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def add_metrics(self, rows: Iterable[tuple[float, str, str, float]]) -> None:
+        self._insert("INSERT INTO prometheus VALUES (?, ?, ?, ?)", rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()

@@ -19,6 +19,7 @@ from bench.workload.spec import (
     Accounts,
     FixedBacklog,
     FixedRate,
+    Prometheus,
     RateController,
     Round,
     Target,
@@ -197,11 +198,10 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
 
 
 def _target(reader: _Reader) -> Target:
-    f = reader.mapping(("url", "block_time", "gas_limit", "gas_price_gwei", "confirm_grace", "poll_interval"))
-    url = _opt(f, "url", _Reader.string, None)
-    if url is not None and not url.startswith(("http://", "https://")):
-        scheme = url.split("://", 1)[0] if "://" in url else ""
-        raise f["url"].fail(f"expected an http:// or https:// URL, got scheme {scheme!r}", shown=False)
+    f = reader.mapping(
+        ("url", "block_time", "gas_limit", "gas_price_gwei", "confirm_grace", "poll_interval", "prometheus")
+    )
+    url = _opt(f, "url", _http_url, None)
     gas_price = _opt(f, "gas_price_gwei", _Reader.positive, None)
     return Target(
         url=url,
@@ -213,9 +213,28 @@ def _target(reader: _Reader) -> Target:
                 "gas_limit": lambda r: r.integer(21_000),
                 "confirm_grace": _Reader.duration,
                 "poll_interval": _Reader.duration,
+                "prometheus": _prometheus,
             },
         ),
     )
+
+
+def _http_url(reader: _Reader) -> str:
+    url = reader.string()
+    if not url.startswith(("http://", "https://")):
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        raise reader.fail(f"expected an http:// or https:// URL, got scheme {scheme!r}", shown=False)
+    return url
+
+
+def _prometheus(reader: _Reader) -> Prometheus:
+    f = reader.mapping(("url", "metrics", "interval"))
+    if "url" not in f or "metrics" not in f:
+        raise reader.fail("url and metrics: required (the endpoint and a list of metric names)", shown=False)
+    metrics = tuple(m.string() for m in f["metrics"].sequence())
+    if not metrics:
+        raise f["metrics"].fail("expected at least one metric name", shown=False)
+    return Prometheus(url=_http_url(f["url"]), metrics=metrics, **_given(f, {"interval": _Reader.duration}))
 
 
 def _accounts(reader: _Reader) -> Accounts:

@@ -76,6 +76,15 @@ class Accounts:
 
 
 @dataclass(frozen=True, slots=True)
+class Prometheus:
+    """A node's Prometheus endpoint and the metric names to scrape from it during the run."""
+
+    url: str
+    metrics: tuple[str, ...]
+    interval: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """Where the load goes. No URL means a managed Anvil started (and stopped) by chainmark."""
 
@@ -85,6 +94,7 @@ class Target:
     gas_price_wei: int | None = None  # None: max(2 x eth_gasPrice, 1 gwei)
     confirm_grace: float = 30.0
     poll_interval: float = 0.1
+    prometheus: Prometheus | None = None
 
 
 @dataclass(frozen=True, slots=True)

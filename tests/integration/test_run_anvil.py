@@ -211,3 +211,25 @@ def test_report_rebuilds_identical_summary(tmp_path: Path, anvil: ManagedAnvil) 
     assert (run_dir / "summary.json").read_text() == before
     assert (run_dir / "report.html").stat().st_size > 100_000
     assert "steady" in result.stdout
+
+
+def test_prometheus_metrics_are_scraped_into_the_run(
+    tmp_path: Path, anvil: ManagedAnvil, metrics_server: str
+) -> None:
+    workload = write_workload(
+        tmp_path / "w.yaml",
+        FIXED.replace("6s", "2s").replace(
+            "target: {confirm_grace: 15s}",
+            f"target: {{confirm_grace: 15s, prometheus: {{url: '{metrics_server}', metrics: [chainmark_test_counter], "
+            "interval: 0.5s}}",
+        ),
+    )
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    with db(run_dir) as conn:
+        values = [
+            v for (v,) in conn.execute("SELECT value FROM prometheus WHERE name = 'chainmark_test_counter'")
+        ]
+    assert len(values) >= 4 and values == sorted(values)
+    assert "Node metrics scraped from its Prometheus endpoint" in (run_dir / "report.html").read_text()

@@ -337,7 +337,9 @@ def test_wrong_schema_version_is_refused(store_path: Path, version: object) -> N
 
 def test_version_1_store_is_upgraded(store_path: Path) -> None:
     old = RunStore(store_path)
-    old.db.executescript("ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources;")
+    old.db.executescript(
+        "ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources; DROP TABLE prometheus;"
+    )
     old.set_meta(schema_version=1)
     old.close()
     store = RunStore(store_path)

@@ -612,3 +612,44 @@ def test_parse_duration(value: object, seconds: float) -> None:
 def test_parse_duration_rejects(value: object) -> None:
     with pytest.raises(ValueError, match=r"^expected a duration such as 30, 30s, 500ms, 2m or 1h$"):
         parse_duration(value)
+
+
+def test_prometheus_target_is_read() -> None:
+    text = (
+        _one_round()
+        + "target: {prometheus: {url: 'http://127.0.0.1:6060/metrics', metrics: [a, b], interval: 2s}}\n"
+    )
+    prometheus = parse_workload(text, "w.yaml").target.prometheus
+    assert prometheus is not None
+    assert (prometheus.url, prometheus.metrics, prometheus.interval) == (
+        "http://127.0.0.1:6060/metrics",
+        ("a", "b"),
+        2.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("prometheus", "message"),
+    [
+        (
+            "{url: 'http://h/m'}",
+            "w.yaml:6: target.prometheus: url and metrics: required (the endpoint and a list of metric names)",
+        ),
+        (
+            "{url: 'http://h/m', metrics: []}",
+            "w.yaml:6: target.prometheus.metrics: expected at least one metric name",
+        ),
+        (
+            "{url: 'udp://h', metrics: [a]}",
+            "w.yaml:6: target.prometheus.url: expected an http:// or https:// URL, got scheme 'udp'",
+        ),
+        (
+            "{url: 'http://h/m', metrics: [a], job: x}",
+            "w.yaml:6: target.prometheus.job: unknown key, expected one of url, metrics, interval, got 'job'",
+        ),
+    ],
+)
+def test_bad_prometheus_target(prometheus: str, message: str) -> None:
+    with pytest.raises(WorkloadError) as info:
+        parse_workload(_one_round() + f"target: {{prometheus: {prometheus}}}\n", "w.yaml")
+    assert str(info.value) == message
