@@ -88,11 +88,9 @@ def throughput_series(runs: Sequence[RunFolder], label: str) -> go.Figure:
         counts = run.confirmed_per_s.get(label)
         if counts is None or not len(counts):
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=np.arange(len(counts)), y=counts, name=_e(run.name), mode="lines", line={"shape": "hv"}
-            )
-        )
+        # Each bucket drawn as a step from its second to the next (the last one too).
+        x, y = np.arange(len(counts) + 1), np.append(counts, counts[-1])
+        fig.add_trace(go.Scatter(x=x, y=y, name=_e(run.name), mode="lines", line={"shape": "hv"}))
     return _layout(
         fig,
         f"Confirmed transactions per second, round {_e(label)} (1 s buckets of block sight time)",
