@@ -9,9 +9,12 @@ from bench.report.compare_cells import format_cell, format_interval, format_verd
 from bench.results.comparison import METRICS
 
 
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*[]|"})
+
+
 def md_escape(value: object) -> str:
-    """HTML-escape a user-supplied string and keep it inside one table cell."""
-    text = html.escape(str(value), quote=False).replace("|", "\\|")
+    """HTML-escape a user-supplied string, keep Markdown from formatting it, and keep it on one table line."""
+    text = html.escape(str(value), quote=False).translate(_MARKDOWN_SPECIALS)
     return " ".join(text.split())
 
 

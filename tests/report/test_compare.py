@@ -377,12 +377,12 @@ def test_user_strings_are_escaped(tmp_path: Path) -> None:
     evil = "<script>window.__pwned = 1</script>"
     rounds = (("warm", True), (evil, False))
     base = make_run(tmp_path, "base", rounds=rounds, client=f"anvil {evil}")
-    cand = make_run(tmp_path, "cand", rounds=rounds, client="x|y")
+    cand = make_run(tmp_path, "cand", rounds=rounds, client="x|y*z")
     compare_runs([base, cand], tmp_path / "cmp", gates=[f"throughput_tps<-99%@{evil}"])
     html = (tmp_path / "cmp" / "index.html").read_text(encoding="utf-8")
     md = (tmp_path / "cmp" / "comparison.md").read_text(encoding="utf-8")
     assert evil not in html and evil not in md
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in md
-    assert "x\\|y" in md  # a pipe stays inside its Markdown table cell
+    assert "x\\|y\\*z" in md  # a pipe stays inside its Markdown table cell
     assert _doc(tmp_path / "cmp")["rounds"][1]["label"] == evil  # the JSON keeps the data as it is
