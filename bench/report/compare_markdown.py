@@ -8,7 +8,6 @@ from typing import Any
 from bench.report.compare_cells import format_cell, format_interval, format_verdict, run_columns
 from bench.results.comparison import METRICS
 
-
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*[]|"})
 
 
