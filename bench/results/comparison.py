@@ -170,10 +170,15 @@ def _run_entry(run: RunFolder, group: str) -> dict[str, Any]:
 def _values(round_summary: dict[str, Any] | None) -> dict[str, float | None]:
     if round_summary is None:
         return dict.fromkeys(METRICS)
-    return {m: _finite(metric_value(round_summary, m)) for m in METRICS}
+    return {m: _finite(round_summary, m) for m in METRICS}
 
 
-def _finite(value: float | None) -> float | None:
+def _finite(round_summary: dict[str, Any], metric: str) -> float | None:
+    """The metric's value, or None when the round lacks it or it is not a finite number."""
+    try:
+        value = metric_value(round_summary, metric)
+    except KeyError:
+        return None
     return value if value is not None and math.isfinite(value) else None
 
 

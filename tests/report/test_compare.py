@@ -386,3 +386,14 @@ def test_user_strings_are_escaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in md
     assert "x\\|y\\*z" in md  # a pipe stays inside its Markdown table cell
     assert _doc(tmp_path / "cmp")["rounds"][1]["label"] == evil  # the JSON keeps the data as it is
+
+
+def test_a_round_without_a_metric_shows_no_value(tmp_path: Path) -> None:
+    base, cand = make_run(tmp_path, "base"), make_run(tmp_path, "cand")
+    summary = json.loads((cand / "summary.json").read_text(encoding="utf-8"))
+    del summary["rounds"][1]["latency_s"]
+    (cand / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    compare_runs([base, cand], tmp_path / "cmp")
+    cand_row = _round(_doc(tmp_path / "cmp"), "steady")["runs"][1]
+    assert cand_row["values"]["latency_s.p99"] is None and cand_row["ratio"]["latency_s.p99"] is None
+    assert cand_row["values"]["throughput_tps"] is not None
