@@ -9,6 +9,7 @@ ends (completed, failed, or interrupted with Ctrl-C), from what the store holds.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ import numpy as np
 from bench import __version__
 from bench.clock import Clock, WallClock
 from bench.errors import ChainmarkError, TargetError
-from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters
+from bench.load.dispatch import Backlog, Dispatcher, RoundCounters, make_dispatcher
 from bench.load.runner import run_round
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
 from bench.observe.prometheus import PrometheusScraper
@@ -37,7 +38,7 @@ from bench.targets.funding import fund_accounts
 from bench.targets.node import read_node_info
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_url
-from bench.workload.spec import FixedBacklog, FixedRate, Workload
+from bench.workload.spec import Workload
 
 GWEI = 10**9
 START_LEAD_S = 0.5  # users are spawned before the round's t0, so the first send is not late
@@ -304,15 +305,7 @@ class _Session:
         self.observer.watch({h: first + i for i, h in enumerate(planned.hashes)})
         bodies = [_body(first + i, raw) for i, raw in enumerate(planned.raw)]
         t0 = self.clock.now() + START_LEAD_S
-        dispatcher: Dispatcher
-        if isinstance(spec.rate, FixedRate):
-            assert planned.offsets is not None
-            dispatcher = OpenLoop(planned.offsets, t0)
-            users = min(spec.senders, planned.count)
-        else:
-            deadline = t0 + spec.duration if spec.duration is not None else None
-            dispatcher = Backlog(planned.count, spec.rate.in_flight, t0, deadline)
-            users = min(spec.senders, spec.rate.in_flight, planned.count)
+        dispatcher, users = make_dispatcher(spec, planned.offsets, planned.count, t0)
         self.counters = RoundCounters()
         self.current = (first, planned.count, dispatcher)
         self.store.update_round(planned.index, started=t0)
@@ -359,11 +352,9 @@ class _Session:
             self._last_tick = (now, self.counters.confirmed)
             self._last_tps = tps
         spec = planned.spec
-        planned_s = (
-            spec.duration
-            if spec.duration is not None
-            else (planned.count / spec.rate.tps if isinstance(spec.rate, FixedRate) else None)
-        )
+        planned_s = spec.duration
+        if planned_s is None and planned.offsets is not None and len(planned.offsets):
+            planned_s = float(planned.offsets[-1])
         self.report(
             Progress(
                 label=spec.label,
@@ -458,12 +449,14 @@ def _local_node_pid(endpoint: Endpoint) -> int | None:
 
 
 def _controller(planned: PlannedRound) -> dict[str, Any]:
+    """The round's rate controller and tx kind as plain JSON (a trace's points are summarised)."""
     rate = planned.spec.rate
     out: dict[str, Any] = {"type": rate.kind, "tx": planned.spec.tx.kind}
-    if isinstance(rate, FixedRate):
-        out["tps"] = rate.tps
-    elif isinstance(rate, FixedBacklog):
-        out["in_flight"] = rate.in_flight
+    for name, value in dataclasses.asdict(rate).items():
+        if name == "points":
+            out["trace_points"] = len(value)
+        elif name != "kind" and value is not None:
+            out[name] = value
     if planned.spec.duration is not None:
         out["duration_s"] = planned.spec.duration
     return out

@@ -1,10 +1,11 @@
 """Hands a round's pre-signed transactions to the sending users, in order, at the rate controller's pace.
 
-`OpenLoop` (fixed-rate): transaction n is due at t0 + offsets[n], whatever earlier sends are doing;
+`OpenLoop` (fixed-rate and every scheduled controller): transaction n is due at t0 + offsets[n], whatever earlier sends are doing;
 its intended time is that due time, so a slow node or a slow generator shows up as latency and as
 schedule lag, never as a quietly lower rate. `Backlog` (fixed-backlog): a transaction may go only
 while fewer than `in_flight` are sent and not yet seen in a block; its intended time is when its
-slot opened. Both only hand out positions; the users sleep and send.
+slot opened (`maximum-rate` is the same with a large bound; `fixed-concurrency` has no slot limit: its
+users, one per client, each wait for their answer). Both only hand out positions; the users sleep and send.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bench.clock import Clock
+from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Round
 
 SendRecord = tuple[int, float, float, float | None, str | None]  # position, intended, sent, answered, error
 
@@ -103,3 +105,23 @@ class Backlog:
 
 
 Dispatcher = OpenLoop | Backlog
+
+
+def make_dispatcher(spec: Round, offsets: np.ndarray | None, count: int, t0: float) -> tuple[Dispatcher, int]:
+    """The dispatcher for a round's rate controller, and how many sending users it needs.
+
+    Open loop: the schedule, with up to `senders` requests in flight. fixed-backlog / maximum-rate: a
+    slot per unconfirmed transaction. fixed-concurrency: one user per client, each waiting for its
+    answer (so no slot limit beyond the users themselves)."""
+    deadline = t0 + spec.duration if spec.duration is not None else None
+    rate = spec.rate
+    if offsets is not None:
+        return OpenLoop(offsets, t0), min(spec.senders, count)
+    if isinstance(rate, FixedBacklog):
+        return Backlog(count, rate.in_flight, t0, deadline), min(spec.senders, rate.in_flight, count)
+    if isinstance(rate, MaximumRate):
+        return Backlog(count, rate.max_outstanding, t0, deadline), min(
+            spec.senders, rate.max_outstanding, count
+        )
+    assert isinstance(rate, FixedConcurrency)
+    return Backlog(count, count, t0, deadline), min(rate.clients, count)

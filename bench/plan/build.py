@@ -15,8 +15,9 @@ import numpy as np
 
 from bench.plan.keys import address_of, derive_keys
 from bench.plan.parallel import sign_in_children
+from bench.plan.schedule import arrival_offsets
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
-from bench.workload.spec import FixedBacklog, FixedRate, Round, Workload
+from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Round, Workload
 
 # A closed-loop round bounded by duration cannot know its count: it pre-signs this many per in-flight
 # slot per second (enough for blocks every 0.25 s), and ends early, with a warning, if that runs out.
@@ -60,15 +61,19 @@ class Plan:
         return sum(r.count for r in self.rounds)
 
 
-def presign_count(spec: Round) -> int:
-    """How many transactions to sign for a round."""
+def presign_count(spec: Round, offsets: np.ndarray | None = None) -> int:
+    """How many transactions to sign for a round (open loop: one per scheduled arrival)."""
+    if offsets is not None:
+        return len(offsets)
     count = spec.planned_tx_count()
     if count is not None:
         return count
-    assert isinstance(spec.rate, FixedBacklog) and spec.duration is not None
-    return max(
-        spec.rate.in_flight, math.ceil(spec.rate.in_flight * spec.duration * BACKLOG_PRESIGN_PER_SLOT_PER_S)
-    )
+    rate, duration = spec.rate, spec.duration
+    assert duration is not None
+    if isinstance(rate, FixedBacklog):
+        return max(rate.in_flight, math.ceil(rate.in_flight * duration * BACKLOG_PRESIGN_PER_SLOT_PER_S))
+    assert isinstance(rate, FixedConcurrency | MaximumRate)
+    return max(1, math.ceil(rate.max_tps * duration))
 
 
 def build_plan(
@@ -119,7 +124,8 @@ def sign_rounds(
     jobs: list[SignJob] = []
     cursor = 0
     for index, spec in rounds:
-        n = presign_count(spec)
+        offsets = arrival_offsets(spec, seed=workload.accounts.seed * 1_000 + index)
+        n = presign_count(spec, offsets)
         senders = (cursor + np.arange(n)) % count
         cursor += n
         shift = rng.integers(1, max(count, 2), size=n) if count > 1 else np.zeros(n, dtype=np.int64)
@@ -143,17 +149,16 @@ def sign_rounds(
             jobs.append(SignJob(keys[account], nonces[account], templates, chain_id))
             job_slices.append(positions)
             nonces[account] += len(positions)
-        layouts.append((index, spec, senders, tx_nonces, job_slices))
+        layouts.append((index, spec, senders, tx_nonces, job_slices, offsets))
     signed = _run_jobs(jobs, processes)
     out, job_index = [], 0
-    for index, spec, senders, tx_nonces, job_slices in layouts:
+    for index, spec, senders, tx_nonces, job_slices, offsets in layouts:
         raw: list[bytes] = [b""] * len(senders)
         hashes: list[bytes] = [b""] * len(senders)
         for positions in job_slices:
             for p, (tx_raw, tx_hash) in zip(positions, signed[job_index], strict=True):
                 raw[p], hashes[p] = tx_raw, tx_hash
             job_index += 1
-        offsets = np.arange(len(senders)) / spec.rate.tps if isinstance(spec.rate, FixedRate) else None
         out.append(PlannedRound(index, spec, senders.astype(np.int32), tx_nonces, raw, hashes, offsets))
     return out
 

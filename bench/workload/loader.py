@@ -1,28 +1,26 @@
 """Loads a workload YAML into a validated `Workload`, or raises one `WorkloadError` naming file:line and field.
 
 The YAML is composed (safe loader, no object construction) into a node tree that keeps line numbers;
-`_Reader` walks only the fields the format defines, so every error can point at the offending line.
+`Reader` walks only the fields the format defines, so every error can point at the offending line.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import yaml
 
 from bench.errors import WorkloadError
-from bench.workload.duration import parse_duration
+from bench.workload.rates import read_rate
+from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
     Accounts,
-    FixedBacklog,
-    FixedRate,
+    LinearRate,
     Prometheus,
-    RateController,
     Round,
+    StepRate,
     Target,
+    Trace,
     TransferTx,
     TxKind,
     Workload,
@@ -30,114 +28,6 @@ from bench.workload.spec import (
 
 MAX_FILE_BYTES = 1_000_000
 GWEI = 10**9
-T = TypeVar("T")
-_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
-
-
-class _Reader:
-    """Typed access to a composed YAML node, raising `WorkloadError` with file:line and field path."""
-
-    def __init__(self, node: yaml.Node, path: str, field: str) -> None:
-        self.node, self.path, self.field = node, path, field
-
-    @property
-    def line(self) -> int:
-        return self.node.start_mark.line + 1
-
-    def fail(self, message: str, *, shown: bool = True) -> WorkloadError:
-        got = f", got {_show(self.node)}" if shown else ""
-        return WorkloadError(message + got, path=self.path, line=self.line, field=self.field)
-
-    def mapping(self, allowed: tuple[str, ...]) -> dict[str, _Reader]:
-        if not isinstance(self.node, yaml.MappingNode):
-            raise self.fail("expected a mapping")
-        out: dict[str, _Reader] = {}
-        for key_node, value_node in self.node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            child = f"{self.field}.{key}" if self.field else str(key)
-            if key not in allowed:
-                raise WorkloadError(
-                    f"unknown key, expected one of {', '.join(allowed)}, got {key!r}",
-                    path=self.path,
-                    line=key_node.start_mark.line + 1,
-                    field=child,
-                )
-            if key in out:
-                raise WorkloadError(
-                    "duplicate key", path=self.path, line=key_node.start_mark.line + 1, field=child
-                )
-            out[key] = _Reader(value_node, self.path, child)
-        return out
-
-    def sequence(self) -> list[_Reader]:
-        if not isinstance(self.node, yaml.SequenceNode):
-            raise self.fail("expected a list")
-        return [_Reader(n, self.path, f"{self.field}[{i}]") for i, n in enumerate(self.node.value)]
-
-    def scalar(self) -> Any:
-        if not isinstance(self.node, yaml.ScalarNode):
-            raise self.fail("expected a single value")
-        if self.node.tag not in _PLAIN_TAGS:
-            raise self.fail(f"unsupported YAML tag {self.node.tag}, expected a plain value")
-        try:
-            return yaml.SafeLoader("").construct_object(self.node)
-        except (yaml.YAMLError, ValueError, TypeError, AttributeError) as exc:
-            raise self.fail(f"not a valid {self.node.tag.rsplit(':', 1)[-1]}") from exc
-
-    def string(self) -> str:
-        value = self.scalar()
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail("expected a non-empty string")
-        return value
-
-    def integer(self, minimum: int) -> int:
-        value = self.scalar()
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail("expected an integer")
-        if value < minimum:
-            raise self.fail(f"must be >= {minimum}")
-        return value
-
-    def positive(self) -> float:
-        value = self.scalar()
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail("expected a number")
-        if value <= 0:
-            raise self.fail("must be > 0")
-        return float(value)
-
-    def boolean(self) -> bool:
-        value = self.scalar()
-        if not isinstance(value, bool):
-            raise self.fail("expected true or false")
-        return value
-
-    def duration(self) -> float:
-        try:
-            seconds = parse_duration(self.scalar())
-        except ValueError as exc:
-            raise self.fail(str(exc)) from exc
-        if not math.isfinite(seconds):
-            raise self.fail("must be a finite duration")
-        if seconds <= 0:
-            raise self.fail("must be > 0")
-        return seconds
-
-
-def _show(node: yaml.Node) -> str:
-    if isinstance(node, yaml.ScalarNode):
-        text = repr(node.value) if node.tag.endswith(":str") else str(node.value)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
-
-
-def _opt(fields: dict[str, _Reader], key: str, read: Callable[[_Reader], T], default: T) -> T:
-    return read(fields[key]) if key in fields else default
-
-
-def _given(fields: dict[str, _Reader], readers: dict[str, Callable[[_Reader], Any]]) -> dict[str, Any]:
-    """Read the keys present in `fields`; absent ones keep the dataclass field's default."""
-    return {key: read(fields[key]) for key, read in readers.items() if key in fields}
 
 
 def load_workload(path: str | Path) -> Workload:
@@ -168,7 +58,7 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
         raise WorkloadError(f"invalid YAML: {exc}", path=path) from exc
     if root is None:
         raise WorkloadError("the workload is empty, expected a mapping with name and rounds", path=path)
-    top = _Reader(root, path, "").mapping(("name", "description", "target", "accounts", "rounds"))
+    top = Reader(root, path, "").mapping(("name", "description", "target", "accounts", "rounds"))
     if "name" not in top:
         raise WorkloadError("name: required", path=path, line=root.start_mark.line + 1)
     if "rounds" not in top:
@@ -188,7 +78,7 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
         raise top["rounds"].fail("expected at least one round", shown=False)
     return Workload(
         name=top["name"].string(),
-        description=_opt(top, "description", _Reader.string, ""),
+        description=optional(top, "description", Reader.string, ""),
         target=_target(top["target"]) if "target" in top else Target(),
         accounts=_accounts(top["accounts"]) if "accounts" in top else Accounts(),
         rounds=tuple(rounds),
@@ -197,29 +87,29 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
     )
 
 
-def _target(reader: _Reader) -> Target:
+def _target(reader: Reader) -> Target:
     f = reader.mapping(
         ("url", "block_time", "gas_limit", "gas_price_gwei", "confirm_grace", "poll_interval", "prometheus")
     )
-    url = _opt(f, "url", _http_url, None)
-    gas_price = _opt(f, "gas_price_gwei", _Reader.positive, None)
+    url = optional(f, "url", _http_url, None)
+    gas_price = optional(f, "gas_price_gwei", Reader.positive, None)
     return Target(
         url=url,
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
-        **_given(
+        **given(
             f,
             {
-                "block_time": _Reader.duration,
+                "block_time": Reader.duration,
                 "gas_limit": lambda r: r.integer(21_000),
-                "confirm_grace": _Reader.duration,
-                "poll_interval": _Reader.duration,
+                "confirm_grace": Reader.duration,
+                "poll_interval": Reader.duration,
                 "prometheus": _prometheus,
             },
         ),
     )
 
 
-def _http_url(reader: _Reader) -> str:
+def _http_url(reader: Reader) -> str:
     url = reader.string()
     if not url.startswith(("http://", "https://")):
         scheme = url.split("://", 1)[0] if "://" in url else ""
@@ -227,70 +117,58 @@ def _http_url(reader: _Reader) -> str:
     return url
 
 
-def _prometheus(reader: _Reader) -> Prometheus:
+def _prometheus(reader: Reader) -> Prometheus:
     f = reader.mapping(("url", "metrics", "interval"))
     if "url" not in f or "metrics" not in f:
         raise reader.fail("url and metrics: required (the endpoint and a list of metric names)", shown=False)
     metrics = tuple(m.string() for m in f["metrics"].sequence())
     if not metrics:
         raise f["metrics"].fail("expected at least one metric name", shown=False)
-    return Prometheus(url=_http_url(f["url"]), metrics=metrics, **_given(f, {"interval": _Reader.duration}))
+    return Prometheus(url=_http_url(f["url"]), metrics=metrics, **given(f, {"interval": Reader.duration}))
 
 
-def _accounts(reader: _Reader) -> Accounts:
+def _accounts(reader: Reader) -> Accounts:
     f = reader.mapping(("count", "seed", "funding_eth"))
-    funding = _opt(f, "funding_eth", _Reader.positive, None)
+    funding = optional(f, "funding_eth", Reader.positive, None)
     return Accounts(
         funding_wei=None if funding is None else int(funding * 10**18),
-        **_given(f, {"count": lambda r: r.integer(1), "seed": lambda r: r.integer(0)}),
+        **given(f, {"count": lambda r: r.integer(1), "seed": lambda r: r.integer(0)}),
     )
 
 
-def _round(reader: _Reader) -> Round:
+def _round(reader: Reader) -> Round:
     f = reader.mapping(("label", "duration", "tx_count", "rate", "tx", "warmup", "senders"))
     if "label" not in f:
         raise WorkloadError("required", path=reader.path, line=reader.line, field=f"{reader.field}.label")
     if "rate" not in f:
         raise reader.fail("rate: required (e.g. {type: fixed-rate, tps: 100})", shown=False)
-    if ("duration" in f) == ("tx_count" in f):
+    rate = read_rate(f["rate"])
+    duration = optional(f, "duration", Reader.duration, None)
+    if isinstance(rate, StepRate | Trace):
+        if "tx_count" in f:
+            raise f["tx_count"].fail(
+                f"not for {rate.kind}: its length comes from its steps or trace", shown=False
+            )
+        if duration is None:
+            duration = sum(d for d, _ in rate.steps) if isinstance(rate, StepRate) else rate.points[-1][0]
+    elif isinstance(rate, LinearRate) and duration is None:
+        raise reader.fail("duration: required for linear-rate", shown=False)
+    elif ("duration" in f) == ("tx_count" in f):
         raise reader.fail("give exactly one of duration or tx_count", shown=False)
     return Round(
         label=f["label"].string(),
-        rate=_rate(f["rate"]),
+        rate=rate,
         tx=_tx(f["tx"]) if "tx" in f else TransferTx(),
-        duration=_opt(f, "duration", _Reader.duration, None),
-        tx_count=_opt(f, "tx_count", lambda r: r.integer(1), None),
+        duration=duration,
+        tx_count=optional(f, "tx_count", lambda r: r.integer(1), None),
         line=reader.line,
-        **_given(f, {"warmup": _Reader.boolean, "senders": lambda r: r.integer(1)}),
+        **given(f, {"warmup": Reader.boolean, "senders": lambda r: r.integer(1)}),
     )
 
 
-_RATES = ("fixed-rate", "fixed-backlog")
-
-
-def _rate(reader: _Reader) -> RateController:
-    f = reader.mapping(("type", "tps", "in_flight"))
-    if "type" not in f:
-        raise reader.fail(f"type: required, one of {', '.join(_RATES)}", shown=False)
-    kind = f["type"].scalar()
-    if kind == "fixed-rate":
-        if "tps" not in f:
-            raise reader.fail("tps: required for fixed-rate", shown=False)
-        if "in_flight" in f:
-            raise f["in_flight"].fail("only for fixed-backlog", shown=False)
-        return FixedRate(tps=f["tps"].positive())
-    if kind == "fixed-backlog":
-        if "in_flight" not in f:
-            raise reader.fail("in_flight: required for fixed-backlog", shown=False)
-        if "tps" in f:
-            raise f["tps"].fail("only for fixed-rate", shown=False)
-        return FixedBacklog(in_flight=f["in_flight"].integer(1))
-    raise f["type"].fail(f"unknown rate controller, expected one of {', '.join(_RATES)}")
-
-
-def _tx(reader: _Reader) -> TxKind:
+def _tx(reader: Reader) -> TxKind:
     f = reader.mapping(("kind", "value_wei", "gas"))
     kind = f["kind"].scalar() if "kind" in f else "transfer"
     if kind != "transfer":
         raise f["kind"].fail("unknown transaction kind, expected one of transfer")
-    return TransferTx(**_given(f, {"value_wei": lambda r: r.integer(0), "gas": lambda r: r.integer(21_000)}))
+    return TransferTx(**given(f, {"value_wei": lambda r: r.integer(0), "gas": lambda r: r.integer(21_000)}))

@@ -3,7 +3,9 @@
 Glossary (used verbatim in YAML, code, CLI and report labels):
   workload  a YAML file: a target, accounts, and rounds run in sequence
   round     one phase of a run with one rate controller and one transaction kind
-  rate      the round's rate controller (`fixed-rate` open loop, `fixed-backlog` closed loop)
+  rate      the round's rate controller: open loop (`fixed-rate`, `linear-rate`, `step-rate`, `poisson`,
+            `trace`: every tx has an intended send time) or closed loop (`fixed-backlog`,
+            `fixed-concurrency`, `maximum-rate`: a tx goes when a slot frees)
   tx        one signed transaction the plan builds before the clock starts
   target    the node the load goes to: a managed Anvil, or any Ethereum JSON-RPC endpoint by URL
 """
@@ -29,7 +31,64 @@ class FixedBacklog:
     kind: str = "fixed-backlog"
 
 
-RateController = FixedRate | FixedBacklog
+@dataclass(frozen=True, slots=True)
+class LinearRate:
+    """Open loop: the rate moves linearly from `start_tps` to `end_tps` over the round."""
+
+    start_tps: float
+    end_tps: float
+    kind: str = "linear-rate"
+
+
+@dataclass(frozen=True, slots=True)
+class StepRate:
+    """Open loop: a list of (duration s, tps) steps, run in order; the round lasts their total."""
+
+    steps: tuple[tuple[float, float], ...]
+    kind: str = "step-rate"
+
+
+@dataclass(frozen=True, slots=True)
+class Poisson:
+    """Open loop: exponential inter-arrival times at a mean of `tps`, drawn from `seed`."""
+
+    tps: float
+    seed: int | None = None  # None: derived from the workload's seed and the round's position
+    kind: str = "poisson"
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """Open loop: replay (time offset s, tps) points from a file, interpolated or stepped, scaled."""
+
+    points: tuple[tuple[float, float], ...]
+    mode: str = "interpolate"  # or "step"
+    file: str = ""
+    kind: str = "trace"
+
+
+@dataclass(frozen=True, slots=True)
+class FixedConcurrency:
+    """Closed loop: `clients` senders, each sending its next tx when its previous submission is answered."""
+
+    clients: int
+    max_tps: float = 2_000.0  # sizes the pre-signed pool of a duration-bounded round
+    kind: str = "fixed-concurrency"
+
+
+@dataclass(frozen=True, slots=True)
+class MaximumRate:
+    """Closed loop: as fast as the node accepts, with at most `max_outstanding` sent and not yet in a block."""
+
+    max_outstanding: int = 10_000
+    max_tps: float = 5_000.0  # sizes the pre-signed pool of a duration-bounded round
+    kind: str = "maximum-rate"
+
+
+OpenLoopRate = FixedRate | LinearRate | StepRate | Poisson | Trace
+ClosedLoopRate = FixedBacklog | FixedConcurrency | MaximumRate
+RateController = OpenLoopRate | ClosedLoopRate
+OPEN_LOOP = (FixedRate, LinearRate, StepRate, Poisson, Trace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +117,7 @@ class Round:
     line: int = 0
 
     def planned_tx_count(self) -> int | None:
-        """How many transactions the round sends, when the workload fixes it."""
+        """How many transactions the round sends, when the workload alone fixes it (else the plan decides)."""
         if self.tx_count is not None:
             return self.tx_count
         if isinstance(self.rate, FixedRate) and self.duration is not None:

@@ -233,3 +233,57 @@ def test_prometheus_metrics_are_scraped_into_the_run(
         ]
     assert len(values) >= 4 and values == sorted(values)
     assert "Node metrics scraped from its Prometheus endpoint" in (run_dir / "report.html").read_text()
+
+
+def test_new_rate_controllers_on_a_real_node(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    workload = write_workload(
+        tmp_path / "w.yaml",
+        """
+name: controllers
+accounts: {count: 40, seed: 13}
+rounds:
+  - label: steps
+    rate: {type: step-rate, steps: [{duration: 1s, tps: 20}, {duration: 1s, tps: 80}]}
+  - label: clients
+    tx_count: 150
+    rate: {type: fixed-concurrency, clients: 3}
+  - label: flat-out
+    tx_count: 400
+    rate: {type: maximum-rate, max_outstanding: 120}
+""",
+    )
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    summary = read_summary(run_dir)
+    assert [(r["sent"], r["confirmed"]) for r in summary["rounds"]] == [(100, 100), (150, 150), (400, 400)]
+    with db(run_dir) as conn:
+        steps = [
+            t
+            for (t,) in conn.execute(
+                "SELECT s.intended - r.started FROM sends s JOIN txs t ON t.id = s.tx "
+                "JOIN rounds r ON r.idx = t.round WHERE t.round = 0 ORDER BY 1"
+            )
+        ]
+        clients = conn.execute(
+            "SELECT s.sent, s.answered FROM sends s JOIN txs t ON t.id = s.tx WHERE t.round = 1"
+        ).fetchall()
+        flat = conn.execute(
+            "SELECT s.sent, i.seen FROM sends s JOIN txs t ON t.id = s.tx "
+            "JOIN inclusions i ON i.tx = s.tx WHERE t.round = 2"
+        ).fetchall()
+    assert steps[:20] == pytest.approx([i / 20 for i in range(20)])
+    assert steps[20:] == pytest.approx([1 + i / 80 for i in range(80)])
+
+    def peak(intervals: list[tuple[float, float]]) -> int:
+        events = sorted(
+            [(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals], key=lambda e: (e[0], e[1])
+        )
+        level = top = 0
+        for _, delta in events:
+            level += delta
+            top = max(top, level)
+        return top
+
+    assert peak(clients) == 3, "fixed-concurrency: exactly 3 requests in flight at the most"
+    assert peak(flat) == 120, "maximum-rate: the outstanding bound is reached and never passed"

@@ -87,7 +87,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(rate="{type: fixed-rate, tps: 10, burst: 2}"),
-        "w.yaml:5: rounds[0].rate.burst: unknown key, expected one of type, tps, in_flight, got 'burst'",
+        "w.yaml:5: rounds[0].rate.burst: unknown key for fixed-rate, expected one of type, tps, got 'burst'",
         id="unknown-key-rate",
     ),
     pytest.param(
@@ -98,7 +98,7 @@ MALFORMED = [
     pytest.param(
         _one_round() + "target: {url: 'http://x', color: red}\n",
         "w.yaml:6: target.color: unknown key, expected one of url, block_time, gas_limit, gas_price_gwei,"
-        " confirm_grace, poll_interval, got 'color'",
+        " confirm_grace, poll_interval, prometheus, got 'color'",
         id="unknown-key-target",
     ),
     pytest.param(
@@ -168,7 +168,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(rate="{type: fixed-rate, tps: 5, in_flight: 3}"),
-        "w.yaml:5: rounds[0].rate.in_flight: only for fixed-backlog",
+        "w.yaml:5: rounds[0].rate.in_flight: unknown key for fixed-rate, expected one of type, tps, got 'in_flight'",
         id="in-flight-on-fixed-rate",
     ),
     pytest.param(
@@ -178,7 +178,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(rate="{type: fixed-backlog, in_flight: 2, tps: 5}"),
-        "w.yaml:5: rounds[0].rate.tps: only for fixed-rate",
+        "w.yaml:5: rounds[0].rate.tps: unknown key for fixed-backlog, expected one of type, in_flight, got 'tps'",
         id="tps-on-fixed-backlog",
     ),
     pytest.param(
@@ -188,13 +188,13 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(rate="{tps: 5}"),
-        "w.yaml:5: rounds[0].rate: type: required, one of fixed-rate, fixed-backlog",
+        "w.yaml:5: rounds[0].rate: type: required, one of fixed-rate, linear-rate, step-rate, poisson, trace, fixed-backlog, fixed-concurrency, maximum-rate",
         id="rate-type-missing",
     ),
     pytest.param(
-        _one_round(rate="{type: poisson, tps: 5}"),
-        "w.yaml:5: rounds[0].rate.type: unknown rate controller, expected one of fixed-rate, fixed-backlog,"
-        " got 'poisson'",
+        _one_round(rate="{type: sinusoid, tps: 5}"),
+        "w.yaml:5: rounds[0].rate.type: unknown rate controller, expected one of fixed-rate, linear-rate, step-rate, poisson, trace, fixed-backlog, fixed-concurrency, maximum-rate,"
+        " got 'sinusoid'",
         id="rate-type-unknown",
     ),
     pytest.param(
@@ -312,7 +312,7 @@ MALFORMED = [
     ),
     pytest.param(
         "name: t\nrounds: [{label: a, tx_count: 1, rate: !!python/object:builtins.dict {type: x}}]\n",
-        "w.yaml:2: rounds[0].rate.type: unknown rate controller, expected one of fixed-rate, fixed-backlog,"
+        "w.yaml:2: rounds[0].rate.type: unknown rate controller, expected one of fixed-rate, linear-rate, step-rate, poisson, trace, fixed-backlog, fixed-concurrency, maximum-rate,"
         " got 'x'",
         id="python-object-tag-on-mapping-not-constructed",
     ),
