@@ -7,12 +7,14 @@ PY := $(VENV)/bin/python
 ANVIL_VERSION := 1.7.1
 TOOLS := .tools
 ANVIL_STAMP := $(TOOLS)/.anvil-$(ANVIL_VERSION)
+SOLC_VERSION := 0.8.37
+SOLC_STAMP := $(TOOLS)/.solc-$(SOLC_VERSION)
 VENV_STAMP := $(VENV)/.installed
 WORKLOAD ?= workloads/transfer.yaml
 
-.PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps clean
+.PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps contracts clean
 
-setup: $(VENV_STAMP) $(ANVIL_STAMP)
+setup: $(VENV_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP)
 
 $(VENV_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +27,16 @@ $(ANVIL_STAMP):
 	mkdir -p $(TOOLS)
 	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION)
 	touch $@
+
+# The pinned Solidity compiler (solcjs: the compiler is bundled as wasm, so it compiles offline).
+$(SOLC_STAMP):
+	mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error solc@$(SOLC_VERSION)
+	touch $@
+
+# Rebuild the committed contract artifacts (bench/contracts/artifacts/) from the Solidity sources.
+contracts: setup
+	$(PY) -m bench.contracts.build
 
 run: setup
 	$(VENV)/bin/chainmark run $(WORKLOAD)
