@@ -14,7 +14,7 @@ class CoreConfig:
 
     message_sizes: tuple[int, ...] = (32, 64, 256, 1024, 16384)
     kernel_bytes: int = 64 << 20
-    repeats: int = 5
+    repeats: int = 9
     merkle_leaves: tuple[int, ...] = (1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20)
     baseline_messages: int = 1 << 15
     baseline_max_leaves: int = 1 << 20

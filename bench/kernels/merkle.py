@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.kernels.hashing import SHA_NI, as_matrix, hash_batch, hash_rows
-from bench.kernels.treekernels import sorted_pairs
+from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_batch, hash_rows
+from bench.kernels.treekernels import pair_range, sorted_pairs
 
 Leaves = np.ndarray | Sequence[bytes]
 
@@ -141,7 +141,10 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray
     pairs = np.empty((max(n // 2, 1), 64), dtype=np.uint8)
     for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
         lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
-        sorted_pairs(tree, lo, hi, pairs)
+        if hi - lo < SERIAL_MAX_MESSAGES:
+            pair_range(tree, lo, lo, hi, pairs)
+        else:
+            sorted_pairs(tree, lo, hi, pairs)
         hash_rows("keccak256", pairs[: hi - lo], sha_ni=SHA_NI, out=tree[lo:hi])
     return tree, order
 

@@ -12,7 +12,8 @@ def _first_is_smaller(x, y):
 
 
 @njit(cache=True)
-def _pair_range(tree, lo, start, stop, pairs):
+def pair_range(tree, lo, start, stop, pairs):
+    """Serial sorted_pairs for nodes start..stop-1 (pairs[i - lo])."""
     for i in range(start, stop):
         left = tree[2 * i + 1]
         right = tree[2 * i + 2]
@@ -33,4 +34,4 @@ def sorted_pairs(tree, lo, hi, pairs):
     count = hi - lo
     nchunks = min(count, 64)
     for c in prange(nchunks):
-        _pair_range(tree, lo, lo + c * count // nchunks, lo + (c + 1) * count // nchunks, pairs)
+        pair_range(tree, lo, lo + c * count // nchunks, lo + (c + 1) * count // nchunks, pairs)
