@@ -286,7 +286,7 @@ class _Session:
     def _store_txs(self, planned: PlannedRound) -> None:
         first = self.first_ids[planned.index]
         self.store.add_txs(
-            (first + i, planned.index, i, int(s), int(n), h)
+            (first + i, planned.index, i, int(s), int(n), h, planned.kind_name(i))
             for i, (s, n, h) in enumerate(zip(planned.senders, planned.nonces, planned.hashes, strict=True))
         )
 
@@ -302,8 +302,8 @@ class _Session:
 
     def _round(self, planned: PlannedRound) -> int:
         spec, first = planned.spec, self.first_ids[planned.index]
-        self.observer.watch({h: first + i for i, h in enumerate(planned.hashes)})
-        bodies = [_body(first + i, raw) for i, raw in enumerate(planned.raw)]
+        self.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
+        bodies = [planned.body(i, first + i) for i in range(planned.count)]
         t0 = self.clock.now() + START_LEAD_S
         dispatcher, users = make_dispatcher(spec, planned.offsets, planned.count, t0)
         self.counters = RoundCounters()
@@ -311,9 +311,12 @@ class _Session:
         self.store.update_round(planned.index, started=t0)
         self._last_tick = (t0, 0)
 
-        def rejected(position: int) -> None:
-            self.observer.watched.pop(planned.hashes[position], None)
-            dispatcher.settled(1)
+        def answered(position: int, error: str | None) -> None:
+            """A rejected write will never be in a block, and a read is done once answered: free its slot."""
+            if error is not None:
+                self.observer.watched.pop(planned.hashes[position], None)
+            if error is not None or planned.is_read(position):
+                dispatcher.settled(1)
 
         cpu_before = time.process_time()
         stats = run_round(
@@ -323,7 +326,7 @@ class _Session:
             counters=self.counters,
             clock=self.clock,
             users=users,
-            on_rejected=rejected,
+            on_answered=answered,
             tick=lambda: self._tick(planned, t0),
         )
         self._flush(first)
@@ -451,7 +454,10 @@ def _local_node_pid(endpoint: Endpoint) -> int | None:
 def _controller(planned: PlannedRound) -> dict[str, Any]:
     """The round's rate controller and tx kind as plain JSON (a trace's points are summarised)."""
     rate = planned.spec.rate
-    out: dict[str, Any] = {"type": rate.kind, "tx": planned.spec.tx.kind}
+    mix = planned.spec.mix
+    out: dict[str, Any] = {"type": rate.kind, "tx": "+".join(e.tx.kind for e in mix)}
+    if len(mix) > 1:
+        out["mix"] = {e.tx.kind: e.weight for e in mix}
     for name, value in dataclasses.asdict(rate).items():
         if name == "points":
             out["trace_points"] = len(value)
@@ -460,10 +466,3 @@ def _controller(planned: PlannedRound) -> dict[str, Any]:
     if planned.spec.duration is not None:
         out["duration_s"] = planned.spec.duration
     return out
-
-
-def _body(tx_id: int, raw: bytes) -> bytes:
-    return b'{"jsonrpc":"2.0","id":%d,"method":"eth_sendRawTransaction","params":["0x%s"]}' % (
-        tx_id,
-        raw.hex().encode(),
-    )

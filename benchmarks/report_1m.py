@@ -52,7 +52,7 @@ def fill(store: RunStore, txs: int, rate: float = 2000.0) -> None:
     block = np.floor(seen - t0).astype(np.int64) + 1
     rounds = (ids >= half).astype(np.int64)
     store.add_txs(
-        (int(i), int(r), int(i), int(i % 500), int(i // 500), int(i).to_bytes(32, "big"))
+        (int(i), int(r), int(i), int(i % 500), int(i // 500), int(i).to_bytes(32, "big"), "transfer")
         for i, r in zip(ids, rounds, strict=True)
     )
     store.add_sends(

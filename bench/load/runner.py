@@ -28,7 +28,7 @@ def run_round(
     counters: RoundCounters,
     clock: Clock,
     users: int,
-    on_rejected: Callable[[int], None],
+    on_answered: Callable[[int, str | None], None],
     tick: Callable[[], None],
 ) -> dict[str, Any]:
     """Send the round; return Locust's statistics of its submissions. `tick` runs every 0.25 s meanwhile."""
@@ -42,7 +42,7 @@ def run_round(
         clock=clock,
         path=endpoint.path,
         headers=headers,
-        on_rejected=staticmethod(on_rejected),
+        on_answered=staticmethod(on_answered),
         host=endpoint.base,
     )
     env = Environment(user_classes=[user_class], host=endpoint.base)

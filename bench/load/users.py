@@ -32,7 +32,7 @@ class SenderUser(FastHttpUser):
     clock: Clock
     path: str = "/"
     headers: dict[str, str] = {}  # noqa: RUF012 - replaced per subclass, never mutated
-    on_rejected: Callable[[int], None]
+    on_answered: Callable[[int, str | None], None]  # position, error (None: accepted)
 
     @task
     def send_next(self) -> None:
@@ -66,7 +66,7 @@ class SenderUser(FastHttpUser):
             counters.records.append((position, intended, sent, answered, error))
             if error is not None:
                 counters.rejected += 1
-                self.on_rejected(position)
+            self.on_answered(position, error)
 
 
 def _rpc_error(status: int, content: bytes | None, transport_error: object) -> str | None:

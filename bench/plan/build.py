@@ -13,11 +13,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bench.plan.choice import draw
 from bench.plan.keys import address_of, derive_keys
 from bench.plan.parallel import sign_in_children
 from bench.plan.schedule import arrival_offsets
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
-from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Round, Workload
+from bench.workload.spec import (
+    FixedBacklog,
+    FixedConcurrency,
+    MaximumRate,
+    Round,
+    TransferTx,
+    TxKind,
+    Workload,
+)
 
 # A closed-loop round bounded by duration cannot know its count: it pre-signs this many per in-flight
 # slot per second (enough for blocks every 0.25 s), and ends early, with a warning, if that runs out.
@@ -27,7 +36,10 @@ PARALLEL_THRESHOLD = 20_000
 
 @dataclass(frozen=True, slots=True)
 class PlannedRound:
-    """One round's transactions in send order: sender account, nonce, raw bytes, hash, intended offset."""
+    """One round's transactions in send order: kind, sender account, nonce, payload, hash, intended offset.
+
+    A write's payload is its signed raw transaction and its hash is watched for in blocks; a read's
+    payload is the JSON-RPC `"method":...,"params":[...]` fragment, its hash, sender and nonce empty (-1)."""
 
     index: int
     spec: Round
@@ -36,10 +48,26 @@ class PlannedRound:
     raw: list[bytes] = field(repr=False)
     hashes: list[bytes] = field(repr=False)
     offsets: np.ndarray | None  # seconds after round start (open loop); None for closed loop
+    kinds: np.ndarray  # index into spec.mix, per transaction
 
     @property
     def count(self) -> int:
         return len(self.raw)
+
+    def kind_name(self, position: int) -> str:
+        return self.spec.mix[int(self.kinds[position])].tx.kind
+
+    def is_read(self, position: int) -> bool:
+        return self.spec.mix[int(self.kinds[position])].tx.read
+
+    def body(self, position: int, tx_id: int) -> bytes:
+        """The JSON-RPC request that sends transaction `position` (id `tx_id`)."""
+        if self.is_read(position):
+            return b'{"jsonrpc":"2.0","id":%d,%s}' % (tx_id, self.raw[position])
+        return b'{"jsonrpc":"2.0","id":%d,"method":"eth_sendRawTransaction","params":["0x%s"]}' % (
+            tx_id,
+            self.raw[position].hex().encode(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +125,12 @@ def build_plan(
     elapsed = time.perf_counter() - started
     need = [0] * count
     for planned in rounds:
-        per_tx = planned.spec.tx.gas * gas_price + planned.spec.tx.value_wei
-        for sender, n in zip(*np.unique(planned.senders, return_counts=True), strict=True):
-            need[int(sender)] += per_tx * int(n)
+        for index, entry in enumerate(planned.spec.mix):
+            if isinstance(entry.tx, TransferTx):
+                mine = planned.senders[planned.kinds == index]
+                per_tx = entry.tx.gas * gas_price + entry.tx.value_wei
+                for sender, n in zip(*np.unique(mine, return_counts=True), strict=True):
+                    need[int(sender)] += per_tx * int(n)
     funding = [
         workload.accounts.funding_wei if workload.accounts.funding_wei is not None else n * 11 // 10
         for n in need
@@ -126,11 +157,32 @@ def sign_rounds(
     for index, spec in rounds:
         offsets = arrival_offsets(spec, seed=workload.accounts.seed * 1_000 + index)
         n = presign_count(spec, offsets)
-        senders = (cursor + np.arange(n)) % count
-        cursor += n
-        shift = rng.integers(1, max(count, 2), size=n) if count > 1 else np.zeros(n, dtype=np.int64)
-        receivers = (senders + shift) % count
-        tx_nonces = np.empty(n, dtype=np.int64)
+        weights = np.array([e.weight for e in spec.mix])
+        kinds = (
+            rng.choice(len(spec.mix), size=n, p=weights / weights.sum())
+            if len(spec.mix) > 1
+            else np.zeros(n, int)
+        )
+        reads = np.array([e.tx.read for e in spec.mix])[kinds]
+        writes = int((~reads).sum())
+        senders = np.full(n, -1, dtype=np.int64)
+        if spec.sender is None:
+            senders[~reads] = (cursor + np.arange(writes)) % count
+            cursor += writes
+        else:
+            senders[~reads] = draw(spec.sender, count, writes, rng)
+        payloads: list[bytes] = [b""] * n
+        targets = np.zeros(n, dtype=np.int64)
+        for k, entry in enumerate(spec.mix):
+            mine = np.flatnonzero(kinds == k)
+            if isinstance(entry.tx, TransferTx):
+                picks = draw(entry.tx.to, max(count - 1, 1), len(mine), rng)
+                targets[mine] = (senders[mine] + 1 + picks) % count  # never the sender itself
+            else:
+                accounts = draw(entry.tx.of, count, len(mine), rng)
+                for p, a in zip(mine, accounts, strict=True):
+                    payloads[p] = _balance_read(addresses[int(a)])
+        tx_nonces = np.full(n, -1, dtype=np.int64)
         job_slices = []
         for account in range(count):
             positions = np.flatnonzero(senders == account)
@@ -138,29 +190,34 @@ def sign_rounds(
                 continue
             tx_nonces[positions] = nonces[account] + np.arange(len(positions))
             templates = tuple(
-                UnsignedTx(
-                    to=addresses[int(receivers[p])],
-                    value=spec.tx.value_wei,
-                    gas=spec.tx.gas,
-                    gas_price=gas_price,
-                )
+                _unsigned(spec.mix[int(kinds[p])].tx, addresses[int(targets[p])], gas_price)
                 for p in positions
             )
             jobs.append(SignJob(keys[account], nonces[account], templates, chain_id))
             job_slices.append(positions)
             nonces[account] += len(positions)
-        layouts.append((index, spec, senders, tx_nonces, job_slices, offsets))
+        layouts.append((index, spec, senders, tx_nonces, job_slices, offsets, kinds, payloads))
     signed = _run_jobs(jobs, processes)
     out, job_index = [], 0
-    for index, spec, senders, tx_nonces, job_slices, offsets in layouts:
-        raw: list[bytes] = [b""] * len(senders)
+    for index, spec, senders, tx_nonces, job_slices, offsets, kinds, payloads in layouts:
         hashes: list[bytes] = [b""] * len(senders)
         for positions in job_slices:
             for p, (tx_raw, tx_hash) in zip(positions, signed[job_index], strict=True):
-                raw[p], hashes[p] = tx_raw, tx_hash
+                payloads[p], hashes[p] = tx_raw, tx_hash
             job_index += 1
-        out.append(PlannedRound(index, spec, senders.astype(np.int32), tx_nonces, raw, hashes, offsets))
+        out.append(
+            PlannedRound(index, spec, senders.astype(np.int32), tx_nonces, payloads, hashes, offsets, kinds)
+        )
     return out
+
+
+def _unsigned(tx: TxKind, to: bytes, gas_price: int) -> UnsignedTx:
+    assert isinstance(tx, TransferTx)
+    return UnsignedTx(to=to, value=tx.value_wei, gas=tx.gas, gas_price=gas_price)
+
+
+def _balance_read(address: bytes) -> bytes:
+    return b'"method":"eth_getBalance","params":["0x%s","latest"]' % address.hex().encode()
 
 
 def _run_jobs(jobs: list[SignJob], processes: int) -> list[list[tuple[bytes, bytes]]]:

@@ -182,7 +182,33 @@ def _rounds_table(summary: dict[str, Any]) -> str:
             _fmt(r["schedule_lag_s"]["p99"], 1000, 2),
         ]
         rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+        parts = r.get("by_kind") or {}
+        if r.get("reads") and not parts:
+            parts = {"reads": r["reads"]}
+        for kind, part in parts.items():
+            rows.append(_part_row(r["label"], kind, part))
     return "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>" + "".join(rows)
+
+
+def _part_row(label: str, kind: str, part: dict[str, Any]) -> str:
+    """A kind of a mix on its own row: writes confirmed by blocks, reads answered (latency to the answer)."""
+    lat = part["latency_s"]
+    done = part["ok"] if "ok" in part else part["confirmed"]
+    what = "read, answered" if "ok" in part else "write, confirmed"
+    cells = [
+        f"  \u21b3 {label}: {kind}",
+        what,
+        part["sent"],
+        done,
+        sum(part["failed"].values()),
+        part.get("timed_out", "-"),
+        "-",
+        _fmt(part["throughput_tps"]) if "throughput_tps" in part else "-",
+        *(_fmt(lat[k], 1000) for k in ("p50", "p90", "p99", "p999", "max", "mean")),
+        "-",
+        "-",
+    ]
+    return '<tr class="part">' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
 
 
 def _per_second(times: np.ndarray, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -507,7 +533,8 @@ pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 <h2>Rounds</h2>
 <p>Latency: seen-in-block time minus intended send time (exact percentiles). Throughput: confirmed
 transactions over the window of the blocks that carried the round. Status from receipts fetched after
-the measured window.</p>
+the measured window. Rows marked with an arrow are the kinds of a round's mix on their own; a read's
+latency is its answer time minus its intended send time, its throughput answered reads per second.</p>
 <table class="rounds">{rounds}</table>
 <h2>Charts</h2>
 {charts}

@@ -58,6 +58,14 @@ def format_summary(summary: dict[str, Any]) -> str:
         for row in rows
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
+    for r in summary["rounds"]:
+        reads = r.get("reads")
+        if reads:
+            lines.append(
+                f"{r['label']}: reads {reads['ok']:,} of {reads['sent']:,} answered, "
+                f"{reads['throughput_tps']:,.1f}/s, p50 {_ms(reads['latency_s']['p50'])} ms, "
+                f"p99 {_ms(reads['latency_s']['p99'])} ms"
+            )
     failed: Counter[str] = Counter()
     for r in summary["rounds"]:
         failed.update(r["failed"])

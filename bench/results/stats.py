@@ -11,6 +11,9 @@ Definitions (Hyperledger Performance & Scale WG, made precise):
   throughput      confirmed / window length
   send rate       (sent - 1) / (last send - first send)
   schedule lag    actual send time minus intended send time
+  reads           eth_call / eth_getBalance requests of a mix: ok or failed by reason, read latency =
+                  answer time minus intended send time, read throughput = ok / (last answer - first
+                  intended send); kept apart from the transactions above
 Percentiles are exact (nearest rank over every sample), never averages of averages.
 """
 
@@ -53,6 +56,8 @@ class RoundSummary:
     notes: list[str] = field(default_factory=list)
     generator_cpu_s: float | None = None
     locust_submit: dict[str, Any] = field(default_factory=dict)
+    reads: dict[str, Any] | None = None
+    by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +79,8 @@ class RoundSummary:
             "notes": self.notes,
             "generator_cpu_s": None if self.generator_cpu_s is None else _round(self.generator_cpu_s, 3),
             "locust_submit": self.locust_submit,
+            "reads": self.reads,
+            "by_kind": self.by_kind,
         }
 
 
@@ -88,16 +95,32 @@ class RoundData:
     included_seen: np.ndarray
     block: np.ndarray
     status: np.ndarray  # 1 ok, 0 reverted, -1 receipt not fetched
+    kinds: list[str]
+    reads: np.ndarray  # True for a read (eth_call / eth_getBalance ...): answered, never in a block
+
+    def only(self, mask: np.ndarray) -> RoundData:
+        """The rows where `mask` is true."""
+        return RoundData(
+            self.intended[mask],
+            self.sent[mask],
+            self.answered[mask],
+            [e for e, keep in zip(self.errors, mask, strict=True) if keep],
+            self.included_seen[mask],
+            self.block[mask],
+            self.status[mask],
+            [k for k, keep in zip(self.kinds, mask, strict=True) if keep],
+            self.reads[mask],
+        )
 
 
 def load_round(store: RunStore, round_idx: int) -> RoundData:
     rows = store.query(
-        "SELECT s.intended, s.sent, s.answered, s.error, i.seen, i.block, r.status "
+        "SELECT s.intended, s.sent, s.answered, s.error, i.seen, i.block, r.status, t.kind, length(t.hash) = 0 "
         "FROM txs t JOIN sends s ON s.tx = t.id LEFT JOIN inclusions i ON i.tx = t.id "
         "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? ORDER BY s.intended",
         (round_idx,),
     )
-    col = list(zip(*rows, strict=True)) if rows else [()] * 7
+    col = list(zip(*rows, strict=True)) if rows else [()] * 9
 
     def floats(values: tuple[Any, ...]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
@@ -110,6 +133,8 @@ def load_round(store: RunStore, round_idx: int) -> RoundData:
         included_seen=floats(col[4]),
         block=np.array([-1 if v is None else v for v in col[5]], dtype=np.int64),
         status=np.array([-1 if v is None else v for v in col[6]], dtype=np.int64),
+        kinds=list(col[7]),
+        reads=np.array(col[8], dtype=bool),
     )
 
 
@@ -134,41 +159,77 @@ def percentiles(values: np.ndarray) -> dict[str, float | None]:
     return out
 
 
-def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool) -> RoundSummary:
-    """Summarize one round; `finished` says timed-out can be decided (the run and its grace are over)."""
-    idx, label, warmup, controller, planned, _started, _ended, notes, cpu = round_row
-    locust = store.query("SELECT stats FROM rpc_stats WHERE round = ? ORDER BY rowid DESC LIMIT 1", (idx,))
-    data = load_round(store, idx)
-    rejected = [classify_rejection(e) for e in data.errors if e is not None]
+def _write_outcomes(data: RoundData, finished: bool) -> dict[str, Any]:
+    """Counts and latency of written transactions (`data` holds writes only)."""
     accepted = np.array([e is None for e in data.errors], dtype=bool)
     included = accepted & ~np.isnan(data.included_seen)
     reverted = included & (data.status == 0)
     confirmed = included & ~reverted
-    failed = Counter(rejected)
+    failed = Counter(classify_rejection(e) for e in data.errors if e is not None)
     if reverted.any():
         failed[REVERTED] = int(reverted.sum())
     unseen = int((accepted & ~included).sum())
-    latency = data.included_seen[confirmed] - data.intended[confirmed]
+    return {
+        "sent": len(data.errors),
+        "confirmed": int(confirmed.sum()),
+        "failed": dict(sorted(failed.items())),
+        "timed_out": unseen if finished else 0,
+        "pending": 0 if finished else unseen,
+        "latency_s": percentiles(data.included_seen[confirmed] - data.intended[confirmed]),
+    }
+
+
+def _read_outcomes(data: RoundData) -> dict[str, Any]:
+    """Reads (`data` holds reads only): answered ok or failed by reason, latency from intended send time."""
+    ok = np.array([e is None for e in data.errors], dtype=bool) & ~np.isnan(data.answered)
+    failed = Counter(classify_rejection(e) for e in data.errors if e is not None)
+    span = float(np.nanmax(data.answered) - np.nanmin(data.intended)) if ok.any() else 0.0
+    return {
+        "sent": len(data.errors),
+        "ok": int(ok.sum()),
+        "failed": dict(sorted(failed.items())),
+        "throughput_tps": _round(int(ok.sum()) / span) if span > 0 else 0.0,
+        "latency_s": percentiles(data.answered[ok] - data.intended[ok]),
+    }
+
+
+def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool) -> RoundSummary:
+    """Summarize one round; `finished` says timed-out can be decided (the run and its grace are over).
+
+    The headline numbers are the round's writes (transactions); reads are summarised apart, and every
+    kind of a mix on its own in `by_kind`."""
+    idx, label, warmup, controller, planned, _started, _ended, notes, cpu = round_row
+    locust = store.query("SELECT stats FROM rpc_stats WHERE round = ? ORDER BY rowid DESC LIMIT 1", (idx,))
+    everything = load_round(store, idx)
+    data = everything.only(~everything.reads)
+    writes = _write_outcomes(data, finished)
+    by_kind: dict[str, dict[str, Any]] = {}
+    for kind in sorted(set(everything.kinds)):
+        mask = np.array([k == kind for k in everything.kinds], dtype=bool)
+        part = everything.only(mask)
+        by_kind[kind] = _read_outcomes(part) if part.reads.all() else _write_outcomes(part, finished)
     return RoundSummary(
         index=idx,
         label=label,
         warmup=bool(warmup),
         controller=json.loads(controller),
         planned=planned,
-        sent=len(data.errors),
-        confirmed=int(confirmed.sum()),
-        failed=dict(sorted(failed.items())),
-        timed_out=unseen if finished else 0,
-        pending=0 if finished else unseen,
+        sent=writes["sent"],
+        confirmed=writes["confirmed"],
+        failed=writes["failed"],
+        timed_out=writes["timed_out"],
+        pending=writes["pending"],
         send_rate_tps=_send_rate(data.sent),
         throughput_tps=0.0,
-        latency_s=percentiles(latency),
+        latency_s=writes["latency_s"],
         window_s=None,
-        schedule_lag_s=percentiles(data.sent - data.intended),
+        schedule_lag_s=percentiles(everything.sent - everything.intended),
         submit_latency_s=percentiles((data.answered - data.sent)[~np.isnan(data.answered)]),
         notes=json.loads(notes),
         generator_cpu_s=cpu,
         locust_submit=json.loads(locust[0][0]) if locust else {},
+        reads=_read_outcomes(everything.only(everything.reads)) if everything.reads.any() else None,
+        by_kind=by_kind if len(by_kind) > 1 else {},
     )
 
 

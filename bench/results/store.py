@@ -1,10 +1,11 @@
 """The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
 
-Tables (schema_version 2; version 1 had no rounds.generator_cpu_s, resources or prometheus):
+Tables (schema_version 3; version 2 had no txs.kind, version 1 no rounds.generator_cpu_s, resources or
+prometheus):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
   rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
               CPU seconds chainmark's own process used during the round
-  txs         every planned transaction: round, position, sender account, nonce, hash
+  txs         every planned transaction: round, position, sender account, nonce, hash, kind (reads too)
   sends       one row per submission: intended time, send time, answer time, rejection reason
   blocks      every block the observer saw: number, timestamp, seen time, tx count, gas
   inclusions  tx -> block that included it, and when the observer saw that block
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS prometheus (
 # Step-by-step upgrades of older stores: version N -> N + 1.
 _UPGRADES = {
     1: "ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;" + _OBSERVATIONS,
+    2: "ALTER TABLE txs ADD COLUMN kind TEXT NOT NULL DEFAULT 'transfer';",
 }
 
 _SCHEMA = """
@@ -50,7 +52,7 @@ CREATE TABLE IF NOT EXISTS rounds (
     generator_cpu_s REAL);
 CREATE TABLE IF NOT EXISTS txs (
     id INTEGER PRIMARY KEY, round INTEGER NOT NULL, seq INTEGER NOT NULL, sender INTEGER NOT NULL,
-    nonce INTEGER NOT NULL, hash BLOB NOT NULL);
+    nonce INTEGER NOT NULL, hash BLOB NOT NULL, kind TEXT NOT NULL DEFAULT 'transfer');
 CREATE TABLE IF NOT EXISTS sends (
     tx INTEGER PRIMARY KEY, intended REAL NOT NULL, sent REAL NOT NULL, answered REAL, error TEXT);
 CREATE TABLE IF NOT EXISTS blocks (
@@ -115,9 +117,11 @@ class RunStore:
                 stored = json.dumps(value) if column == "notes" else value
                 self.db.execute(f"UPDATE rounds SET {column} = ? WHERE idx = ?", (stored, idx))
 
-    def add_txs(self, rows: Iterable[tuple[int, int, int, int, int, bytes]]) -> None:
-        """(id, round, seq, sender, nonce, hash) rows; replaces rows of a re-signed round."""
-        self._insert("INSERT OR REPLACE INTO txs VALUES (?, ?, ?, ?, ?, ?)", rows)
+    def add_txs(self, rows: Iterable[tuple[int, int, int, int, int, bytes, str]]) -> None:
+        """(id, round, seq, sender, nonce, hash, kind) rows; replaces rows of a re-signed round.
+
+        A read has sender and nonce -1 and an empty hash."""
+        self._insert("INSERT OR REPLACE INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def add_sends(self, rows: Iterable[tuple[int, float, float, float | None, str | None]]) -> None:
         self._insert("INSERT OR REPLACE INTO sends VALUES (?, ?, ?, ?, ?)", rows)

@@ -11,18 +11,19 @@ from pathlib import Path
 import yaml
 
 from bench.errors import WorkloadError
+from bench.workload.kinds import read_choice, read_mix, read_tx
 from bench.workload.rates import read_rate
 from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
     Accounts,
     LinearRate,
+    MixEntry,
     Prometheus,
     Round,
     StepRate,
     Target,
     Trace,
     TransferTx,
-    TxKind,
     Workload,
 )
 
@@ -137,7 +138,7 @@ def _accounts(reader: Reader) -> Accounts:
 
 
 def _round(reader: Reader) -> Round:
-    f = reader.mapping(("label", "duration", "tx_count", "rate", "tx", "warmup", "senders"))
+    f = reader.mapping(("label", "duration", "tx_count", "rate", "tx", "mix", "from", "warmup", "senders"))
     if "label" not in f:
         raise WorkloadError("required", path=reader.path, line=reader.line, field=f"{reader.field}.label")
     if "rate" not in f:
@@ -158,7 +159,8 @@ def _round(reader: Reader) -> Round:
     return Round(
         label=f["label"].string(),
         rate=rate,
-        tx=_tx(f["tx"]) if "tx" in f else TransferTx(),
+        mix=_mix(f),
+        sender=read_choice(f["from"]) if "from" in f else None,
         duration=duration,
         tx_count=optional(f, "tx_count", lambda r: r.integer(1), None),
         line=reader.line,
@@ -166,9 +168,9 @@ def _round(reader: Reader) -> Round:
     )
 
 
-def _tx(reader: Reader) -> TxKind:
-    f = reader.mapping(("kind", "value_wei", "gas"))
-    kind = f["kind"].scalar() if "kind" in f else "transfer"
-    if kind != "transfer":
-        raise f["kind"].fail("unknown transaction kind, expected one of transfer")
-    return TransferTx(**given(f, {"value_wei": lambda r: r.integer(0), "gas": lambda r: r.integer(21_000)}))
+def _mix(f: dict[str, Reader]) -> tuple[MixEntry, ...]:
+    if "tx" in f and "mix" in f:
+        raise f["mix"].fail("give tx (one kind) or mix (weighted kinds), not both", shown=False)
+    if "mix" in f:
+        return read_mix(f["mix"])
+    return (MixEntry(read_tx(f["tx"]) if "tx" in f else TransferTx()),)

@@ -92,15 +92,45 @@ OPEN_LOOP = (FixedRate, LinearRate, StepRate, Poisson, Trace)
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """How an account or key is picked: `uniform`, `zipfian` (skew `theta`), or `hotspot` (`hot_traffic`
+    of the picks go to the first `hot_fraction` of the items) — contention on purpose."""
+
+    distribution: str = "uniform"
+    theta: float = 0.99
+    hot_fraction: float = 0.2
+    hot_traffic: float = 0.8
+
+
+@dataclass(frozen=True, slots=True)
 class TransferTx:
-    """A native value transfer from one workload account to another."""
+    """A native value transfer from the sending account to another workload account (`to` picks it)."""
 
     value_wei: int = 1
     gas: int = 21_000
+    to: Choice = field(default_factory=Choice)
     kind: str = "transfer"
+    read: bool = False
 
 
-TxKind = TransferTx
+@dataclass(frozen=True, slots=True)
+class BalanceRead:
+    """A read: `eth_getBalance` of a workload account (`of` picks it), measured as read latency."""
+
+    of: Choice = field(default_factory=Choice)
+    kind: str = "balance-read"
+    read: bool = True
+
+
+TxKind = TransferTx | BalanceRead
+
+
+@dataclass(frozen=True, slots=True)
+class MixEntry:
+    """One transaction kind of a round's mix and its relative weight."""
+
+    tx: TxKind
+    weight: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +139,8 @@ class Round:
 
     label: str
     rate: RateController
-    tx: TxKind = field(default_factory=TransferTx)
+    mix: tuple[MixEntry, ...] = (MixEntry(TransferTx()),)
+    sender: Choice | None = None  # None: accounts take turns (round robin), which spaces each one's nonces
     duration: float | None = None
     tx_count: int | None = None
     warmup: bool = False

@@ -287,3 +287,39 @@ rounds:
 
     assert peak(clients) == 3, "fixed-concurrency: exactly 3 requests in flight at the most"
     assert peak(flat) == 120, "maximum-rate: the outstanding bound is reached and never passed"
+
+
+def test_weighted_mix_with_reads_and_skewed_choices(
+    tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient
+) -> None:
+    workload = write_workload(
+        tmp_path / "w.yaml",
+        """
+name: mix
+accounts: {count: 30, seed: 17}
+rounds:
+  - label: mixed
+    tx_count: 400
+    rate: {type: fixed-rate, tps: 200}
+    from: {distribution: zipfian, theta: 1.2}
+    mix:
+      - {weight: 3, tx: {kind: transfer, to: {distribution: hotspot, hot_fraction: 0.1, hot_traffic: 0.9}}}
+      - {weight: 1, tx: {kind: balance-read, of: {distribution: uniform}}}
+""",
+    )
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"), "-q")
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    r = read_summary(run_dir)["rounds"][0]
+    kinds = r["by_kind"]
+    assert kinds["transfer"]["sent"] + kinds["balance-read"]["sent"] == 400
+    assert 0.65 < kinds["transfer"]["sent"] / 400 < 0.85, "weights 3:1"
+    assert r["sent"] == r["confirmed"] == kinds["transfer"]["confirmed"] == kinds["transfer"]["sent"]
+    assert r["reads"]["ok"] == r["reads"]["sent"] == kinds["balance-read"]["sent"]
+    assert r["reads"]["latency_s"]["p50"] < 0.5, "a read is done when answered, not when a block comes"
+    with db(run_dir) as conn:
+        hashes = {bytes(h): i for i, h in conn.execute("SELECT id, hash FROM txs WHERE length(hash) > 0")}
+        senders = [s for (s,) in conn.execute("SELECT sender FROM txs WHERE kind = 'transfer'")]
+    assert sum(len(ids) for ids in _chain_view(rpc, hashes).values()) == r["confirmed"]
+    top = max(senders.count(s) for s in set(senders))
+    assert top > 3 * len(senders) / 30, "zipfian senders: the first account sends far more than its share"

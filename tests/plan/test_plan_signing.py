@@ -268,9 +268,9 @@ def test_raw_transactions_say_what_the_plan_says(plan: Plan) -> None:
             f = _decoded(raw)
             assert int.from_bytes(f[0], "big") == nonce
             assert int.from_bytes(f[1], "big") == GAS_PRICE
-            assert int.from_bytes(f[2], "big") == r.spec.tx.gas
+            assert int.from_bytes(f[2], "big") == r.spec.mix[0].tx.gas
             assert f[3] in plan.addresses and f[3] != plan.addresses[sender]
-            assert int.from_bytes(f[4], "big") == r.spec.tx.value_wei
+            assert int.from_bytes(f[4], "big") == r.spec.mix[0].tx.value_wei
             assert f[5] == b""
             assert int.from_bytes(f[6], "big") in (CHAIN_ID * 2 + 35, CHAIN_ID * 2 + 36)
             assert Account.recover_transaction(raw) == checksum(plan.addresses[sender])
@@ -308,7 +308,7 @@ def test_funding_covers_every_tx_plus_ten_percent(plan: Plan) -> None:
     need = [0] * 5
     for r in plan.rounds:
         for sender in r.senders.tolist():
-            need[sender] += r.spec.tx.gas * GAS_PRICE + r.spec.tx.value_wei
+            need[sender] += r.spec.mix[0].tx.gas * GAS_PRICE + r.spec.mix[0].tx.value_wei
     assert plan.funding_wei == [n * 11 // 10 for n in need]
     assert all(f >= n * 1.1 - 1 for f, n in zip(plan.funding_wei, need, strict=True))
 

@@ -67,7 +67,7 @@ def make_run(
         for i in range(n):
             intended = start + i / rate
             error = "nonce too low" if i < failed else None
-            txs.append((tx, idx, i, i % 10, i, tx.to_bytes(32, "big")))
+            txs.append((tx, idx, i, i % 10, i, tx.to_bytes(32, "big"), "transfer"))
             sends.append((tx, intended, intended + 0.001, intended + 0.002, error))
             if error is None:
                 seen = intended + delay * (1 + i / n)

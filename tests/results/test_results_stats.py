@@ -44,13 +44,13 @@ def _fill(store: RunStore) -> None:
 
     intended = [1000.0 + i / 100 for i in range(100)]
     seen = [t + (i + 1) / 1000 for i, t in enumerate(intended)]
-    store.add_txs((i, 0, i, i % 10, i // 10, i.to_bytes(32, "big")) for i in range(100))
+    store.add_txs((i, 0, i, i % 10, i // 10, i.to_bytes(32, "big"), "transfer") for i in range(100))
     store.add_sends((i, t, t + 0.002, t + 0.007, None) for i, t in enumerate(intended))
     store.add_blocks([_block(99, 999.5, 0), *(_block(100 + i, s) for i, s in enumerate(seen))])
     store.add_inclusions((i, 100 + i, s) for i, s in enumerate(seen))
     store.add_receipts((i, 1, 21_000) for i in range(100))
 
-    store.add_txs((100 + k, 1, k, k, 0, (100 + k).to_bytes(32, "big")) for k in range(10))
+    store.add_txs((100 + k, 1, k, k, 0, (100 + k).to_bytes(32, "big"), "transfer") for k in range(10))
     errors = {3: "nonce too low", 4: "Insufficient funds for gas * price + value", 5: "Nonce too high"}
     store.add_sends(
         (100 + k, 2000.0 + k / 10, 2000.01 + k / 10, None if k == 8 else 2000.02 + k / 10, errors.get(k))
@@ -225,7 +225,7 @@ def test_round_window_ignores_reverted_inclusions(store_path: Path) -> None:
 def test_round_window_needs_the_last_block_seen(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "r.sqlite", create=True)
     store.add_round(0, "a", False, FIXED_RATE, 1)
-    store.add_txs([(0, 0, 0, 0, 0, b"\x01" * 32)])
+    store.add_txs([(0, 0, 0, 0, 0, b"\x01" * 32, "transfer")])
     store.add_sends([(0, 5.0, 5.0, 5.1, None)])
     assert round_window(store, 0) is None  # nothing included
     store.add_inclusions([(0, 8, 6.0)])
@@ -241,7 +241,7 @@ def test_round_window_needs_the_last_block_seen(tmp_path: Path) -> None:
 def test_zero_length_window_gives_no_throughput(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "r.sqlite", create=True)
     store.add_round(0, "a", False, FIXED_RATE, 1)
-    store.add_txs([(0, 0, 0, 0, 0, b"\x01" * 32)])
+    store.add_txs([(0, 0, 0, 0, 0, b"\x01" * 32, "transfer")])
     store.add_sends([(0, 5.0, 6.0, 6.1, None)])
     store.add_inclusions([(0, 8, 6.0)])
     store.add_blocks([_block(8, 6.0)])  # parent unseen, first send == last block sight
@@ -316,8 +316,8 @@ def test_inserts_replace_or_ignore_as_documented(tmp_path: Path) -> None:
     store.add_blocks([_block(1, 99.0)])  # a block seen twice keeps its first sight
     store.add_inclusions([(0, 1, 10.0)])
     store.add_inclusions([(0, 2, 11.0)])
-    store.add_txs([(0, 0, 0, 0, 0, b"a")])
-    store.add_txs([(0, 0, 0, 0, 1, b"b")])  # a re-signed tx replaces the row
+    store.add_txs([(0, 0, 0, 0, 0, b"a", "transfer")])
+    store.add_txs([(0, 0, 0, 0, 1, b"b", "transfer")])  # a re-signed tx replaces the row
     assert store.query("SELECT seen FROM blocks") == [(10.0,)]
     assert store.query("SELECT block FROM inclusions") == [(1,)]
     assert store.query("SELECT nonce, hash FROM txs") == [(1, b"b")]
@@ -339,11 +339,12 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
     old = RunStore(store_path)
     old.db.executescript(
         "ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources; DROP TABLE prometheus;"
+        " ALTER TABLE txs DROP COLUMN kind;"
     )
     old.set_meta(schema_version=1)
     old.close()
     store = RunStore(store_path)
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == 2
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == 3
     store.update_round(0, generator_cpu_s=1.5)
     store.add_resources([(1.0, "node", 50.0, 1, 2, 3, 4, 5)])
     assert store.query("SELECT COUNT(*) FROM resources") == [(1,)]

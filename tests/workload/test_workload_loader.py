@@ -14,6 +14,7 @@ from bench.errors import WorkloadError
 from bench.workload import FixedBacklog, FixedRate, TransferTx, load_workload, parse_workload
 from bench.workload.duration import parse_duration
 from bench.workload.loader import MAX_FILE_BYTES
+from bench.workload.spec import MixEntry
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOADS = ROOT / "workloads"
@@ -81,8 +82,8 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(speed="3"),
-        "w.yaml:6: rounds[0].speed: unknown key, expected one of label, duration, tx_count, rate, tx, warmup,"
-        " senders, got 'speed'",
+        "w.yaml:6: rounds[0].speed: unknown key, expected one of label, duration, tx_count, rate, tx, mix, from,"
+        " warmup, senders, got 'speed'",
         id="unknown-key-round",
     ),
     pytest.param(
@@ -92,7 +93,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(tx="{kind: transfer, memo: hi}"),
-        "w.yaml:6: rounds[0].tx.memo: unknown key, expected one of kind, value_wei, gas, got 'memo'",
+        "w.yaml:6: rounds[0].tx.memo: unknown key for transfer, expected one of kind, value_wei, gas, to, got 'memo'",
         id="unknown-key-tx",
     ),
     pytest.param(
@@ -204,7 +205,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(tx="{kind: erc20}"),
-        "w.yaml:6: rounds[0].tx.kind: unknown transaction kind, expected one of transfer, got 'erc20'",
+        "w.yaml:6: rounds[0].tx.kind: unknown transaction kind, expected one of transfer, balance-read, got 'erc20'",
         id="tx-kind-unknown",
     ),
     pytest.param(
@@ -530,7 +531,7 @@ def test_defaults_are_applied() -> None:
     assert (target.confirm_grace, target.poll_interval) == (30.0, 0.1)
     assert rnd.senders == 256
     assert rnd.warmup is False
-    assert rnd.tx == TransferTx(value_wei=1, gas=21_000)
+    assert rnd.mix == (MixEntry(TransferTx(value_wei=1, gas=21_000)),)
     assert rnd.rate == FixedBacklog(in_flight=4)
     assert (rnd.duration, rnd.tx_count, rnd.line) == (None, 7, 2)
     assert rnd.planned_tx_count() == 7
@@ -575,7 +576,7 @@ def test_every_field_is_read() -> None:
     one, two = workload.rounds
     assert (one.label, one.warmup, one.senders, one.duration, one.line) == ("one", True, 8, 3600.0, 12)
     assert one.rate == FixedRate(tps=2.5)
-    assert one.tx == TransferTx(value_wei=0, gas=30_000)
+    assert one.mix == (MixEntry(TransferTx(value_wei=0, gas=30_000)),)
     assert one.planned_tx_count() == 9000
     assert (two.label, two.tx_count, two.rate, two.line) == ("two", 12, FixedBacklog(in_flight=3), 18)
 

@@ -163,3 +163,45 @@ def test_inline_rate_without_a_file_path_uses_the_workload_folder(tmp_path: Path
     text = "name: t\nrounds: [{label: a, rate: {type: trace, file: t.csv}}]\n"
     with pytest.raises(WorkloadError, match=r"cannot read trace file t\.csv"):
         parse_workload(text, "w.yaml")
+
+
+@pytest.mark.parametrize(
+    ("round_text", "message"),
+    [
+        ("mix: []", "w.yaml:3: rounds[0].mix: expected at least one {weight, tx} entry"),
+        ("mix: [{weight: 0, tx: {kind: transfer}}]", "w.yaml:3: rounds[0].mix[0].weight: must be > 0, got 0"),
+        (
+            "mix: [{weight: 1}]",
+            "w.yaml:3: rounds[0].mix[0]: tx: required (e.g. {weight: 3, tx: {kind: transfer}})",
+        ),
+        (
+            "tx: {kind: transfer}, mix: [{tx: {kind: transfer}}]",
+            "w.yaml:3: rounds[0].mix: give tx (one kind) or mix (weighted kinds), not both",
+        ),
+        (
+            "tx: {kind: transfer, to: {distribution: pareto}}",
+            "w.yaml:3: rounds[0].tx.to.distribution: unknown distribution, expected one of uniform, zipfian, hotspot, got 'pareto'",
+        ),
+        (
+            "tx: {kind: transfer, to: {distribution: uniform, theta: 0.9}}",
+            "w.yaml:3: rounds[0].tx.to.theta: only for distribution zipfian",
+        ),
+        (
+            "from: {distribution: hotspot, hot_fraction: 1.5}",
+            "w.yaml:3: rounds[0].from.hot_fraction: must be between 0 and 1 (exclusive), got 1.5",
+        ),
+        (
+            "tx: {kind: balance-read, value_wei: 1}",
+            "w.yaml:3: rounds[0].tx.value_wei: unknown key for balance-read, expected one of kind, of, got 'value_wei'",
+        ),
+    ],
+)
+def test_bad_mixes_and_choices(tmp_path: Path, round_text: str, message: str) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        f"name: t\nrounds:\n  - {{label: a, tx_count: 5, rate: {{type: fixed-rate, tps: 5}}, {round_text}}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(WorkloadError) as info:
+        load_workload(path)
+    assert str(info.value) == f"{tmp_path}/{message}"
