@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ChainmarkError as exc:
         print(f"{_CLEAR_LINE}error: {exc}", file=sys.stderr)
         return exc.exit_status
+    except BrokenPipeError:  # `chainmark schema | head`: the reader left; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(
             f"{_CLEAR_LINE}interrupted: records collected so far are kept in the run folder", file=sys.stderr
@@ -57,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check workload files without running them")
     validate.add_argument("workloads", type=Path, nargs="+")
     validate.set_defaults(handler=_validate)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the workload format (for editors)")
+    schema.set_defaults(handler=_schema)
 
     report = sub.add_parser("report", help="rebuild summary.json and report.html from a run's results.sqlite")
     report.add_argument("run_dir", type=Path)
@@ -93,6 +99,13 @@ def _validate(args: argparse.Namespace) -> int:
     for path in args.workloads:
         workload = load_workload(path)
         print(f"{path}: ok ({workload.name}, {len(workload.rounds)} rounds)")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from bench.workload.schema import workload_schema
+
+    print(json.dumps(workload_schema(), indent=2))
     return 0
 
 

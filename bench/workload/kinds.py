@@ -56,6 +56,9 @@ _KINDS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Reader]], TxKind]]]
     "balance-read": (("of",), _balance_read),
 }
 KIND_NAMES = tuple(_KINDS)
+KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    name: ((), keys) for name, (keys, _) in _KINDS.items()
+}
 
 
 def read_tx(reader: Reader) -> TxKind:

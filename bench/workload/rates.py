@@ -97,6 +97,7 @@ _CONTROLLERS: dict[
     "maximum-rate": ((), ("max_outstanding", "max_tps"), _maximum_rate),
 }
 RATE_NAMES = tuple(_CONTROLLERS)
+RATE_KEYS = {name: (required, optional) for name, (required, optional, _) in _CONTROLLERS.items()}
 
 
 def read_rate(reader: Reader) -> RateController:

@@ -1,0 +1,152 @@
+"""The JSON Schema (draft 2020-12) of the workload format, for editor completion and CI checks.
+
+Built from the same registries the loader uses (rate controllers, transaction kinds), so a key the
+loader accepts cannot be missing here; `chainmark validate` stays the authority on values (file:line).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.workload.kinds import DISTRIBUTIONS, KIND_KEYS
+from bench.workload.rates import RATE_KEYS
+
+DURATION: dict[str, Any] = {
+    "oneOf": [
+        {"type": "number", "exclusiveMinimum": 0},
+        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$"},
+    ],
+    "description": "seconds, or a string such as 500ms, 30s, 2m, 1h",
+}
+POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+NON_NEGATIVE = {"type": "number", "minimum": 0}
+HTTP_URL = {"type": "string", "pattern": "^https?://"}
+
+CHOICE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "distribution": {"enum": list(DISTRIBUTIONS)},
+        "theta": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10},
+        "hot_fraction": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+        "hot_traffic": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+    },
+}
+
+# Every key a rate controller or transaction kind accepts, and its schema.
+PROPERTIES: dict[str, Any] = {
+    "tps": POSITIVE,
+    "start_tps": NON_NEGATIVE,
+    "end_tps": NON_NEGATIVE,
+    "steps": {
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["duration", "tps"],
+            "properties": {"duration": DURATION, "tps": NON_NEGATIVE},
+        },
+    },
+    "seed": {"type": "integer", "minimum": 0},
+    "file": {
+        "type": "string",
+        "description": "CSV (t_s,tps) or YAML ([[t_s, tps], ...]), relative to the workload",
+    },
+    "mode": {"enum": ["interpolate", "step"]},
+    "scale": POSITIVE,
+    "in_flight": {"type": "integer", "minimum": 1},
+    "clients": {"type": "integer", "minimum": 1},
+    "max_outstanding": {"type": "integer", "minimum": 1},
+    "max_tps": POSITIVE,
+    "value_wei": {"type": "integer", "minimum": 0},
+    "gas": {"type": "integer", "minimum": 21_000},
+    "to": CHOICE,
+    "of": CHOICE,
+}
+
+
+def _variants(
+    registry: dict[str, tuple[tuple[str, ...], tuple[str, ...]]], tag: str, default: str = ""
+) -> list[Any]:
+    out = []
+    for name, (required, optional) in registry.items():
+        props = {tag: {"const": name}} | {key: PROPERTIES[key] for key in (*required, *optional)}
+        must = [*required] if default == name else [tag, *required]
+        out.append({"type": "object", "additionalProperties": False, "required": must, "properties": props})
+    return out
+
+
+def workload_schema() -> dict[str, Any]:
+    """The schema of a workload YAML file."""
+    tx = {"oneOf": _variants(KIND_KEYS, "kind", default="transfer")}
+    rnd = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["label", "rate"],
+        "properties": {
+            "label": {"type": "string", "minLength": 1},
+            "duration": DURATION,
+            "tx_count": {"type": "integer", "minimum": 1},
+            "rate": {"oneOf": _variants(RATE_KEYS, "type")},
+            "tx": tx,
+            "mix": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["tx"],
+                    "properties": {"weight": POSITIVE, "tx": tx},
+                },
+            },
+            "from": CHOICE,
+            "warmup": {"type": "boolean"},
+            "senders": {"type": "integer", "minimum": 1},
+        },
+    }
+    target = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "url": HTTP_URL,
+            "block_time": DURATION,
+            "gas_limit": {"type": "integer", "minimum": 21_000},
+            "gas_price_gwei": POSITIVE,
+            "confirm_grace": DURATION,
+            "poll_interval": DURATION,
+            "prometheus": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["url", "metrics"],
+                "properties": {
+                    "url": HTTP_URL,
+                    "metrics": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+                    "interval": DURATION,
+                },
+            },
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://chainmark.invalid/schema/workload-1.json",
+        "title": "chainmark workload",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "rounds"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "description": {"type": "string"},
+            "target": target,
+            "accounts": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "count": {"type": "integer", "minimum": 1},
+                    "seed": {"type": "integer", "minimum": 0},
+                    "funding_eth": POSITIVE,
+                },
+            },
+            "rounds": {"type": "array", "minItems": 1, "items": rnd},
+        },
+    }
