@@ -278,6 +278,11 @@ def decode_address(data: bytes) -> bytes:
     return _address(decode(["address"], data)[0])
 
 
+def decode_bytes(data: bytes) -> bytes:
+    """A single bytes result (KVStore readModifyWrite: the value it replaced)."""
+    return bytes(decode(["bytes"], data)[0])
+
+
 def decode_uint_list(data: bytes) -> list[int]:
     """A uint256[] result (IOHeavy scan)."""
     return [int(v) for v in decode(["uint256[]"], data)[0]]
