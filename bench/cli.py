@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a workload and write its run folder (results, summary, report)")
-    run.add_argument("workload", type=Path)
+    run.add_argument("workload", type=Path, nargs="?", help="the workload YAML (or use --suite)")
+    run.add_argument(
+        "--suite", help="run a suite: `standard` or a manifest path; one run folder per workload"
+    )
     run.add_argument("--target-url", help="any Ethereum JSON-RPC endpoint instead of the managed Anvil")
     run.add_argument(
         "--out", type=Path, default=Path("reports"), help="folder for run folders (default reports/)"
@@ -122,69 +126,94 @@ def _funder_key() -> bytes | None:
     return key
 
 
+class _ProgressLine:
+    """Shows the engine's progress on stderr: a live line on a terminal, a plain line every 5 s elsewhere."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.tty = quiet, sys.stderr.isatty()
+        self.open_line, self.label, self.printed = False, "", 0.0
+
+    def __call__(self, event: Any) -> None:
+        from bench.report.terminal import format_progress
+
+        if self.quiet:
+            return
+        if event.message:
+            self.close()
+            print(event.message, file=sys.stderr)
+            return
+        line = format_progress(
+            event.label, event.elapsed, event.planned_s, event.sent, event.confirmed, event.failed, event.tps
+        )
+        if not self.tty:
+            if event.label != self.label or time.monotonic() - self.printed >= 5.0:
+                self.label, self.printed = event.label, time.monotonic()
+                print(line, file=sys.stderr)
+            return
+        if self.open_line and event.label != self.label:
+            print(file=sys.stderr)  # keep the finished round's last line
+        self.label = event.label
+        print("\r" + line.ljust(100), end="", file=sys.stderr, flush=True)
+        self.open_line = True
+
+    def close(self) -> None:
+        if self.open_line:
+            print(file=sys.stderr)
+            self.open_line = False
+
+
 def _run(args: argparse.Namespace) -> int:
     from bench.workload import load_workload
+    from bench.workload.suite import load_suite, resolve_suite
 
-    workload = load_workload(args.workload)
+    if (args.workload is None) == (args.suite is None):
+        raise WorkloadError("run: give a workload file or --suite NAME, not both")
     if args.target_url is not None and not args.target_url.startswith(("http://", "https://")):
         raise WorkloadError("--target-url: expected an http:// or https:// URL")
-    from bench.engine import Progress, RunOptions, run_workload  # imports locust (gevent): only for `run`
-    from bench.report.terminal import format_progress, format_summary
+    suite = load_suite(resolve_suite(args.suite)) if args.suite else None
+    workloads = list(suite.workloads) if suite else [load_workload(args.workload)]
+    from bench.engine import RunOptions, run_workload  # imports locust (gevent): only for `run`
+    from bench.report.terminal import format_summary
 
+    out = args.out
+    if suite is not None:
+        out = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-suite-{suite.name}"
     options = RunOptions(
-        out_dir=args.out,
+        out_dir=out,
         target_url=args.target_url,
         funder_key=_funder_key(),
         anvil_binary=os.environ.get(ANVIL_ENV),
         processes=args.processes,
         use_websocket=not args.no_websocket,
     )
-    live: dict[str, Any] = {"line": False, "label": None, "printed": 0.0}
-    tty = sys.stderr.isatty()
-
-    def show(event: Progress) -> None:
-        if args.quiet:
-            return
-        if not tty and not event.message:  # a log file gets a plain line every 5 s, not carriage returns
-            if event.label == live["label"] and time.monotonic() - live["printed"] < 5.0:
-                return
-            live["label"], live["printed"] = event.label, time.monotonic()
-            print(
-                format_progress(
-                    event.label,
-                    event.elapsed,
-                    event.planned_s,
-                    event.sent,
-                    event.confirmed,
-                    event.failed,
-                    event.tps,
-                ),
-                file=sys.stderr,
-            )
-            return
-        if event.message:
-            if live["line"]:
-                print(file=sys.stderr)
-                live["line"] = False
-            print(event.message, file=sys.stderr)
-            return
-        if live["line"] and event.label != live["label"]:
-            print(file=sys.stderr)  # keep the finished round's last line
-        live["label"] = event.label
-        line = format_progress(
-            event.label, event.elapsed, event.planned_s, event.sent, event.confirmed, event.failed, event.tps
-        )
-        print("\r" + line.ljust(100), end="", file=sys.stderr, flush=True)
-        live["line"] = True
-
-    result = run_workload(workload, options, show)
-    if live["line"]:
-        print(file=sys.stderr)
-    if not args.quiet:
-        summary = json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))
-        print(format_summary(summary))
-        print(f"report: {result.run_dir / 'report.html'}")
+    progress = _ProgressLine(args.quiet)
+    try:
+        for workload in workloads:
+            if suite is not None and not args.quiet:
+                print(f"== {workload.name} ({workload.path})", file=sys.stderr)
+            result = run_workload(workload, options, progress)
+            progress.close()
+            if not args.quiet:
+                print(format_summary(json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))))
+                print(f"report: {result.run_dir / 'report.html'}")
+    finally:
+        progress.close()
+        if suite is not None and out.is_dir():  # also when a workload failed: the index shows how far it got
+            print(f"suite index: {_write_suite_index(suite.name, suite.version, out)}")
     return 0
+
+
+def _write_suite_index(name: str, version: int, out: Path) -> Path:
+    from bench.report.suite_index import render_suite_index
+
+    runs = []
+    for run_dir in sorted(p for p in out.iterdir() if p.is_dir()):
+        summary_path = run_dir / "summary.json"
+        summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else None
+        runs.append((run_dir, summary))
+    index = out / "index.html"
+    index.write_text(render_suite_index(name, version, runs, out), encoding="utf-8")
+    return index
 
 
 def _report(args: argparse.Namespace) -> int:

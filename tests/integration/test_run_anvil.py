@@ -323,3 +323,39 @@ rounds:
     assert sum(len(ids) for ids in _chain_view(rpc, hashes).values()) == r["confirmed"]
     top = max(senders.count(s) for s in set(senders))
     assert top > 3 * len(senders) / 30, "zipfian senders: the first account sends far more than its share"
+
+
+def test_suite_runs_every_workload_and_writes_an_index(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    for name in ("one", "two"):
+        write_workload(
+            tmp_path / f"{name}.yaml",
+            f"""
+name: suite-{name}
+accounts: {{count: 5, seed: 3}}
+rounds:
+  - label: r-{name}
+    tx_count: 20
+    rate: {{type: fixed-rate, tps: 40}}
+""",
+        )
+    (tmp_path / "manifest.yaml").write_text("suite: mini\nversion: 2\nworkloads: [one.yaml, two.yaml]\n")
+    result = chainmark(
+        "run",
+        "--suite",
+        str(tmp_path / "manifest.yaml"),
+        "--target-url",
+        anvil.url,
+        "--out",
+        str(tmp_path / "out"),
+        "-q",
+    )
+    assert result.returncode == 0, result.stderr
+    suite_dir = only_run_dir(tmp_path / "out")
+    assert suite_dir.name.endswith("-suite-mini")
+    runs = sorted(p for p in suite_dir.iterdir() if p.is_dir())
+    assert [read_summary(r)["workload"] for r in runs] == ["suite-one", "suite-two"]
+    assert all(read_summary(r)["rounds"][0]["confirmed"] == 20 for r in runs)
+    index = (suite_dir / "index.html").read_text()
+    assert "chainmark suite mini v2" in index
+    for run in runs:
+        assert f'href="{run.name}/report.html"' in index

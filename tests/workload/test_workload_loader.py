@@ -18,7 +18,12 @@ from bench.workload.spec import MixEntry
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKLOADS = ROOT / "workloads"
-WORKLOAD_FILES = sorted([*WORKLOADS.glob("**/*.yaml"), *WORKLOADS.glob("**/*.yml")])
+MANIFESTS = sorted(
+    WORKLOADS.glob("**/manifest.yaml")
+)  # suite manifests, loaded by tests/workload/test_workload_suite.py
+WORKLOAD_FILES = sorted(
+    p for p in [*WORKLOADS.glob("**/*.yaml"), *WORKLOADS.glob("**/*.yml")] if p not in MANIFESTS
+)
 
 RATE = "{type: fixed-rate, tps: 10}"
 
@@ -494,7 +499,7 @@ def test_bad_url_error_does_not_show_credentials() -> None:
 def test_workload_folder_is_not_empty() -> None:
     """Guard: the parametrized test below must see every workload file (psf/pyperf test_examples)."""
     assert WORKLOAD_FILES, f"no *.yaml under {WORKLOADS}"
-    on_disk = {p for p in WORKLOADS.rglob("*") if p.suffix in (".yaml", ".yml")}
+    on_disk = {p for p in WORKLOADS.rglob("*") if p.suffix in (".yaml", ".yml") and p.name != "manifest.yaml"}
     assert on_disk == set(WORKLOAD_FILES)
 
 
