@@ -51,9 +51,8 @@ contract KVStore {
     ) external view returns (bytes[] memory outKeys, bytes[] memory outValues) {
         uint256 start = position[startKey];
         if (start == 0) revert KeyMissing(startKey);
-        uint256 end = start - 1 + count;
-        if (end > keys.length) end = keys.length;
-        uint256 n = end - (start - 1);
+        uint256 n = keys.length - (start - 1);
+        if (count < n) n = count;
         outKeys = new bytes[](n);
         outValues = new bytes[](n);
         for (uint256 i = 0; i < n; i++) {
