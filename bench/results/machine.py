@@ -9,7 +9,7 @@ from typing import Any
 
 import psutil
 
-PACKAGES = ("chainmark", "locust", "numba", "numpy", "plotly", "coincurve", "PyYAML")
+PACKAGES = ("chainmark", "locust", "numba", "numpy", "plotly", "coincurve", "PyYAML", "eth-abi")
 
 
 def machine_info() -> dict[str, Any]:

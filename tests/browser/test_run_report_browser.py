@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,9 +12,6 @@ from tests.runhelpers import ARTIFACTS, chainmark, only_run_dir, write_workload
 
 pytestmark = [pytest.mark.browser, pytest.mark.anvil]
 
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-if CHROMIUM is None or DRIVER is None:
-    pytest.skip("chromium and chromedriver are not installed (make browser-deps)", allow_module_level=True)
 
 WORKLOAD = """
 name: browser-check
@@ -42,48 +37,14 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return only_run_dir(tmp / "out")
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=str(DRIVER)), options=options)
-    yield driver
-    driver.quit()
-
-
-def test_run_report_renders_offline_without_errors(run_dir: Path, browser: object) -> None:
+def test_run_report_renders_offline_without_errors(run_dir: Path, browser: Any, open_page: Any) -> None:
     driver = browser  # selenium WebDriver
-    driver.get((run_dir / "report.html").as_uri())  # type: ignore[attr-defined]
-    driver.implicitly_wait(5)  # type: ignore[attr-defined]
-    plots = driver.execute_script(  # type: ignore[attr-defined]
-        "return Array.from(document.querySelectorAll('.js-plotly-plot')).map("
-        "d => d.querySelectorAll('svg.main-svg').length + d.querySelectorAll('canvas').length)"
-    )
-    assert len(plots) == 10 and all(n > 0 for n in plots), plots
-    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]  # type: ignore[attr-defined]
-    assert errors == []
-    requests = [json.loads(e["message"])["message"] for e in driver.get_log("performance")]  # type: ignore[attr-defined]
-    urls = [m["params"]["request"]["url"] for m in requests if m["method"] == "Network.requestWillBeSent"]
-    assert urls and all(u.startswith(("file://", "data:", "blob:")) for u in urls), urls
+    page = open_page(run_dir / "report.html")
+    assert len(page.plots) == 10 and all(n > 0 for n in page.plots), page.plots
+    assert page.errors == []
+    assert page.urls and all(u.startswith(("file://", "data:", "blob:")) for u in page.urls), page.urls
     # The round label with a script tag is shown as text, never run.
-    assert driver.execute_script("return window.__pwned === undefined")  # type: ignore[attr-defined]
-    assert "<script>window.__pwned = 1</script>" in driver.find_element("css selector", "table.rounds").text  # type: ignore[attr-defined]
+    assert driver.execute_script("return window.__pwned === undefined")
+    assert "<script>window.__pwned = 1</script>" in driver.find_element("css selector", "table.rounds").text
     ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / "run-report.png"))  # type: ignore[attr-defined]
+    driver.save_screenshot(str(ARTIFACTS / "run-report.png"))
