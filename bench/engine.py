@@ -22,7 +22,7 @@ import numpy as np
 
 from bench import __version__
 from bench.clock import Clock, WallClock
-from bench.errors import ChainmarkError, TargetError
+from bench.errors import ChainmarkError, RunError, TargetError
 from bench.load.dispatch import Backlog, Dispatcher, RoundCounters, make_dispatcher
 from bench.load.runner import run_round
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
@@ -34,7 +34,7 @@ from bench.report.outputs import write_outputs
 from bench.results.machine import machine_info, package_versions
 from bench.results.store import RunStore
 from bench.targets.anvil import ManagedAnvil, find_anvil
-from bench.targets.funding import fund_accounts
+from bench.targets.funding import fund_accounts, send_and_confirm
 from bench.targets.node import read_node_info
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_url
@@ -190,6 +190,8 @@ class _Session:
             funder_key=self.options.funder_key,
         )
         self.report(Progress(f"funded {funded} accounts, funding confirmed"))
+        if plan.setup:
+            self._setup_contracts(plan)
         self.observer = BlockObserver(
             self.endpoint,
             self.clock,
@@ -229,6 +231,26 @@ class _Session:
                 )
             self.store.set_meta(observer=self.observer.mode)
         self._verify()
+
+    def _setup_contracts(self, plan: Plan) -> None:
+        """Deploy the workload's contracts and run their setup (all signed in the plan), before the clock."""
+        assert plan.contracts is not None
+        started = time.perf_counter()
+        self.report(
+            Progress(
+                f"deploying {len(plan.contracts.addresses)} contracts and their setup "
+                f"({len(plan.setup)} transactions)"
+            )
+        )
+        send_and_confirm(self.rpc, [raw for raw, _ in plan.setup])
+        for name, address in plan.contracts.addresses.items():
+            if self.rpc.call("eth_getCode", "0x" + address.hex(), "latest") in ("0x", "0x0", None):
+                raise RunError(f"contract {name} is not at its planned address 0x{address.hex()}")
+        self.store.set_meta(
+            contracts={name: "0x" + a.hex() for name, a in plan.contracts.addresses.items()},
+            setup={"transactions": len(plan.setup), "seconds": round(time.perf_counter() - started, 3)},
+        )
+        self.report(Progress(f"contracts ready in {time.perf_counter() - started:.1f} s"))
 
     def _await_first_block(self, timeout: float = 60.0) -> None:
         """Start the clock only once the observer has seen a block arrive: every round's window then
@@ -409,6 +431,7 @@ class _Session:
             nonces,
             [(r.index, r.spec) for r in later],
             plan.processes,
+            plan.contracts,
         )
         for planned in fresh:
             self._store_txs(planned)

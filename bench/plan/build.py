@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bench.plan.choice import draw
+from bench.plan.contract_txs import ContractPlan, gas_limit, plan_contracts
 from bench.plan.keys import address_of, derive_keys
 from bench.plan.parallel import sign_in_children
 from bench.plan.schedule import arrival_offsets
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.workload.spec import (
+    BalanceRead,
+    ContractTx,
     FixedBacklog,
     FixedConcurrency,
     MaximumRate,
     Round,
     TransferTx,
-    TxKind,
     Workload,
 )
 
@@ -83,6 +85,8 @@ class Plan:
     rounds: list[PlannedRound] = field(repr=False)
     signing_seconds: float = 0.0
     processes: int = 1
+    contracts: ContractPlan | None = field(default=None, repr=False)
+    setup: list[tuple[bytes, bytes]] = field(default_factory=list, repr=False)  # (raw, hash) from account 0
 
     @property
     def tx_count(self) -> int:
@@ -119,23 +123,45 @@ def build_plan(
     nonces = list(start_nonces) if start_nonces is not None else [0] * count
     processes = processes or os.cpu_count() or 1
     started = time.perf_counter()
+    contracts = plan_contracts(workload, addresses[0], nonces[0], addresses, workload.accounts.seed)
+    setup: list[tuple[bytes, bytes]] = []
+    need = [0] * count
+    if contracts is not None:
+        templates = tuple(UnsignedTx(c.to or b"", 0, c.gas, gas_price, c.data) for c in contracts.setup)
+        setup = sign_job(SignJob(keys[0], nonces[0], templates, chain_id))
+        nonces[0] += len(templates)
+        need[0] += sum(c.gas for c in contracts.setup) * gas_price
     rounds = sign_rounds(
-        workload, keys, addresses, chain_id, gas_price, nonces, list(enumerate(workload.rounds)), processes
+        workload,
+        keys,
+        addresses,
+        chain_id,
+        gas_price,
+        nonces,
+        list(enumerate(workload.rounds)),
+        processes,
+        contracts,
     )
     elapsed = time.perf_counter() - started
-    need = [0] * count
     for planned in rounds:
         for index, entry in enumerate(planned.spec.mix):
+            if entry.tx.read:
+                continue
+            mine = planned.senders[planned.kinds == index]
             if isinstance(entry.tx, TransferTx):
-                mine = planned.senders[planned.kinds == index]
                 per_tx = entry.tx.gas * gas_price + entry.tx.value_wei
-                for sender, n in zip(*np.unique(mine, return_counts=True), strict=True):
-                    need[int(sender)] += per_tx * int(n)
+            else:
+                assert isinstance(entry.tx, ContractTx)
+                per_tx = gas_limit(entry.tx) * gas_price
+            for sender, n in zip(*np.unique(mine, return_counts=True), strict=True):
+                need[int(sender)] += per_tx * int(n)
     funding = [
         workload.accounts.funding_wei if workload.accounts.funding_wei is not None else n * 11 // 10
         for n in need
     ]
-    return Plan(workload, chain_id, gas_price, keys, addresses, funding, rounds, elapsed, processes)
+    return Plan(
+        workload, chain_id, gas_price, keys, addresses, funding, rounds, elapsed, processes, contracts, setup
+    )
 
 
 def sign_rounds(
@@ -147,6 +173,7 @@ def sign_rounds(
     nonces: list[int],
     rounds: list[tuple[int, Round]],
     processes: int,
+    contracts: ContractPlan | None = None,
 ) -> list[PlannedRound]:
     """Sign `rounds` (index, spec) in order starting from per-account `nonces` (updated in place)."""
     count = len(keys)
@@ -172,16 +199,28 @@ def sign_rounds(
         else:
             senders[~reads] = draw(spec.sender, count, writes, rng)
         payloads: list[bytes] = [b""] * n
-        targets = np.zeros(n, dtype=np.int64)
+        unsigned: list[UnsignedTx | None] = [None] * n
         for k, entry in enumerate(spec.mix):
             mine = np.flatnonzero(kinds == k)
-            if isinstance(entry.tx, TransferTx):
-                picks = draw(entry.tx.to, max(count - 1, 1), len(mine), rng)
-                targets[mine] = (senders[mine] + 1 + picks) % count  # never the sender itself
-            else:
-                accounts = draw(entry.tx.of, count, len(mine), rng)
-                for p, a in zip(mine, accounts, strict=True):
+            tx = entry.tx
+            if isinstance(tx, TransferTx):
+                picks = draw(tx.to, max(count - 1, 1), len(mine), rng)
+                for p, t in zip(mine, (senders[mine] + 1 + picks) % count, strict=True):  # never the sender
+                    unsigned[p] = UnsignedTx(addresses[int(t)], tx.value_wei, tx.gas, gas_price)
+            elif isinstance(tx, BalanceRead):
+                for p, a in zip(mine, draw(tx.of, count, len(mine), rng), strict=True):
                     payloads[p] = _balance_read(addresses[int(a)])
+            else:
+                if contracts is None:
+                    raise ValueError(f"{tx.kind} needs the workload's contracts planned")
+                datas = contracts.calldata(tx, senders[mine], rng)
+                for p, data in zip(mine, datas, strict=True):
+                    if tx.read:
+                        payloads[p] = contracts.eth_call(tx, data)
+                    else:
+                        unsigned[p] = UnsignedTx(
+                            contracts.addresses[tx.contract], 0, gas_limit(tx), gas_price, data
+                        )
         tx_nonces = np.full(n, -1, dtype=np.int64)
         job_slices = []
         for account in range(count):
@@ -189,10 +228,7 @@ def sign_rounds(
             if not len(positions):
                 continue
             tx_nonces[positions] = nonces[account] + np.arange(len(positions))
-            templates = tuple(
-                _unsigned(spec.mix[int(kinds[p])].tx, addresses[int(targets[p])], gas_price)
-                for p in positions
-            )
+            templates = tuple(_require(unsigned[p]) for p in positions)
             jobs.append(SignJob(keys[account], nonces[account], templates, chain_id))
             job_slices.append(positions)
             nonces[account] += len(positions)
@@ -211,9 +247,9 @@ def sign_rounds(
     return out
 
 
-def _unsigned(tx: TxKind, to: bytes, gas_price: int) -> UnsignedTx:
-    assert isinstance(tx, TransferTx)
-    return UnsignedTx(to=to, value=tx.value_wei, gas=tx.gas, gas_price=gas_price)
+def _require(tx: UnsignedTx | None) -> UnsignedTx:
+    assert tx is not None, "every write has its unsigned transaction"
+    return tx
 
 
 def _balance_read(address: bytes) -> bytes:

@@ -70,6 +70,12 @@ def fund_accounts(
     return len(short)
 
 
+def send_and_confirm(rpc: RpcClient, raws: list[bytes], timeout: float = 300.0) -> None:
+    """Send signed transactions in order and wait until every one is mined with status 1 (RunError otherwise)."""
+    hashes = _batched(rpc, "eth_sendRawTransaction", [["0x" + r.hex()] for r in raws])
+    _wait_for_receipts(rpc, hashes, timeout)
+
+
 def _wait_for_receipts(rpc: RpcClient, hashes: list[str], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     pending = list(hashes)
@@ -77,10 +83,10 @@ def _wait_for_receipts(rpc: RpcClient, hashes: list[str], timeout: float) -> Non
         receipts = _batched(rpc, "eth_getTransactionReceipt", [[h] for h in pending])
         failed = [r for r in receipts if r is not None and int(r["status"], 16) != 1]
         if failed:
-            raise RunError(f"{len(failed)} funding transfers reverted")
+            raise RunError(f"{len(failed)} funding or setup transactions reverted")
         pending = [h for h, r in zip(pending, receipts, strict=True) if r is None]
         if pending and time.monotonic() > deadline:
-            raise RunError(f"{len(pending)} funding transfers not confirmed within {timeout:g}s")
+            raise RunError(f"{len(pending)} funding or setup transactions not confirmed within {timeout:g}s")
         if pending:
             time.sleep(0.1)
 

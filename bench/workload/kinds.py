@@ -6,12 +6,13 @@ Each kind has a reader registered by name with the keys it accepts, like the rat
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import yaml
 
-from bench.errors import WorkloadError
+from bench.contracts.ycsb import get_workload
 from bench.workload.reader import Reader, given
-from bench.workload.spec import BalanceRead, Choice, MixEntry, TransferTx, TxKind
+from bench.workload.spec import BalanceRead, Choice, ContractTx, MixEntry, TransferTx, TxKind
 
 DISTRIBUTIONS = ("uniform", "zipfian", "hotspot")
 
@@ -77,29 +78,143 @@ def read_tx(reader: Reader) -> TxKind:
 
 def read_mix(reader: Reader) -> tuple[MixEntry, ...]:
     """A weighted mix: a list of {weight: W, tx: {kind: ...}}; weights need not sum to 1, only be > 0."""
-    entries = []
+    entries: list[MixEntry] = []
     for item in reader.sequence():
         f = item.mapping(("weight", "tx"))
         if "tx" not in f:
             raise item.fail("tx: required (e.g. {weight: 3, tx: {kind: transfer}})", shown=False)
-        entries.append(MixEntry(tx=read_tx(f["tx"]), weight=f["weight"].positive() if "weight" in f else 1.0))
+        weight = f["weight"].positive() if "weight" in f else 1.0
+        entries.extend(read_entries(f["tx"], weight))
     if not entries:
         raise reader.fail("expected at least one {weight, tx} entry", shown=False)
-    kinds = [e.tx.kind for e in entries]
-    duplicate = next(
-        (
-            k
-            for k in kinds
-            if kinds.count(k) > 1
-            and entries[kinds.index(k)].tx != entries[len(kinds) - 1 - kinds[::-1].index(k)].tx
-        ),
-        None,
-    )
-    if duplicate is not None:
-        raise WorkloadError(
-            f"kind {duplicate!r} appears twice with different settings; results are kept per kind",
-            path=reader.path,
-            line=reader.line,
-            field=reader.field,
+    seen: dict[str, TxKind] = {}
+    for entry in entries:
+        if seen.setdefault(entry.tx.kind, entry.tx) != entry.tx:
+            raise reader.fail(
+                f"kind {entry.tx.kind!r} appears twice with different settings; results are kept per kind",
+                shown=False,
+            )
+    merged: dict[str, MixEntry] = {}
+    for entry in entries:
+        before = merged.get(entry.tx.kind)
+        merged[entry.tx.kind] = MixEntry(entry.tx, entry.weight + (before.weight if before else 0.0))
+    return tuple(merged.values())
+
+
+def read_entries(reader: Reader, weight: float = 1.0) -> tuple[MixEntry, ...]:
+    """One `tx:` mapping as mix entries: a single kind, or the kinds a shortcut (ycsb, smallbank) stands for."""
+    return expand_shortcut(reader, weight) or (MixEntry(read_tx(reader), weight),)
+
+
+# ---- contract kinds ---------------------------------------------------------------------------------
+
+
+def _int_between(low: int, high: int) -> Callable[[Reader], int]:
+    def read(reader: Reader) -> int:
+        value = reader.integer(low)
+        if value > high:
+            raise reader.fail(f"must be <= {high}")
+        return value
+
+    return read
+
+
+_KV = {"record_count": _int_between(1, 1_000_000), "field_length": _int_between(1, 4096), "key": read_choice}
+_BANK = {"customers": _int_between(2, 1_000_000), "amount": _int_between(1, 10**9), "customer": read_choice}
+_IO = {"n": _int_between(1, 1000), "keys": _int_between(1, 10**9)}
+
+# kind -> (contract, read, {param: reader}); defaults live in bench.plan.contract_txs (DEFAULTS).
+CONTRACT_KINDS: dict[str, tuple[str, bool, dict[str, Callable[[Reader], Any]]]] = {
+    "erc20-transfer": ("ERC20", False, {"amount": _int_between(1, 10**18), "to": read_choice}),
+    "erc20-balance": ("ERC20", True, {"of": read_choice}),
+    "donothing": ("DoNothing", False, {}),
+    "cpuheavy": ("CPUHeavy", False, {"n": _int_between(1, 5000)}),
+    "ioheavy-write": ("IOHeavy", False, _IO),
+    "ioheavy-scan": ("IOHeavy", True, _IO),
+    "kv-read": ("KVStore", True, _KV),
+    "kv-update": ("KVStore", False, _KV),
+    "kv-insert": ("KVStore", False, _KV),
+    "kv-scan": ("KVStore", True, {**_KV, "max_scan": _int_between(1, 1000)}),
+    "kv-rmw": ("KVStore", False, _KV),
+    "smallbank-amalgamate": ("SmallBank", False, _BANK),
+    "smallbank-balance": ("SmallBank", True, _BANK),
+    "smallbank-deposit-checking": ("SmallBank", False, _BANK),
+    "smallbank-send-payment": ("SmallBank", False, _BANK),
+    "smallbank-transact-savings": ("SmallBank", False, _BANK),
+    "smallbank-write-check": ("SmallBank", False, _BANK),
+    "evidence-store": ("Evidence", False, {}),
+    "evidence-batch": ("Evidence", False, {"k": _int_between(1, 4096)}),
+    "evidence-verify": ("Evidence", True, {"k": _int_between(1, 4096)}),
+}
+
+# Shortcuts that expand into a weighted mix of the kinds above.
+_YCSB_OPERATION_KINDS = {
+    "read": "kv-read",
+    "update": "kv-update",
+    "insert": "kv-insert",
+    "scan": "kv-scan",
+    "read_modify_write": "kv-rmw",
+}
+# SmallBank's standard mix (H-Store / OLTPBench SmallBank defaults): send_payment 25 %, the others 15 %.
+SMALLBANK_MIX = (
+    ("smallbank-amalgamate", 15),
+    ("smallbank-balance", 15),
+    ("smallbank-deposit-checking", 15),
+    ("smallbank-send-payment", 25),
+    ("smallbank-transact-savings", 15),
+    ("smallbank-write-check", 15),
+)
+
+
+def _contract(name: str) -> Callable[[dict[str, Reader]], TxKind]:
+    contract, read, params = CONTRACT_KINDS[name]
+
+    def build(f: dict[str, Reader]) -> TxKind:
+        values = tuple(sorted((key, params[key](f[key])) for key in params if key in f))
+        return ContractTx(kind=name, contract=contract, read=read, params=values)
+
+    return build
+
+
+for _name, _entry in CONTRACT_KINDS.items():
+    _KINDS[_name] = (tuple(_entry[2]), _contract(_name))
+KIND_NAMES = (*_KINDS, "ycsb", "smallbank")
+KIND_KEYS.update({name: ((), keys) for name, (keys, _) in _KINDS.items() if name not in KIND_KEYS})
+SHORTCUT_KEYS = {"ycsb": ("workload", "record_count", "field_length"), "smallbank": ("customers", "amount")}
+
+
+def expand_shortcut(reader: Reader, weight: float) -> tuple[MixEntry, ...] | None:
+    """`{kind: ycsb, workload: A}` and `{kind: smallbank}` as the weighted mixes they stand for; else None."""
+    if not isinstance(reader.node, yaml.MappingNode):
+        return None
+    named = [v for k, v in reader.node.value if isinstance(k, yaml.ScalarNode) and k.value == "kind"]
+    name = named[0].value if named and isinstance(named[0], yaml.ScalarNode) else None
+    if name not in SHORTCUT_KEYS:
+        return None
+    f = reader.mapping(("kind", *SHORTCUT_KEYS[name]), owner=name)
+    if name == "smallbank":
+        bank = tuple(sorted((k, _BANK[k](f[k])) for k in ("customers", "amount") if k in f))
+        return tuple(
+            MixEntry(ContractTx(kind, "SmallBank", CONTRACT_KINDS[kind][1], bank), weight * share / 100)
+            for kind, share in SMALLBANK_MIX
+        )
+    if "workload" not in f:
+        raise reader.fail("workload: required for ycsb (one of A, B, C, D, E, F)", shown=False)
+    try:
+        ycsb = get_workload(str(f["workload"].scalar()))
+    except ValueError as exc:
+        raise f["workload"].fail(str(exc).split(":", 1)[1].strip()) from exc
+    kv: list[tuple[str, Any]] = [(k, _KV[k](f[k])) for k in ("record_count", "field_length") if k in f]
+    hot = Choice("zipfian", 0.99) if ycsb.request_distribution == "zipfian" else Choice("zipfian", 1.2)
+    entries = []
+    for operation, share in ycsb.proportions:
+        kind = _YCSB_OPERATION_KINDS[operation]
+        params: list[tuple[str, Any]] = [*kv, ("key", hot)]
+        if operation == "scan":
+            params.append(("max_scan", ycsb.max_scan_length))
+        entries.append(
+            MixEntry(
+                ContractTx(kind, "KVStore", CONTRACT_KINDS[kind][1], tuple(sorted(params))), weight * share
+            )
         )
     return tuple(entries)

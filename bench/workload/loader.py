@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from bench.errors import WorkloadError
-from bench.workload.kinds import read_choice, read_mix, read_tx
+from bench.workload.kinds import read_choice, read_entries, read_mix
 from bench.workload.rates import read_rate
 from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
@@ -173,4 +173,4 @@ def _mix(f: dict[str, Reader]) -> tuple[MixEntry, ...]:
         raise f["mix"].fail("give tx (one kind) or mix (weighted kinds), not both", shown=False)
     if "mix" in f:
         return read_mix(f["mix"])
-    return (MixEntry(read_tx(f["tx"]) if "tx" in f else TransferTx()),)
+    return read_entries(f["tx"]) if "tx" in f else (MixEntry(TransferTx()),)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.workload.kinds import DISTRIBUTIONS, KIND_KEYS
+from bench.workload.kinds import DISTRIBUTIONS, KIND_KEYS, SHORTCUT_KEYS
 from bench.workload.rates import RATE_KEYS
 
 DURATION: dict[str, Any] = {
@@ -63,6 +63,17 @@ PROPERTIES: dict[str, Any] = {
     "gas": {"type": "integer", "minimum": 21_000},
     "to": CHOICE,
     "of": CHOICE,
+    "key": CHOICE,
+    "customer": CHOICE,
+    "amount": {"type": "integer", "minimum": 1},
+    "n": {"type": "integer", "minimum": 1},
+    "keys": {"type": "integer", "minimum": 1},
+    "record_count": {"type": "integer", "minimum": 1},
+    "field_length": {"type": "integer", "minimum": 1, "maximum": 4096},
+    "max_scan": {"type": "integer", "minimum": 1},
+    "customers": {"type": "integer", "minimum": 2},
+    "k": {"type": "integer", "minimum": 1, "maximum": 4096},
+    "workload": {"enum": ["A", "B", "C", "D", "E", "F", "a", "b", "c", "d", "e", "f"]},
 }
 
 
@@ -79,7 +90,8 @@ def _variants(
 
 def workload_schema() -> dict[str, Any]:
     """The schema of a workload YAML file."""
-    tx = {"oneOf": _variants(KIND_KEYS, "kind", default="transfer")}
+    shortcuts = {name: ((), keys) for name, keys in SHORTCUT_KEYS.items()}
+    tx = {"oneOf": _variants({**KIND_KEYS, **shortcuts}, "kind", default="transfer")}
     rnd = {
         "type": "object",
         "additionalProperties": False,

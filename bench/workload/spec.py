@@ -13,6 +13,7 @@ Glossary (used verbatim in YAML, code, CLI and report labels):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,20 @@ class BalanceRead:
     read: bool = True
 
 
-TxKind = TransferTx | BalanceRead
+@dataclass(frozen=True, slots=True)
+class ContractTx:
+    """A call of one of chainmark's benchmark contracts (deployed in the plan phase); `read` ones are eth_calls."""
+
+    kind: str
+    contract: str
+    read: bool
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.params).get(key, default)
+
+
+TxKind = TransferTx | BalanceRead | ContractTx
 
 
 @dataclass(frozen=True, slots=True)
