@@ -213,6 +213,9 @@ def sign_rounds(
             else:
                 if contracts is None:
                     raise ValueError(f"{tx.kind} needs the workload's contracts planned")
+                forced = contracts.senders(tx, len(mine), rng)
+                if forced is not None:  # e.g. a custody transfer must come from the product's custodian
+                    senders[mine] = forced
                 datas = contracts.calldata(tx, senders[mine], rng)
                 for p, data in zip(mine, datas, strict=True):
                     if tx.read:

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "max_scan": 100,
     "customers": 1000,
     "k": 64,
+    "products": 1000,
 }
 CPUHEAVY_N = 100
 TOKEN_SUPPLY = 10**30
@@ -61,6 +62,8 @@ def gas_limit(tx: ContractTx) -> int:
         "donothing": 30_000,
         "evidence-store": 200_000,
         "evidence-batch": 250_000,
+        "trace-register": 250_000,
+        "trace-transfer": 250_000,
     }
     if kind in fixed:
         return fixed[kind]
@@ -98,6 +101,32 @@ class ContractPlan:
     next_insert: dict[str, int] = field(default_factory=dict)
     evidence_leaves: list[bytes] = field(default_factory=list)
     evidence_root: bytes = b""
+    products: list[bytes] = field(default_factory=list)  # registered in setup by account 0
+    custodians: list[int] = field(default_factory=list)  # account index holding each product, as planned
+    next_product: int = 0  # round-robin over products, so one product's transfers are far apart in time
+    pending_hops: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (product, receiver) planned by senders()
+    registered: int = 0
+
+    def senders(self, tx: ContractTx, count: int, rng: np.random.Generator) -> np.ndarray | None:
+        """Who must send `count` calls of `tx.kind`, when the kind decides it (custody: the current custodian).
+
+        Custody transfers walk the products round robin (one product's hops are far apart in time) and
+        follow each product's chain of custodians; `calldata` then encodes exactly these hops."""
+        if tx.kind != "trace-transfer":
+            return None
+        accounts, out = len(self.account_addresses), []
+        self.pending_hops = []
+        for _ in range(count):
+            product = self.next_product % len(self.products)
+            self.next_product += 1
+            sender = self.custodians[product]
+            receiver = (sender + 1 + int(rng.integers(0, max(accounts - 1, 1)))) % accounts
+            self.custodians[product] = receiver
+            self.pending_hops.append((product, receiver))
+            out.append(sender)
+        return np.array(out, dtype=np.int64)
 
     def calldata(self, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator) -> list[bytes]:
         """Calldata for len(senders) calls of `tx.kind` (senders are account indices; -1 for reads)."""
@@ -151,6 +180,17 @@ def plan_contracts(
                 60_000 + ACCOUNTS_PER_OPEN * 2 * SLOT_GAS * 2,
             )
             for start in range(0, customers, ACCOUNTS_PER_OPEN)
+        ]
+    if "Traceability" in addresses:
+        products = int(param(first["Traceability"], "products"))
+        plan.products = [
+            keccak256(b"chainmark-product" + seed.to_bytes(8, "big") + i.to_bytes(8, "big"))
+            for i in range(products)
+        ]
+        plan.custodians = [0] * products
+        setup += [
+            SetupCall(addresses["Traceability"], calls.trace_register_product(pid, f"product {i}"), 250_000)
+            for i, pid in enumerate(plan.products)
         ]
     if "Evidence" in addresses:
         from bench.kernels import merkle_root  # numba: imported only by workloads that build Merkle trees
@@ -273,6 +313,31 @@ def _evidence(
     ]
 
 
+def _trace(plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator) -> list[bytes]:
+    n = len(senders)
+    if tx.kind == "trace-register":
+        first = plan.registered
+        plan.registered += n
+        return [
+            calls.trace_register_product(
+                keccak256(b"chainmark-new-product" + (first + i).to_bytes(8, "big")),
+                f"new product {first + i}",
+            )
+            for i in range(n)
+        ]
+    if tx.kind == "trace-history":
+        picks = rng.integers(0, len(plan.products), size=n)
+        return [calls.trace_history_length(plan.products[int(p)]) for p in picks]
+    hops, plan.pending_hops = plan.pending_hops, []
+    assert len(hops) == n, "custody transfers are planned by ContractPlan.senders first"
+    return [
+        calls.trace_transfer_custody(
+            plan.products[product], plan.account_addresses[receiver], f"hop to {receiver}"
+        )
+        for product, receiver in hops
+    ]
+
+
 _BUILDERS = {
     "erc20-transfer": _erc20_transfer,
     "erc20-balance": _erc20_balance,
@@ -290,4 +355,5 @@ _BUILDERS = {
     },
     **{k: _micro for k in ("donothing", "cpuheavy", "ioheavy-write", "ioheavy-scan")},
     **{k: _evidence for k in ("evidence-store", "evidence-batch", "evidence-verify")},
+    **{k: _trace for k in ("trace-register", "trace-transfer", "trace-history")},
 }

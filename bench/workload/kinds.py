@@ -145,6 +145,9 @@ CONTRACT_KINDS: dict[str, tuple[str, bool, dict[str, Callable[[Reader], Any]]]] 
     "evidence-store": ("Evidence", False, {}),
     "evidence-batch": ("Evidence", False, {"k": _int_between(1, 4096)}),
     "evidence-verify": ("Evidence", True, {"k": _int_between(1, 4096)}),
+    "trace-register": ("Traceability", False, {}),
+    "trace-transfer": ("Traceability", False, {"products": _int_between(1, 100_000)}),
+    "trace-history": ("Traceability", True, {"products": _int_between(1, 100_000)}),
 }
 
 # Shortcuts that expand into a weighted mix of the kinds above.

@@ -73,6 +73,7 @@ PROPERTIES: dict[str, Any] = {
     "max_scan": {"type": "integer", "minimum": 1},
     "customers": {"type": "integer", "minimum": 2},
     "k": {"type": "integer", "minimum": 1, "maximum": 4096},
+    "products": {"type": "integer", "minimum": 1, "maximum": 100_000},
     "workload": {"enum": ["A", "B", "C", "D", "E", "F", "a", "b", "c", "d", "e", "f"]},
 }
 

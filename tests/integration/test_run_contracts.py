@@ -42,6 +42,12 @@ rounds:
       - {tx: {kind: ioheavy-write, n: 4}}
       - {tx: {kind: evidence-batch, k: 16}}
       - {tx: {kind: evidence-verify, k: 16}}
+  - label: custody
+    tx_count: 90
+    rate: {type: fixed-rate, tps: 60}
+    mix:
+      - {weight: 3, tx: {kind: trace-transfer, products: 20}}
+      - {weight: 1, tx: {kind: trace-history, products: 20}}
 """
 
 
@@ -99,6 +105,17 @@ def test_contract_kinds_do_their_work(tmp_path: Path, anvil: ManagedAnvil, rpc: 
         calls.evidence_verify(planned.evidence_root, leaves[3], merkle_proof(leaves, 3, "openzeppelin"), 3),
     )
     assert calls.decode_bool(ok)
+
+    # Traceability: every custody hop came from the product's custodian (none reverted), and the
+    # products' histories hold the registration plus every confirmed hop.
+    custody = rounds["custody"]["by_kind"]["trace-transfer"]
+    assert custody["failed"] == {} and custody["confirmed"] == custody["sent"] > 40
+    assert planned.products
+    lengths = [
+        calls.decode_uint(_call(rpc, contracts["Traceability"], calls.trace_history_length(p)))
+        for p in planned.products
+    ]
+    assert sum(lengths) == len(planned.products) + custody["confirmed"]
 
 
 def summary_contracts(run_dir: Path) -> dict[str, str]:

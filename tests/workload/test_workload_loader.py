@@ -213,8 +213,8 @@ MALFORMED = [
         "w.yaml:6: rounds[0].tx.kind: unknown transaction kind, expected one of transfer, balance-read, erc20-transfer,"
         " erc20-balance, donothing, cpuheavy, ioheavy-write, ioheavy-scan, kv-read, kv-update, kv-insert, kv-scan,"
         " kv-rmw, smallbank-amalgamate, smallbank-balance, smallbank-deposit-checking, smallbank-send-payment,"
-        " smallbank-transact-savings, smallbank-write-check, evidence-store, evidence-batch, evidence-verify, ycsb,"
-        " smallbank, got 'erc20'",
+        " smallbank-transact-savings, smallbank-write-check, evidence-store, evidence-batch, evidence-verify,"
+        " trace-register, trace-transfer, trace-history, ycsb, smallbank, got 'erc20'",
         id="tx-kind-unknown",
     ),
     pytest.param(
