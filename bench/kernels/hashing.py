@@ -10,6 +10,7 @@ from bench.kernels.keccak import keccak256_range, keccak256_var
 from bench.kernels.sha256 import sha256_range, sha256_var
 from bench.kernels.sm3 import sm3_range, sm3_var
 from bench.kernels.soa import tail_template
+from bench.kernels.threads import dynamic_chunks
 
 ALGORITHMS = ("sha256", "sha256d", "keccak256", "sm3")
 
@@ -78,16 +79,19 @@ def hash_batch(algorithm: str, messages: Messages) -> np.ndarray:
         if serial:
             sha256_range(data, offsets, out, double, 0, n)
         else:
-            sha256_var(data, offsets, out, double)
+            with dynamic_chunks():
+                sha256_var(data, offsets, out, double)
     elif algorithm == "keccak256":
         if serial:
             keccak256_range(data, offsets, out, 0, n)
         else:
-            keccak256_var(data, offsets, out)
+            with dynamic_chunks():
+                keccak256_var(data, offsets, out)
     elif serial:
         sm3_range(data, offsets, out, 0, n)
     else:
-        sm3_var(data, offsets, out)
+        with dynamic_chunks():
+            sm3_var(data, offsets, out)
     return out
 
 
@@ -114,12 +118,14 @@ def hash_rows(
         if serial:
             kernel.rows_range(rows, out, double, 0, n, template, prefix)
         else:
-            kernel.rows(rows, out, double, template, prefix)
+            with dynamic_chunks():
+                kernel.rows(rows, out, double, template, prefix)
     elif algorithm == "sm3":
         if serial:
             sm3_soa.rows_range(rows, out, 0, n, template, prefix)
         else:
-            sm3_soa.rows(rows, out, template, prefix)
+            with dynamic_chunks():
+                sm3_soa.rows(rows, out, template, prefix)
     elif prefix >= 0:
         raise ValueError("a prefix byte is supported for sha256 and sm3 rows only")
     else:
@@ -134,11 +140,13 @@ def _keccak_rows(rows: np.ndarray, out: np.ndarray, serial: bool) -> None:
         if serial:
             keccak_soa.rows64_range(words, out.view(np.uint64), 0, n, padding)
         else:
-            keccak_soa.rows64(words, out.view(np.uint64), padding)
+            with dynamic_chunks():
+                keccak_soa.rows64(words, out.view(np.uint64), padding)
         return
     data = rows.reshape(-1) if rows.size else np.zeros(1, np.uint8)
     offsets = np.arange(n + 1, dtype=np.int64) * width
     if serial:
         keccak256_range(data, offsets, out, 0, n)
     else:
-        keccak256_var(data, offsets, out)
+        with dynamic_chunks():
+            keccak256_var(data, offsets, out)

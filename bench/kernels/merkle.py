@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_batch, hash_rows
+from bench.kernels.threads import dynamic_chunks
 from bench.kernels.treekernels import pair_range, sorted_pairs
 
 Leaves = np.ndarray | Sequence[bytes]
@@ -144,7 +145,8 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray
         if hi - lo < SERIAL_MAX_MESSAGES:
             pair_range(tree, lo, lo, hi, pairs)
         else:
-            sorted_pairs(tree, lo, hi, pairs)
+            with dynamic_chunks():
+                sorted_pairs(tree, lo, hi, pairs)
         hash_rows("keccak256", pairs[: hi - lo], sha_ni=SHA_NI, out=tree[lo:hi])
     return tree, order
 
