@@ -13,7 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.errors import RunError
-from bench.plan.signing import SignJob, sign_job
+from bench.plan.signing import SignJob, UnsignedTx, sign_job
 
 Signed = list[tuple[bytes, bytes]]
 
@@ -46,7 +46,16 @@ def _child(jobs: list[SignJob]) -> list[Signed]:
         )
     except OSError as exc:
         raise RunError(f"cannot start a signing process: {exc}") from exc
-    output, errors = process.communicate(pickle.dumps(jobs, protocol=pickle.HIGHEST_PROTOCOL))
+    compact = [
+        (
+            j.private_key,
+            j.first_nonce,
+            j.chain_id,
+            [(t.to, t.value, t.gas, t.gas_price, t.data) for t in j.templates],
+        )
+        for j in jobs
+    ]
+    output, errors = process.communicate(pickle.dumps(compact, protocol=pickle.HIGHEST_PROTOCOL))
     if process.returncode != 0:
         last = errors.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
         raise RunError(f"a signing process failed: {last[0]}")
@@ -55,7 +64,12 @@ def _child(jobs: list[SignJob]) -> list[Signed]:
 
 
 def _main() -> None:
-    jobs: list[SignJob] = pickle.loads(sys.stdin.buffer.read())
+    """Child side: plain tuples in (cheaper to pickle than dataclasses), (raw, hash) lists out."""
+    compact = pickle.loads(sys.stdin.buffer.read())
+    jobs = [
+        SignJob(key, nonce, tuple(UnsignedTx(*t) for t in templates), chain_id)
+        for key, nonce, chain_id, templates in compact
+    ]
     sys.stdout.buffer.write(pickle.dumps([sign_job(j) for j in jobs], protocol=pickle.HIGHEST_PROTOCOL))
 
 
