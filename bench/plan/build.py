@@ -198,38 +198,10 @@ def sign_rounds(
             cursor += writes
         else:
             senders[~reads] = draw(spec.sender, count, writes, rng)
-        payloads: list[bytes] = [b""] * n
-        unsigned: list[UnsignedTx | None] = [None] * n
-        for k, entry in enumerate(spec.mix):
-            mine = np.flatnonzero(kinds == k)
-            tx = entry.tx
-            if isinstance(tx, TransferTx):
-                picks = draw(tx.to, max(count - 1, 1), len(mine), rng)
-                for p, t in zip(mine, (senders[mine] + 1 + picks) % count, strict=True):  # never the sender
-                    unsigned[p] = UnsignedTx(addresses[int(t)], tx.value_wei, tx.gas, gas_price)
-            elif isinstance(tx, BalanceRead):
-                for p, a in zip(mine, draw(tx.of, count, len(mine), rng), strict=True):
-                    payloads[p] = _balance_read(addresses[int(a)])
-            else:
-                if contracts is None:
-                    raise ValueError(f"{tx.kind} needs the workload's contracts planned")
-                forced = contracts.senders(tx, len(mine), rng)
-                if forced is not None:  # e.g. a custody transfer must come from the product's custodian
-                    senders[mine] = forced
-                datas = contracts.calldata(tx, senders[mine], rng)
-                for p, data in zip(mine, datas, strict=True):
-                    if tx.read:
-                        payloads[p] = contracts.eth_call(tx, data)
-                    else:
-                        unsigned[p] = UnsignedTx(
-                            contracts.addresses[tx.contract], 0, gas_limit(tx), gas_price, data
-                        )
+        payloads, unsigned = _calls(spec, kinds, senders, addresses, gas_price, contracts, rng)
         tx_nonces = np.full(n, -1, dtype=np.int64)
         job_slices = []
-        for account in range(count):
-            positions = np.flatnonzero(senders == account)
-            if not len(positions):
-                continue
+        for account, positions in _positions_by_account(senders, count):
             tx_nonces[positions] = nonces[account] + np.arange(len(positions))
             templates = tuple(_require(unsigned[p]) for p in positions)
             jobs.append(SignJob(keys[account], nonces[account], templates, chain_id))
@@ -248,6 +220,52 @@ def sign_rounds(
             PlannedRound(index, spec, senders.astype(np.int32), tx_nonces, payloads, hashes, offsets, kinds)
         )
     return out
+
+
+def _calls(
+    spec: Round,
+    kinds: np.ndarray,
+    senders: np.ndarray,
+    addresses: list[bytes],
+    gas_price: int,
+    contracts: ContractPlan | None,
+    rng: np.random.Generator,
+) -> tuple[list[bytes], list[UnsignedTx | None]]:
+    """Per position: a read's JSON-RPC fragment, or a write's unsigned transaction (senders may be forced)."""
+    count, n = len(addresses), len(kinds)
+    payloads: list[bytes] = [b""] * n
+    unsigned: list[UnsignedTx | None] = [None] * n
+    for k, entry in enumerate(spec.mix):
+        mine = np.flatnonzero(kinds == k)
+        tx = entry.tx
+        if isinstance(tx, TransferTx):
+            picks = draw(tx.to, max(count - 1, 1), len(mine), rng)
+            for p, t in zip(mine, (senders[mine] + 1 + picks) % count, strict=True):  # never the sender
+                unsigned[p] = UnsignedTx(addresses[int(t)], tx.value_wei, tx.gas, gas_price)
+        elif isinstance(tx, BalanceRead):
+            for p, a in zip(mine, draw(tx.of, count, len(mine), rng), strict=True):
+                payloads[p] = _balance_read(addresses[int(a)])
+        else:
+            if contracts is None:
+                raise ValueError(f"{tx.kind} needs the workload's contracts planned")
+            forced = contracts.senders(tx, len(mine), rng)
+            if forced is not None:  # e.g. a custody transfer must come from the product's custodian
+                senders[mine] = forced
+            for p, data in zip(mine, contracts.calldata(tx, senders[mine], rng), strict=True):
+                if tx.read:
+                    payloads[p] = contracts.eth_call(tx, data)
+                else:
+                    unsigned[p] = UnsignedTx(
+                        contracts.addresses[tx.contract], 0, gas_limit(tx), gas_price, data
+                    )
+    return payloads, unsigned
+
+
+def _positions_by_account(senders: np.ndarray, count: int) -> list[tuple[int, np.ndarray]]:
+    """(account, its positions in send order) for every account that sends; one sort, not a scan per account."""
+    order = np.argsort(senders, kind="stable")
+    bounds = np.searchsorted(senders[order], np.arange(count + 1))
+    return [(a, order[bounds[a] : bounds[a + 1]]) for a in range(count) if bounds[a + 1] > bounds[a]]
 
 
 def _require(tx: UnsignedTx | None) -> UnsignedTx:
