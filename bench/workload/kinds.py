@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import yaml
-
 from bench.contracts.ycsb import get_workload
 from bench.workload.reader import Reader, given
 from bench.workload.spec import BalanceRead, Choice, ContractTx, MixEntry, TransferTx, TxKind
@@ -64,10 +62,7 @@ KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 def read_tx(reader: Reader) -> TxKind:
     """One transaction kind: {kind: NAME, ...its keys}; `kind` defaults to transfer."""
-    if not isinstance(reader.node, yaml.MappingNode):
-        raise reader.fail("expected a mapping such as {kind: transfer}")
-    named = [v for k, v in reader.node.value if isinstance(k, yaml.ScalarNode) and k.value == "kind"]
-    kind_reader = Reader(named[0], reader.path, f"{reader.field}.kind") if named else None
+    kind_reader = reader.peek("kind")
     name = kind_reader.scalar() if kind_reader else "transfer"
     if name not in _KINDS:
         assert kind_reader is not None
@@ -188,10 +183,8 @@ SHORTCUT_KEYS = {"ycsb": ("workload", "record_count", "field_length"), "smallban
 
 def expand_shortcut(reader: Reader, weight: float) -> tuple[MixEntry, ...] | None:
     """`{kind: ycsb, workload: A}` and `{kind: smallbank}` as the weighted mixes they stand for; else None."""
-    if not isinstance(reader.node, yaml.MappingNode):
-        return None
-    named = [v for k, v in reader.node.value if isinstance(k, yaml.ScalarNode) and k.value == "kind"]
-    name = named[0].value if named and isinstance(named[0], yaml.ScalarNode) else None
+    kind_reader = reader.peek("kind")
+    name = kind_reader.scalar() if kind_reader else None
     if name not in SHORTCUT_KEYS:
         return None
     f = reader.mapping(("kind", *SHORTCUT_KEYS[name]), owner=name)

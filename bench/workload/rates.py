@@ -102,16 +102,12 @@ RATE_KEYS = {name: (required, optional) for name, (required, optional, _) in _CO
 
 def read_rate(reader: Reader) -> RateController:
     """The rate controller a round's `rate:` mapping describes."""
-    if not isinstance(reader.node, yaml.MappingNode):
-        raise reader.fail("expected a mapping such as {type: fixed-rate, tps: 100}")
-    kinds = [v for k, v in reader.node.value if isinstance(k, yaml.ScalarNode) and k.value == "type"]
-    if not kinds:
+    type_reader = reader.peek("type")
+    if type_reader is None:
         raise reader.fail(f"type: required, one of {', '.join(RATE_NAMES)}", shown=False)
-    kind = Reader(kinds[0], reader.path, f"{reader.field}.type").scalar()
+    kind = type_reader.scalar()
     if kind not in _CONTROLLERS:
-        raise Reader(kinds[0], reader.path, f"{reader.field}.type").fail(
-            f"unknown rate controller, expected one of {', '.join(RATE_NAMES)}"
-        )
+        raise type_reader.fail(f"unknown rate controller, expected one of {', '.join(RATE_NAMES)}")
     required, optional, read = _CONTROLLERS[kind]
     fields = reader.mapping(("type", *required, *optional), owner=kind)
     missing = [key for key in required if key not in fields]

@@ -51,6 +51,13 @@ class Reader:
             out[key] = Reader(value_node, self.path, child)
         return out
 
+    def peek(self, key: str) -> Reader | None:
+        """The value of `key` in this mapping, read before the mapping's keys are checked (None if absent)."""
+        if not isinstance(self.node, yaml.MappingNode):
+            raise self.fail("expected a mapping")
+        found = [v for k, v in self.node.value if isinstance(k, yaml.ScalarNode) and k.value == key]
+        return Reader(found[0], self.path, f"{self.field}.{key}" if self.field else key) if found else None
+
     def sequence(self) -> list[Reader]:
         if not isinstance(self.node, yaml.SequenceNode):
             raise self.fail("expected a list")
