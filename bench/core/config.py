@@ -26,11 +26,11 @@ FULL = CoreConfig()
 
 QUICK = CoreConfig(
     message_sizes=(64, 1024),
-    kernel_bytes=4 << 20,
-    repeats=3,
+    kernel_bytes=16 << 20,
+    repeats=5,
     merkle_leaves=(1 << 10, 1 << 14, 1 << 16),
     baseline_messages=1 << 12,
-    baseline_max_leaves=1 << 12,
+    baseline_max_leaves=1 << 14,
     openssl_seconds=1,
     compile_algorithms=("keccak256",),  # the quickest to compile: keeps --quick under a minute cold
 )
