@@ -22,6 +22,7 @@ from bench.errors import ChainmarkError, WorkloadError
 FUNDER_KEY_ENV = "CHAINMARK_FUNDER_KEY"
 _CLEAR_LINE = "\r\033[K" if sys.stderr.isatty() else ""
 ANVIL_ENV = "CHAINMARK_ANVIL"
+DEFAULT_MASTER_PORT = 5557  # Locust's own default master port
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -59,7 +60,28 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on the terminal")
     run.add_argument("--processes", type=int, help="signing processes (default: one per core)")
     run.add_argument("--no-websocket", action="store_true", help="poll for new blocks instead of newHeads")
+    run.add_argument(
+        "--workers",
+        metavar="N",
+        help="send from N local Locust worker processes (`auto`: one per core) under a master in this process",
+    )
+    run.add_argument(
+        "--master",
+        action="store_true",
+        help="be a Locust master: wait for --expect-workers `chainmark worker` processes, then run",
+    )
+    run.add_argument("--expect-workers", type=int, metavar="N", help="workers a --master run waits for")
+    run.add_argument(
+        "--master-bind",
+        default=f"*:{DEFAULT_MASTER_PORT}",
+        metavar="HOST:PORT",
+        help=f"where a --master run listens for workers (default *:{DEFAULT_MASTER_PORT})",
+    )
     run.set_defaults(handler=_run)
+
+    worker = sub.add_parser("worker", help="join a `chainmark run --master` as a Locust worker")
+    worker.add_argument("--master", required=True, metavar="HOST:PORT", help="the master's address")
+    worker.set_defaults(handler=_worker)
 
     validate = sub.add_parser("validate", help="check workload files without running them")
     validate.add_argument("workloads", type=Path, nargs="+")
@@ -178,6 +200,12 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out
     if suite is not None:
         out = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-suite-{suite.name}"
+    cluster = _cluster_options(args)
+    if cluster is not None:
+        from bench.engine import refuse_closed_loop
+
+        for workload in workloads:
+            refuse_closed_loop(workload)
     options = RunOptions(
         out_dir=out,
         target_url=args.target_url,
@@ -185,6 +213,7 @@ def _run(args: argparse.Namespace) -> int:
         anvil_binary=os.environ.get(ANVIL_ENV),
         processes=args.processes,
         use_websocket=not args.no_websocket,
+        cluster=cluster,
     )
     progress = _ProgressLine(args.quiet)
     try:
@@ -194,12 +223,60 @@ def _run(args: argparse.Namespace) -> int:
             result = run_workload(workload, options, progress)
             progress.close()
             if not args.quiet:
-                print(format_summary(json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))))
+                print(
+                    format_summary(json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8")))
+                )
                 print(f"report: {result.run_dir / 'report.html'}")
     finally:
         progress.close()
         if suite is not None and out.is_dir():  # also when a workload failed: the index shows how far it got
             print(f"suite index: {_write_suite_index(suite.name, suite.version, out)}")
+    return 0
+
+
+def _cluster_options(args: argparse.Namespace) -> Any:
+    """The engine's ClusterOptions from --workers / --master / --expect-workers / --master-bind, or None."""
+    from bench.engine import ClusterOptions
+
+    if args.workers is not None and args.master:
+        raise WorkloadError("run: give --workers N (local workers) or --master (remote workers), not both")
+    if args.expect_workers is not None and not args.master:
+        raise WorkloadError("run: --expect-workers goes with --master")
+    if args.workers is not None:
+        count = os.cpu_count() or 1 if args.workers == "auto" else _positive("--workers", args.workers)
+        return ClusterOptions(expect=count, local_workers=count)
+    if args.master:
+        if args.expect_workers is None:
+            raise WorkloadError("run: --master needs --expect-workers N")
+        host, port = _host_port("--master-bind", args.master_bind)
+        return ClusterOptions(
+            expect=_positive("--expect-workers", str(args.expect_workers)), bind_host=host, bind_port=port
+        )
+    return None
+
+
+def _positive(option: str, value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise WorkloadError(
+            f"{option}: expected a whole number >= 1 (or `auto` for --workers), got {value!r}"
+        )
+    return int(value)
+
+
+def _host_port(option: str, value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise WorkloadError(
+            f"{option}: expected HOST:PORT, e.g. 10.0.0.5:{DEFAULT_MASTER_PORT}, got {value!r}"
+        )
+    return host, int(port)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    host, port = _host_port("--master", args.master)
+    from bench.load.worker import run_worker  # imports locust (gevent): only for `worker`
+
+    run_worker(host, port)
     return 0
 
 

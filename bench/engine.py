@@ -22,9 +22,13 @@ import numpy as np
 
 from bench import __version__
 from bench.clock import Clock, WallClock
-from bench.errors import ChainmarkError, RunError, TargetError
-from bench.load.dispatch import Backlog, Dispatcher, RoundCounters, make_dispatcher
+from bench.errors import ChainmarkError, RunError, TargetError, WorkloadError
+from bench.load.clocksync import OFFSET_WARN_S
+from bench.load.cluster import ClusterMaster, Shard
+from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
+from bench.load.local_workers import start_local_workers, stop_local_workers
 from bench.load.runner import run_round
+from bench.load.shard import shard_positions, split_users
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
 from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
@@ -33,15 +37,28 @@ from bench.plan.keys import address_of, derive_keys
 from bench.report.outputs import write_outputs
 from bench.results.machine import machine_info, package_versions
 from bench.results.store import RunStore
-from bench.targets.anvil import ManagedAnvil, find_anvil
+from bench.targets.anvil import ManagedAnvil, find_anvil, free_port
 from bench.targets.funding import fund_accounts, send_and_confirm
 from bench.targets.node import read_node_info
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_url
-from bench.workload.spec import Workload
+from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Workload
 
 GWEI = 10**9
 START_LEAD_S = 0.5  # users are spawned before the round's t0, so the first send is not late
+CLUSTER_START_LEAD_S = 1.0  # on a cluster the start message travels and the workers spawn users first
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterOptions:
+    """Scale-out on Locust's master/worker cluster: start `local_workers` worker processes here and wait
+    for `expect` workers in all (others join with `chainmark worker --master HOST:PORT`) before round 1."""
+
+    expect: int
+    local_workers: int = 0
+    bind_host: str = "127.0.0.1"
+    bind_port: int = 0  # 0: a free port (for local workers)
+    timeout: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +71,7 @@ class RunOptions:
     anvil_binary: str | None = None
     processes: int | None = None
     use_websocket: bool = True
+    cluster: ClusterOptions | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +103,8 @@ def run_workload(
     """Run `workload`; the run folder and its files exist whatever happens (errors propagate after)."""
     clock = clock or WallClock()
     report = on_progress or (lambda _p: None)
+    if options.cluster is not None:
+        refuse_closed_loop(workload)
     run_dir = _make_run_dir(options.out_dir, workload.name)
     store = RunStore(run_dir / "results.sqlite", create=True)
     store.set_meta(
@@ -100,8 +120,11 @@ def run_workload(
     )
     status = "failed"
     try:
-        with _target(workload, options, run_dir) as (endpoint, managed):
-            _Session(workload, options, endpoint, managed, store, clock, report).run()
+        with (
+            _target(workload, options, run_dir) as (endpoint, managed),
+            _cluster(options, run_dir, clock) as cluster,
+        ):
+            _Session(workload, options, endpoint, managed, store, clock, report, cluster).run()
         status = "completed"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -147,6 +170,33 @@ def _target(
         yield parse_endpoint(anvil.url), anvil
 
 
+def refuse_closed_loop(workload: Workload) -> None:
+    """A distributed run supports open-loop rounds only: closed loop would need confirmations on workers."""
+    for number, spec in enumerate(workload.rounds):
+        if isinstance(spec.rate, FixedBacklog | FixedConcurrency | MaximumRate):
+            raise WorkloadError(
+                f"{workload.path}: rounds[{number}].rate.type: {spec.rate.kind} is closed loop, which a "
+                "distributed run (--workers / --master) does not support; run it in one process"
+            )
+
+
+@contextlib.contextmanager
+def _cluster(options: RunOptions, run_dir: Path, clock: Clock) -> Iterator[ClusterMaster | None]:
+    """The Locust master of a distributed run, with its local worker processes; stopped however the run ends."""
+    if options.cluster is None:
+        yield None
+        return
+    port = options.cluster.bind_port or free_port()
+    master = ClusterMaster(options.cluster.bind_host, port, clock)
+    workers = []
+    try:
+        workers = start_local_workers(options.cluster.local_workers, port, run_dir)
+        yield master
+    finally:
+        master.close()
+        stop_local_workers(workers)
+
+
 class _Session:
     """The stages of one run against a reachable target."""
 
@@ -159,8 +209,11 @@ class _Session:
         store: RunStore,
         clock: Clock,
         report: Callable[[Progress], None],
+        cluster: ClusterMaster | None = None,
     ) -> None:
         self.workload, self.options, self.endpoint, self.managed = workload, options, endpoint, managed
+        self.cluster = cluster
+        self.recorded: set[int] = set()  # positions of the current round with a send record (cluster)
         self.store, self.clock, self.report = store, clock, report
         self.rpc = RpcClient(endpoint)
         self.counters = RoundCounters()
@@ -192,6 +245,8 @@ class _Session:
         self.report(Progress(f"funded {funded} accounts, funding confirmed"))
         if plan.setup:
             self._setup_contracts(plan)
+        if self.cluster is not None:
+            self._join_workers()
         self.observer = BlockObserver(
             self.endpoint,
             self.clock,
@@ -230,7 +285,43 @@ class _Session:
                     }
                 )
             self.store.set_meta(observer=self.observer.mode)
+            if self.cluster is not None:
+                self._record_workers()
         self._verify()
+
+    def _join_workers(self) -> None:
+        """Wait for the cluster's workers and estimate their clock offsets, before the clock starts."""
+        assert self.cluster is not None and self.options.cluster is not None
+        expect = self.options.cluster.expect
+        self.report(Progress(f"waiting for {expect} workers (Locust master on port {self.cluster.port})"))
+        self.cluster.wait_for_workers(expect, self.options.cluster.timeout)
+        self.cluster.sync_clocks()
+        self._record_workers()
+        worst = max(self.cluster.live, key=lambda n: abs(n.offset))
+        self.report(
+            Progress(
+                f"{expect} workers connected; largest clock offset {worst.offset * 1000:+.3f} ms "
+                f"(worker {worst.index}, round trip {worst.rtt * 1000:.3f} ms)"
+            )
+        )
+        for node in self.cluster.live:
+            if abs(node.offset) > OFFSET_WARN_S:
+                self.report(
+                    Progress(
+                        f"warning: worker {node.index}'s clock is {node.offset * 1000:+.1f} ms off the master's "
+                        f"(more than {OFFSET_WARN_S * 1000:g} ms); send times are corrected by it"
+                    )
+                )
+
+    def _record_workers(self) -> None:
+        assert self.cluster is not None
+        self.store.set_meta(
+            workers={
+                "count": len(self.cluster.nodes),
+                "duplicates_received": self.cluster.duplicates,
+                "nodes": [n.as_json() for _, n in sorted(self.cluster.nodes.items())],
+            }
+        )
 
     def _setup_contracts(self, plan: Plan) -> None:
         """Deploy the workload's contracts and run their setup (all signed in the plan), before the clock."""
@@ -317,9 +408,13 @@ class _Session:
         index = 0
         while index < len(rounds):
             planned = rounds[index]
-            taken = self._round(planned)
+            taken = self._round(planned) if self.cluster is None else self._cluster_round(planned)
             if taken < planned.count and index + 1 < len(rounds):
-                rounds[index + 1 :] = self._resign(plan, planned, taken, rounds[index + 1 :])
+                later = rounds[index + 1 :]
+                if self.cluster is None:
+                    rounds[index + 1 :] = self._resign(plan, planned, taken, later)
+                else:
+                    rounds[index + 1 :] = self._resign_from_node(plan, later)
             index += 1
 
     def _round(self, planned: PlannedRound) -> int:
@@ -351,7 +446,7 @@ class _Session:
             on_answered=answered,
             tick=lambda: self._tick(planned, t0),
         )
-        self._flush(first)
+        self._flush(planned)
         self.store.update_round(
             planned.index, ended=self.clock.now(), generator_cpu_s=time.process_time() - cpu_before
         )
@@ -369,7 +464,7 @@ class _Session:
     def _tick(self, planned: PlannedRound, t0: float) -> None:
         if self.observer.error is not None:
             raise self.observer.error
-        self._flush(self.first_ids[planned.index])
+        self._flush(planned)
         now = self.clock.now()
         last_time, last_confirmed = self._last_tick
         if now - last_time >= 1.0:
@@ -392,10 +487,95 @@ class _Session:
             )
         )
 
-    def _flush(self, first: int) -> None:
+    def _flush(self, planned: PlannedRound) -> None:
+        first = self.first_ids[planned.index]
+        if self.cluster is not None:
+            self._flush_cluster(planned, first)
+            return
         records, self.counters.records = self.counters.records, []
         if records:
             self.store.add_sends((first + p, i, s, a, e) for p, i, s, a, e in records)
+
+    def _flush_cluster(self, planned: PlannedRound, first: int) -> None:
+        """Store the records the workers streamed in, exactly as the local path stores its own."""
+        assert self.cluster is not None
+        records = self.cluster.take_records()
+        if not records:
+            return
+        for position, _, _, _, error, _ in records:
+            self.recorded.add(position)
+            self.counters.sent += 1
+            if error is not None:
+                self.counters.rejected += 1
+                self.observer.watched.pop(planned.hashes[position], None)
+        self.store.add_worker_sends((first + p, i, s, a, e, w) for p, i, s, a, e, w in records)
+
+    def _cluster_round(self, planned: PlannedRound) -> int:
+        """Send one open-loop round on the cluster; return how many of its transactions were sent."""
+        assert self.cluster is not None and planned.offsets is not None
+        first, offsets = self.first_ids[planned.index], planned.offsets
+        self.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
+        live = self.cluster.live
+        shards = [
+            Shard(node.index, owned, offsets[owned], [planned.body(int(p), first + int(p)) for p in owned])
+            for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True)
+        ]
+        self.cluster.send_shards(planned.index, shards)
+        t0 = self.clock.now() + CLUSTER_START_LEAD_S
+        self.counters, self.recorded = RoundCounters(), set()
+        self.current = (first, planned.count, OpenLoop(offsets, t0))
+        self.store.update_round(planned.index, started=t0)
+        self._last_tick = (t0, 0)
+        cpu_before = time.process_time()
+        users = split_users(min(planned.spec.senders, max(planned.count, 1)), len(shards))
+        outcome = self.cluster.run_round(
+            planned.index, shards, t0, users, self.endpoint, tick=lambda: self._tick(planned, t0)
+        )
+        self._flush(planned)
+        self.store.update_round(
+            planned.index,
+            ended=self.clock.now(),
+            generator_cpu_s=time.process_time() - cpu_before + outcome.cpu_s,
+        )
+        self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", outcome.stats)
+        for position, h in enumerate(planned.hashes):
+            if position not in self.recorded:
+                self.observer.watched.pop(h, None)
+        notes = [
+            f"worker {w} lost at {datetime.fromtimestamp(at, UTC).strftime('%H:%M:%S.%f')[:-3]} UTC "
+            f"({at - t0:.1f} s into the round): {outcome.sent.get(w, 0)} of its {outcome.assigned[w]} "
+            "transactions sent; the rest were not sent"
+            for w, at in sorted(outcome.lost.items())
+        ]
+        if len(self.recorded) < planned.count:
+            notes.append(f"sent {len(self.recorded)} of {planned.count} pre-signed transactions")
+        self.store.update_round(planned.index, notes=notes)
+        self._record_workers()
+        for w in outcome.lost:
+            self.report(Progress(f"warning: worker {w} was lost in round {planned.spec.label!r}"))
+        return len(self.recorded)
+
+    def _resign_from_node(self, plan: Plan, later: list[PlannedRound]) -> list[PlannedRound]:
+        """A lost worker left transactions unsent: sign later rounds again from the node's pending nonces."""
+        addresses = ["0x" + a.hex() for a in plan.addresses]
+        nonces = [
+            int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", [[a, "pending"] for a in addresses])
+        ]
+        fresh = sign_rounds(
+            self.workload,
+            plan.keys,
+            plan.addresses,
+            plan.chain_id,
+            plan.gas_price,
+            nonces,
+            [(r.index, r.spec) for r in later],
+            plan.processes,
+            plan.contracts,
+        )
+        for planned in fresh:
+            self._store_txs(planned)
+        self.report(Progress(f"re-signed {sum(r.count for r in fresh)} transactions of later rounds"))
+        return fresh
 
     def _on_block(self, block: ObservedBlock) -> None:
         self.store.add_blocks([block.row])

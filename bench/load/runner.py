@@ -54,10 +54,10 @@ def run_round(
             tick()
     finally:
         runner.quit()
-    return _locust_stats(env)
+    return locust_stats(env)
 
 
-def _locust_stats(env: Environment) -> dict[str, Any]:
+def locust_stats(env: Environment) -> dict[str, Any]:
     entry = env.stats.get(REQUEST_NAME, "POST")
     if not entry.num_requests:
         return {"num_requests": 0}

@@ -19,6 +19,7 @@ from bench.results.stats import PERCENTILES, nearest_rank
 from bench.results.store import RunStore
 
 LAG_WARN_S = 0.010
+OFFSET_WARN_MS = 5.0
 CDF_POINTS = 2000
 
 
@@ -97,9 +98,25 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
         ("Observer", f"{meta.get('observer', '-')}; {meta.get('verification', 'receipts not fetched')}"),
         ("Prometheus", _prometheus_line(meta.get("prometheus"))),
     ]
+    if "workers" in meta:
+        rows.append(("Workers", _workers_line(meta["workers"])))
     if meta.get("error"):
         rows.append(("Error", meta["error"]))
     return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+
+
+def _workers_line(workers: dict[str, Any]) -> str:
+    """A distributed run's workers: clock offset from the master (round trip), and any that were lost."""
+    nodes = workers.get("nodes", [])
+    clocks = ", ".join(
+        f"worker {n['index']} {n['offset_ms']:+.3f} ms (round trip {n['rtt_ms']:.3f} ms)"
+        + (f", lost in round {n['lost_in_round']}" if n.get("lost_in_round") is not None else "")
+        for n in nodes
+    )
+    return (
+        f"{len(nodes)} Locust workers under a master in chainmark's process; clock offset from the master: "
+        f"{clocks}; duplicate records received: {workers.get('duplicates_received', 0)}"
+    )
 
 
 def _prometheus_line(info: dict[str, Any] | None) -> str:
@@ -115,6 +132,12 @@ def _warnings(meta: dict[str, Any], summary: dict[str, Any]) -> str:
         out.append(
             f"The run did not complete (status: {meta.get('status')}); figures cover what was recorded."
         )
+    for n in meta.get("workers", {}).get("nodes", []):
+        if abs(n["offset_ms"]) > OFFSET_WARN_MS:
+            out.append(
+                f"Worker {n['index']}'s clock is {n['offset_ms']:+.1f} ms off the master's (more than "
+                f"{OFFSET_WARN_MS:g} ms); its send times were corrected by the estimate."
+            )
     for r in summary["rounds"]:
         label = r["label"]
         if r["warmup"]:
@@ -187,6 +210,8 @@ def _rounds_table(summary: dict[str, Any]) -> str:
             parts = {"reads": r["reads"]}
         for kind, part in parts.items():
             rows.append(_part_row(r["label"], kind, part))
+        for worker, part in (r.get("by_worker") or {}).items():
+            rows.append(_worker_row(r["label"], worker, part))
     return "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>" + "".join(rows)
 
 
@@ -207,6 +232,19 @@ def _part_row(label: str, kind: str, part: dict[str, Any]) -> str:
         *(_fmt(lat[k], 1000) for k in ("p50", "p90", "p99", "p999", "max", "mean")),
         "-",
         "-",
+    ]
+    return '<tr class="part">' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
+
+
+def _worker_row(label: str, worker: str, part: dict[str, Any]) -> str:
+    """One worker's share of a distributed round: its sends and how far behind its schedule it was."""
+    lag = part["schedule_lag_s"]
+    cells = [
+        f"  \u21b3 {label}: worker {worker}",
+        f"schedule lag p50 {_fmt(lag['p50'], 1000, 2)} ms",
+        part["sent"],
+        *["-"] * 12,
+        _fmt(lag["p99"], 1000, 2),
     ]
     return '<tr class="part">' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
 

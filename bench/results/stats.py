@@ -10,7 +10,8 @@ Definitions (Hyperledger Performance & Scale WG, made precise):
                   sight of the block holding the round's last inclusion: the blocks that carried the round
   throughput      confirmed / window length
   send rate       (sent - 1) / (last send - first send)
-  schedule lag    actual send time minus intended send time
+  schedule lag    actual send time minus intended send time; in a distributed run also per worker
+                  (`by_worker`), so a worker that fell behind its share of the schedule shows
   reads           eth_call / eth_getBalance requests of a mix: ok or failed by reason, read latency =
                   answer time minus intended send time, read throughput = ok / (last answer - first
                   intended send); kept apart from the transactions above
@@ -58,9 +59,10 @@ class RoundSummary:
     locust_submit: dict[str, Any] = field(default_factory=dict)
     reads: dict[str, Any] | None = None
     by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_worker: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "label": self.label,
             "warmup": self.warmup,
             "controller": self.controller,
@@ -82,6 +84,9 @@ class RoundSummary:
             "reads": self.reads,
             "by_kind": self.by_kind,
         }
+        if self.by_worker:  # distributed runs only
+            out["by_worker"] = self.by_worker
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +198,21 @@ def _read_outcomes(data: RoundData) -> dict[str, Any]:
     }
 
 
+def worker_lags(store: RunStore, round_idx: int) -> dict[str, dict[str, Any]]:
+    """Per worker of a distributed run: sends and schedule lag percentiles (empty without workers)."""
+    rows = store.query(
+        "SELECT s.worker, s.sent - s.intended FROM sends s JOIN txs t ON t.id = s.tx "
+        "WHERE t.round = ? AND s.worker IS NOT NULL ORDER BY s.worker",
+        (round_idx,),
+    )
+    lags: dict[int, list[float]] = {}
+    for worker, lag in rows:
+        lags.setdefault(int(worker), []).append(float(lag))
+    return {
+        str(w): {"sent": len(v), "schedule_lag_s": percentiles(np.array(v))} for w, v in sorted(lags.items())
+    }
+
+
 def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool) -> RoundSummary:
     """Summarize one round; `finished` says timed-out can be decided (the run and its grace are over).
 
@@ -230,6 +250,7 @@ def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool)
         locust_submit=json.loads(locust[0][0]) if locust else {},
         reads=_read_outcomes(everything.only(everything.reads)) if everything.reads.any() else None,
         by_kind=by_kind if len(by_kind) > 1 else {},
+        by_worker=worker_lags(store, idx),
     )
 
 

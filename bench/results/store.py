@@ -1,12 +1,13 @@
 """The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
 
-Tables (schema_version 3; version 2 had no txs.kind, version 1 no rounds.generator_cpu_s, resources or
-prometheus):
+Tables (schema_version 4; version 3 had no sends.worker, version 2 no txs.kind, version 1 no
+rounds.generator_cpu_s, resources or prometheus):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
   rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
               CPU seconds chainmark's own process used during the round
   txs         every planned transaction: round, position, sender account, nonce, hash, kind (reads too)
-  sends       one row per submission: intended time, send time, answer time, rejection reason
+  sends       one row per submission: intended time, send time, answer time, rejection reason, and
+              which worker sent it (its Locust index; NULL when the run had no workers)
   blocks      every block the observer saw: number, timestamp, seen time, tx count, gas
   inclusions  tx -> block that included it, and when the observer saw that block
   receipts    tx -> status and gas used, fetched after the measured window
@@ -27,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS prometheus (
 _UPGRADES = {
     1: "ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;" + _OBSERVATIONS,
     2: "ALTER TABLE txs ADD COLUMN kind TEXT NOT NULL DEFAULT 'transfer';",
+    3: "ALTER TABLE sends ADD COLUMN worker INTEGER;",
 }
 
 _SCHEMA = """
@@ -54,7 +56,8 @@ CREATE TABLE IF NOT EXISTS txs (
     id INTEGER PRIMARY KEY, round INTEGER NOT NULL, seq INTEGER NOT NULL, sender INTEGER NOT NULL,
     nonce INTEGER NOT NULL, hash BLOB NOT NULL, kind TEXT NOT NULL DEFAULT 'transfer');
 CREATE TABLE IF NOT EXISTS sends (
-    tx INTEGER PRIMARY KEY, intended REAL NOT NULL, sent REAL NOT NULL, answered REAL, error TEXT);
+    tx INTEGER PRIMARY KEY, intended REAL NOT NULL, sent REAL NOT NULL, answered REAL, error TEXT,
+    worker INTEGER);
 CREATE TABLE IF NOT EXISTS blocks (
     number INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL, seen REAL NOT NULL, tx_count INTEGER NOT NULL,
     gas_used INTEGER NOT NULL, gas_limit INTEGER NOT NULL, base_fee INTEGER, size INTEGER);
@@ -124,7 +127,16 @@ class RunStore:
         self._insert("INSERT OR REPLACE INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def add_sends(self, rows: Iterable[tuple[int, float, float, float | None, str | None]]) -> None:
-        self._insert("INSERT OR REPLACE INTO sends VALUES (?, ?, ?, ?, ?)", rows)
+        """(tx, intended, sent, answered, error) rows of a run without workers."""
+        self._insert(
+            "INSERT OR REPLACE INTO sends (tx, intended, sent, answered, error) VALUES (?, ?, ?, ?, ?)", rows
+        )
+
+    def add_worker_sends(
+        self, rows: Iterable[tuple[int, float, float, float | None, str | None, int]]
+    ) -> None:
+        """(tx, intended, sent, answered, error, worker) rows of a distributed run."""
+        self._insert("INSERT OR REPLACE INTO sends VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def add_blocks(
         self, rows: Iterable[tuple[int, int, float, int, int, int, int | None, int | None]]

@@ -4,6 +4,8 @@ Format history (schema_version):
   1  workload, status, target {url (credentials redacted), client, chain_id, block_gas_limit},
      rounds [{label, sent, confirmed, failed {reason: count}, timed_out, send_rate_tps,
      throughput_tps, latency_s {p50, p90, p99, p999, max, mean}, window_s [start, end], ...}]
+     distributed runs add `workers` {count, duplicates_received, nodes [{index, id, offset_ms,
+     rtt_ms, lost_at, lost_in_round}]} and per round `by_worker` {index: {sent, schedule_lag_s}}
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def build_summary(store: RunStore, summaries: list[RoundSummary] | None = None) 
     """The summary.json document of the run in `store`."""
     meta = store.meta()
     summaries = summaries if summaries is not None else summarize(store)
-    return {
+    out = {
         "schema_version": SUMMARY_SCHEMA_VERSION,
         "workload": meta.get("workload"),
         "status": meta.get("status"),
@@ -47,3 +49,6 @@ def build_summary(store: RunStore, summaries: list[RoundSummary] | None = None) 
         "rounds": [s.as_json() for s in summaries],
         "definitions": DEFINITIONS,
     }
+    if "workers" in meta:  # a distributed run: its workers, clock offsets and losses
+        out["workers"] = meta["workers"]
+    return out

@@ -1,0 +1,37 @@
+"""The custom Locust messages between chainmark's master and its workers, each declared once with its data.
+
+Terms: a *shard* is the part of a round one worker sends: the round's positions it owns (every
+transaction of its sender accounts, and every read whose position falls to it), their intended
+offsets after the round's t0 and their pre-built JSON-RPC bodies. A *record* is one send:
+`[position, intended, sent, answered, error]`, times in the master's clock. The *offset* of a worker
+is its clock minus the master's (estimated by PING/PONG); the worker converts with it both ways.
+
+Locust's own messages (client_ready, heartbeat, stats, quit, ...) carry the rest: connection,
+liveness (a worker missing heartbeats is lost) and Locust's request statistics.
+"""
+
+from __future__ import annotations
+
+SHARD = "chainmark_shard"
+"""master -> worker: {round, chunk, chunks, positions: [int], offsets: [float], bodies: [bytes]}.
+A shard larger than `SHARD_CHUNK` positions comes in several chunks, numbered from 0."""
+
+START = "chainmark_start"
+"""master -> worker: {round, t0 (master clock), offset (worker minus master, s), users, base, path,
+headers}: send the round's shard from t0 on, with `users` Locust users."""
+
+PING = "chainmark_ping"
+"""master -> worker: {t0}: the master's clock when it sent the ping."""
+
+PONG = "chainmark_pong"
+"""worker -> master: {t0, t1, t2}: the ping's t0, the worker's clock on receipt and on reply."""
+
+RECORDS = "chainmark_records"
+"""worker -> master: {round, worker, records: [[position, intended, sent, answered, error], ...]},
+streamed every `RECORD_INTERVAL_S` while the round runs."""
+
+DONE = "chainmark_done"
+"""worker -> master: {round, worker, sent, cpu_s}: the worker's last record of the round is sent."""
+
+SHARD_CHUNK = 5_000
+RECORD_INTERVAL_S = 0.25

@@ -1,0 +1,134 @@
+"""The worker side of a distributed run: joins a chainmark master on Locust and sends the shards it gets.
+
+A worker plans nothing: it receives each round's shard (positions, offsets, pre-built bodies), waits
+for the round's start message, sends on its own absolute schedule with Locust users, and streams its
+records back every 0.25 s in the master's clock. See `bench.load.messages` for the protocol.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import gevent
+import numpy as np
+from locust.env import Environment
+from locust.runners import WorkerRunner
+
+from bench.clock import WallClock
+from bench.errors import RunError
+from bench.load import messages
+from bench.load.dispatch import OpenLoop, RoundCounters
+from bench.load.users import make_user_class
+
+logging.getLogger("locust").setLevel(logging.ERROR)
+
+
+@dataclass
+class _Shard:
+    chunks: int = 0
+    positions: list[int] = field(default_factory=list)
+    offsets: list[float] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+    received: int = 0
+
+
+class Worker:
+    """One worker process: a Locust WorkerRunner plus chainmark's shard and round handlers."""
+
+    def __init__(self, master_host: str, master_port: int) -> None:
+        self.clock = WallClock()
+        self.env = Environment(user_classes=[])
+        try:
+            self.runner: WorkerRunner = self.env.create_worker_runner(master_host, master_port)
+        except ConnectionError as exc:
+            raise RunError(f"worker: no chainmark master answered at {master_host}:{master_port}") from exc
+        self.shards: dict[int, _Shard] = {}
+        self.runner.register_message(messages.PING, self._on_ping)
+        self.runner.register_message(messages.SHARD, self._on_shard)
+        self.runner.register_message(messages.START, self._on_start)
+
+    @property
+    def index(self) -> int:
+        return int(self.runner.worker_index)
+
+    def wait(self) -> None:
+        """Serve the master until it says quit (or stops sending heartbeats)."""
+        self.runner.greenlet.join()
+
+    def _on_ping(self, environment: Environment, msg: Any) -> None:
+        received = self.clock.now()
+        self.runner.send_message(
+            messages.PONG, {"t0": msg.data["t0"], "t1": received, "t2": self.clock.now()}
+        )
+
+    def _on_shard(self, environment: Environment, msg: Any) -> None:
+        data = msg.data
+        shard = self.shards.setdefault(data["round"], _Shard(chunks=data["chunks"]))
+        shard.positions += data["positions"]
+        shard.offsets += data["offsets"]
+        shard.bodies += data["bodies"]
+        shard.received += 1
+
+    def _on_start(self, environment: Environment, msg: Any) -> None:
+        gevent.spawn(self._run_round, msg.data)
+
+    def _run_round(self, data: dict[str, Any]) -> None:
+        shard = self.shards.pop(data["round"], _Shard())
+        offset = float(data["offset"])
+        dispatcher = OpenLoop(np.asarray(shard.offsets, dtype=np.float64), float(data["t0"]) + offset)
+        counters = RoundCounters()
+        user_class = make_user_class(
+            dispatcher=dispatcher,
+            bodies=shard.bodies,
+            counters=counters,
+            clock=self.clock,
+            path=data["path"],
+            headers=data["headers"],
+            on_answered=staticmethod(lambda _position, _error: None),
+            host=data["base"],
+        )
+        user_class.__name__ = f"RoundSender{data['round']}"
+        self.env.user_classes = [user_class]
+        cpu_before = time.process_time()
+        users = min(int(data["users"]), len(shard.positions))
+        try:
+            if users:
+                self.runner.spawn_users({user_class.__name__: users})
+            while not (dispatcher.exhausted and counters.sent >= dispatcher.taken):
+                gevent.sleep(messages.RECORD_INTERVAL_S)
+                self._send_records(data["round"], counters, shard.positions, offset)
+        finally:
+            self._send_records(data["round"], counters, shard.positions, offset)
+            self.runner.user_greenlets.kill(block=True)
+            self.runner._send_stats()  # Locust's request statistics of the round reach the master first
+            self.runner.send_message(
+                messages.DONE,
+                {
+                    "round": data["round"],
+                    "worker": self.index,
+                    "sent": counters.sent,
+                    "cpu_s": time.process_time() - cpu_before,
+                },
+            )
+
+    def _send_records(
+        self, round_index: int, counters: RoundCounters, positions: list[int], offset: float
+    ) -> None:
+        records, counters.records = counters.records, []
+        if not records:
+            return
+        rows = [
+            [positions[p], i - offset, s - offset, None if a is None else a - offset, e]
+            for p, i, s, a, e in records
+        ]
+        self.runner.send_message(
+            messages.RECORDS, {"round": round_index, "worker": self.index, "records": rows}
+        )
+
+
+def run_worker(master_host: str, master_port: int) -> None:
+    """Join the master at `master_host:master_port` and serve it until it ends the run."""
+    Worker(master_host, master_port).wait()
