@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--expect-workers", type=int, metavar="N", help="workers a --master run waits for")
     run.add_argument(
+        "--expect-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a distributed run waits for its workers to connect (default 60)",
+    )
+    run.add_argument(
         "--master-bind",
         default=f"*:{DEFAULT_MASTER_PORT}",
         metavar="HOST:PORT",
@@ -243,14 +250,21 @@ def _cluster_options(args: argparse.Namespace) -> Any:
     if args.expect_workers is not None and not args.master:
         raise WorkloadError("run: --expect-workers goes with --master")
     if args.workers is not None:
-        count = os.cpu_count() or 1 if args.workers == "auto" else _positive("--workers", args.workers)
-        return ClusterOptions(expect=count, local_workers=count)
+        count = (os.cpu_count() or 1) if args.workers == "auto" else _positive("--workers", args.workers)
+        return ClusterOptions(expect=count, local_workers=count, timeout=args.expect_timeout)
     if args.master:
+        if args.suite is not None:
+            raise WorkloadError(
+                "run: --master runs one workload (its workers leave with it); use --workers N for a suite"
+            )
         if args.expect_workers is None:
             raise WorkloadError("run: --master needs --expect-workers N")
         host, port = _host_port("--master-bind", args.master_bind)
         return ClusterOptions(
-            expect=_positive("--expect-workers", str(args.expect_workers)), bind_host=host, bind_port=port
+            expect=_positive("--expect-workers", str(args.expect_workers)),
+            bind_host=host,
+            bind_port=port,
+            timeout=args.expect_timeout,
         )
     return None
 
@@ -276,7 +290,14 @@ def _worker(args: argparse.Namespace) -> int:
     host, port = _host_port("--master", args.master)
     from bench.load.worker import run_worker  # imports locust (gevent): only for `worker`
 
-    run_worker(host, port)
+    try:
+        run_worker(host, port)
+    except KeyboardInterrupt:
+        print(
+            f"{_CLEAR_LINE}interrupted: this worker left the run (the master reports it lost)",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 

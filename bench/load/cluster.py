@@ -10,11 +10,13 @@ sharded among the live workers only. Worker indexes are Locust's (0, 1, ... in o
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import gevent
+import greenlet
 import numpy as np
 from gevent.event import Event
 from locust.env import Environment
@@ -109,6 +111,10 @@ class ClusterMaster:
         self.runner.register_message(messages.PONG, self._on_pong)
         self.runner.register_message(messages.RECORDS, self._on_records)
         self.runner.register_message(messages.DONE, self._on_done)
+        # Ctrl-C must reach the engine: a KeyboardInterrupt landing in Locust's listener greenlet is swallowed.
+        self._sigint = gevent.signal_handler(
+            signal.SIGINT, gevent.kill, greenlet.getcurrent(), KeyboardInterrupt
+        )
 
     def wait_for_workers(self, count: int, timeout: float) -> None:
         """Return once `count` workers are connected; RunError naming what is missing after `timeout`."""
@@ -250,5 +256,6 @@ class ClusterMaster:
 
     def close(self) -> None:
         """Tell the workers to quit and stop listening."""
+        self._sigint.cancel()
         self.runner.quit()
         self.runner.server.close(linger=0)

@@ -1,7 +1,8 @@
 """Starts and stops the worker processes of `chainmark run --workers N` on this machine.
 
 Each is `python -m bench.cli worker --master 127.0.0.1:PORT`, logging to its own file in the run
-folder; the master always stops them (they quit when told, and are terminated otherwise).
+folder, in their own session; the master always stops them (they quit when told, and are terminated
+otherwise), and a worker whose master vanished quits after Locust's 60 s without heartbeats.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def start_local_workers(count: int, port: int, log_dir: Path) -> list[subprocess
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    start_new_session=True,  # Ctrl-C goes to the master, which stops them
                 )
             )
     return processes

@@ -8,11 +8,13 @@ records back every 0.25 s in the master's clock. See `bench.load.messages` for t
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import gevent
+import greenlet
 import numpy as np
 from locust.env import Environment
 from locust.runners import WorkerRunner
@@ -55,8 +57,12 @@ class Worker:
         return int(self.runner.worker_index)
 
     def wait(self) -> None:
-        """Serve the master until it says quit (or stops sending heartbeats)."""
-        self.runner.greenlet.join()
+        """Serve the master until it says quit (or stops sending heartbeats); Ctrl-C ends it too."""
+        handler = gevent.signal_handler(signal.SIGINT, gevent.kill, greenlet.getcurrent(), KeyboardInterrupt)
+        try:
+            self.runner.greenlet.join()
+        finally:
+            handler.cancel()
 
     def _on_ping(self, environment: Environment, msg: Any) -> None:
         received = self.clock.now()

@@ -11,7 +11,7 @@ import numpy as np
 import psutil
 import pytest
 
-from bench.targets.anvil import ManagedAnvil
+from bench.targets.anvil import ManagedAnvil, free_port
 from bench.targets.rpc import RpcClient
 from tests.runhelpers import chainmark, db, only_run_dir, read_summary, start_chainmark, write_workload
 
@@ -181,9 +181,7 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
             ["--workers", "2"],
             "is closed loop, which a distributed run (--workers / --master) does not support",
         ),
-        (["--workers", "0"], "--workers: expected a whole number >= 1"),
         (["--master"], "--master needs --expect-workers N"),
-        (["--expect-workers", "2"], "--expect-workers goes with --master"),
         (
             ["--master", "--expect-workers", "1", "--master-bind", "nowhere"],
             "--master-bind: expected HOST:PORT",
@@ -205,3 +203,48 @@ def test_distributed_options_refuse_bad_input_in_one_line(
     ]
     assert message in result.stderr
     assert not (tmp_path / "out").exists(), "nothing was started"
+
+
+SHORT = """
+name: remote
+accounts: {count: 6, seed: 13}
+target: {confirm_grace: 10s}
+rounds:
+  - label: steady
+    tx_count: 30
+    rate: {type: fixed-rate, tps: 30}
+"""
+
+
+def test_remote_workers_join_a_master_and_a_missing_one_times_out(
+    tmp_path: Path, anvil: ManagedAnvil
+) -> None:
+    workload = write_workload(tmp_path / "w.yaml", SHORT)
+    port = free_port()
+    master = start_chainmark(
+        "run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "ok"), "-q",
+        "--master", "--expect-workers", "1", "--master-bind", f"127.0.0.1:{port}",
+    )  # fmt: skip
+    worker = start_chainmark("worker", "--master", f"127.0.0.1:{port}")
+    try:
+        _, stderr = master.communicate(timeout=60)
+        worker.communicate(timeout=15)
+    finally:
+        for process in (master, worker):
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert master.returncode == 0, stderr
+    assert worker.returncode == 0, "the worker quits when the master ends the run"
+    summary = read_summary(only_run_dir(tmp_path / "ok"))
+    assert summary["rounds"][0]["confirmed"] == 30 and set(summary["rounds"][0]["by_worker"]) == {"0"}
+
+    missing = chainmark(
+        "run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "missing"), "-q",
+        "--master", "--expect-workers", "2", "--master-bind", f"127.0.0.1:{port}", "--expect-timeout", "1",
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines()[-1] == (
+        f"error: only 0 of 2 workers connected within 1 s (start them with `chainmark worker --master HOST:{port}`)"
+    )
+    assert read_summary(only_run_dir(tmp_path / "missing"))["status"] == "failed"
