@@ -1,8 +1,8 @@
 """Builds the comparison document (comparison.json) of several run folders against the first, the baseline.
 
 Terms: a *run* is one run folder; the *baseline* is the first run given; a *candidate* is every other
-run; a *group* is the runs that repeat one another (same workload name, same target client and
-chain id, same round labels), summarised by mean and 95 % confidence interval per round and metric.
+run; a *group* is the runs that repeat one another (same workload name, same target client, chain id
+and block interval, same round labels), summarised by mean and 95 % confidence interval per round and metric.
 A difference between two groups is *significant* only when both intervals exist (n >= 2) and do
 not overlap.
 """
@@ -110,8 +110,17 @@ def round_labels(runs: Sequence[RunFolder]) -> list[str]:
 
 
 def group_key(run: RunFolder) -> tuple[Any, ...]:
+    """Runs repeat one another on the same workload, node client, chain and block interval (from the
+    blocks' own timestamps: a managed Anvil at 1 s and one at 2 s are different targets)."""
     target = run.summary.get("target", {})
-    return (run.summary.get("workload"), target.get("client"), target.get("chain_id"), tuple(run.labels))
+    interval = None if run.block_interval_s is None else round(run.block_interval_s, 1)
+    return (
+        run.summary.get("workload"),
+        target.get("client"),
+        target.get("chain_id"),
+        interval,
+        tuple(run.labels),
+    )
 
 
 def group_runs(runs: Sequence[RunFolder]) -> list[list[RunFolder]]:

@@ -33,6 +33,7 @@ class RunFolder:
     summary: dict[str, Any]
     latency_s: dict[str, np.ndarray] = field(default_factory=dict)
     confirmed_per_s: dict[str, np.ndarray] = field(default_factory=dict)
+    block_interval_s: float | None = None  # median gap of the blocks' own timestamps during the run
 
     @property
     def labels(self) -> list[str]:
@@ -56,9 +57,13 @@ def read_run_folder(path: Path, name: str | None = None) -> RunFolder:
         for idx, label, started in store.query("SELECT idx, label, started FROM rounds ORDER BY idx"):
             latency[label] = _latencies(store, idx)
             per_second[label] = _confirmed_per_second(store, idx, started)
+        stamps = np.array(
+            [t for (t,) in store.query("SELECT timestamp FROM blocks ORDER BY number")], dtype=float
+        )
     finally:
         store.close()
-    return RunFolder(path, name or path.name, summary, latency, per_second)
+    interval = float(np.median(np.diff(stamps))) if len(stamps) > 2 else None
+    return RunFolder(path, name or path.name, summary, latency, per_second, interval)
 
 
 def _read_summary(path: Path) -> dict[str, Any]:

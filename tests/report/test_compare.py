@@ -15,7 +15,9 @@ from bench.report.compare import compare_runs
 from bench.report.compare_cells import format_number
 from bench.report.gates import parse_gate
 from bench.report.outputs import write_outputs
+from bench.results.comparison import group_runs
 from bench.results.confidence import mean_interval, t_critical
+from bench.results.run_folder import RunFolder
 from bench.results.store import RunStore
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "memory_gib": 4.0, "os": "Linux 6", "python": "3.11.9"}
@@ -397,3 +399,15 @@ def test_a_round_without_a_metric_shows_no_value(tmp_path: Path) -> None:
     cand_row = _round(_doc(tmp_path / "cmp"), "steady")["runs"][1]
     assert cand_row["values"]["latency_s.p99"] is None and cand_row["ratio"]["latency_s.p99"] is None
     assert cand_row["values"]["throughput_tps"] is not None
+
+
+def test_block_interval_separates_targets() -> None:
+    summary = {
+        "workload": "w",
+        "target": {"client": "anvil/v1.7.1", "chain_id": 31337},
+        "rounds": [{"label": "a"}],
+    }
+    runs = [
+        RunFolder(Path(n), n, summary, block_interval_s=b) for n, b in (("x", 1.0), ("y", 2.0), ("z", 1.02))
+    ]
+    assert [[r.name for r in g] for g in group_runs(runs)] == [["x", "z"], ["y"]]
