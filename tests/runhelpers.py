@@ -19,9 +19,11 @@ def write_workload(path: Path, text: str) -> Path:
     return path
 
 
-def chainmark(*args: str, timeout: float = 180.0, **popen: Any) -> subprocess.CompletedProcess[str]:
+def chainmark(
+    *args: str, timeout: float = 180.0, env: dict[str, str] | None = None, **popen: Any
+) -> subprocess.CompletedProcess[str]:
     """Run the real `chainmark` command in a subprocess (so Locust's gevent patching stays out of pytest)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**(env if env is not None else os.environ), "PYTHONUNBUFFERED": "1"}
     return subprocess.run(
         [sys.executable, "-m", "bench.cli", *args],
         capture_output=True,

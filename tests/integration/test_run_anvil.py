@@ -359,3 +359,51 @@ rounds:
     assert "chainmark suite mini v2" in index
     for run in runs:
         assert f'href="{run.name}/report.html"' in index
+
+
+# Anvil's first default dev account (the well-known test mnemonic): funded on every fresh Anvil.
+ANVIL_KEY_0 = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+def test_funder_key_from_the_environment_funds_and_is_never_written(
+    tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient
+) -> None:
+    workload = write_workload(tmp_path / "w.yaml", FIXED.replace("6s", "1s"))
+    funder = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
+    before = int(rpc.call("eth_getTransactionCount", funder, "latest"), 16)
+    result = chainmark(
+        "run",
+        str(workload),
+        "--target-url",
+        anvil.url,
+        "--out",
+        str(tmp_path / "out"),
+        env={**os.environ, "CHAINMARK_FUNDER_KEY": "0x" + ANVIL_KEY_0},
+    )
+    assert result.returncode == 0, result.stderr
+    # The funder signed the 20 funding transfers itself (raw transactions, nonces counted on chain).
+    assert int(rpc.call("eth_getTransactionCount", funder, "latest"), 16) == before + 20
+    run_dir = only_run_dir(tmp_path / "out")
+    everything = [result.stdout, result.stderr] + [
+        p.read_bytes().decode("latin-1") for p in run_dir.iterdir() if p.is_file()
+    ]
+    assert not any(ANVIL_KEY_0 in text or ANVIL_KEY_0.upper() in text for text in everything)
+    assert not any(bytes.fromhex(ANVIL_KEY_0).decode("latin-1") in text for text in everything)
+
+
+def test_bad_funder_key_is_one_line_and_not_echoed(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    workload = write_workload(tmp_path / "w.yaml", FIXED)
+    result = chainmark(
+        "run",
+        str(workload),
+        "--target-url",
+        anvil.url,
+        "--out",
+        str(tmp_path / "out"),
+        env={**os.environ, "CHAINMARK_FUNDER_KEY": "nothex-secret"},
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "error: CHAINMARK_FUNDER_KEY: expected 32 bytes of hex (the value is not shown)"
+    )
