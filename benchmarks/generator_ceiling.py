@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import gevent
 import numpy as np
 
 from bench.clock import WallClock
@@ -121,7 +120,6 @@ def workers_run(
             for node, owned in zip(master.live, shard_positions(senders, workers), strict=True)
         ]
         master.send_shards(0, shards)
-        gevent.sleep(1.0)  # the shards are unpacked before the clock starts
         cpu = time.process_time()
         outcome = master.run_round(
             0, shards, clock.now() + 0.5, split_users(users, workers), parse_endpoint(url), lambda: None

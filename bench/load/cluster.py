@@ -33,6 +33,7 @@ logging.getLogger("locust").setLevel(logging.ERROR)
 
 PING_SAMPLES = 10
 PING_TIMEOUT_S = 2.0
+SHARD_TIMEOUT_S = 60.0
 
 ClusterRecord = tuple[int, float, float, float | None, str | None, int]
 """position, intended, sent, answered, error (master clock), worker index."""
@@ -108,9 +109,11 @@ class ClusterMaster:
         self._round_index = -1
         self._pongs: dict[int, tuple[float, float, float, float]] = {}
         self._pong_event = Event()
+        self._ready: set[tuple[int, int]] = set()  # (round, worker) whose shard has fully arrived
         self.runner.register_message(messages.PONG, self._on_pong)
         self.runner.register_message(messages.RECORDS, self._on_records)
         self.runner.register_message(messages.DONE, self._on_done)
+        self.runner.register_message(messages.READY, self._on_ready)
         # Ctrl-C must reach the engine: a KeyboardInterrupt landing in Locust's listener greenlet is swallowed.
         self._sigint = gevent.signal_handler(
             signal.SIGINT, gevent.kill, greenlet.getcurrent(), KeyboardInterrupt
@@ -150,7 +153,8 @@ class ClusterMaster:
         return [n for _, n in sorted(self.nodes.items()) if n.lost_at is None]
 
     def send_shards(self, round_index: int, shards: Sequence[Shard]) -> None:
-        """Send each worker its shard of round `round_index`, in chunks of `SHARD_CHUNK` positions."""
+        """Send each worker its shard of round `round_index`, in chunks of `SHARD_CHUNK` positions, and
+        return once every live one has it all (so the round's t0 is not spent unpacking)."""
         for shard in shards:
             node = self.nodes[shard.worker]
             count = len(shard.positions)
@@ -167,6 +171,15 @@ class ClusterMaster:
                 }
                 self.runner.send_message(messages.SHARD, data, client_id=node.client_id)
                 gevent.sleep(0)
+        deadline = self.clock.now() + SHARD_TIMEOUT_S
+        waiting = {s.worker for s in shards}
+        while waiting - {w for r, w in self._ready if r == round_index}:
+            if self.clock.now() > deadline:
+                raise RunError(
+                    f"workers {sorted(waiting)} did not receive round {round_index}'s shard in time"
+                )
+            gevent.sleep(0.01)
+            waiting &= {n.index for n in self.live if self._alive(n)}
 
     def run_round(
         self,
@@ -211,10 +224,13 @@ class ClusterMaster:
         records, self.records = self.records, []
         return records
 
+    def _alive(self, node: WorkerNode) -> bool:
+        client = self.runner.clients.get(node.client_id)
+        return client is not None and client.state != STATE_MISSING
+
     def _notice_losses(self, state: ClusterRound, round_index: int) -> None:
         for node in self.live:
-            client = self.runner.clients.get(node.client_id)
-            if client is None or client.state == STATE_MISSING:
+            if not self._alive(node):
                 node.lost_at = self.clock.now()
                 if node.index in state.assigned and node.index not in state.done:
                     node.lost_in_round = round_index
@@ -246,6 +262,9 @@ class ClusterMaster:
             self._seen.add(key)
             self.records.append((position, intended, sent, answered, error, worker))
             state.sent[worker] = state.sent.get(worker, 0) + 1
+
+    def _on_ready(self, environment: Environment, msg: Any) -> None:
+        self._ready.add((int(msg.data["round"]), int(msg.data["worker"])))
 
     def _on_done(self, environment: Environment, msg: Any) -> None:
         data, state = msg.data, self._round

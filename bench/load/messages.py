@@ -16,6 +16,9 @@ SHARD = "chainmark_shard"
 """master -> worker: {round, chunk, chunks, positions: [int], offsets: [float], bodies: [bytes]}.
 A shard larger than `SHARD_CHUNK` positions comes in several chunks, numbered from 0."""
 
+READY = "chainmark_ready"
+"""worker -> master: {round, worker}: the last chunk of the worker's shard of the round arrived."""
+
 START = "chainmark_start"
 """master -> worker: {round, t0 (master clock), offset (worker minus master, s), users, base, path,
 headers}: send the round's shard from t0 on, with `users` Locust users."""

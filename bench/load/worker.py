@@ -30,11 +30,11 @@ logging.getLogger("locust").setLevel(logging.ERROR)
 
 @dataclass
 class _Shard:
-    chunks: int = 0
+    """A round's shard as its chunks arrive (in order: Locust's connection keeps message order)."""
+
     positions: list[int] = field(default_factory=list)
     offsets: list[float] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
-    received: int = 0
 
 
 class Worker:
@@ -72,11 +72,12 @@ class Worker:
 
     def _on_shard(self, environment: Environment, msg: Any) -> None:
         data = msg.data
-        shard = self.shards.setdefault(data["round"], _Shard(chunks=data["chunks"]))
+        shard = self.shards.setdefault(data["round"], _Shard())
         shard.positions += data["positions"]
         shard.offsets += data["offsets"]
         shard.bodies += data["bodies"]
-        shard.received += 1
+        if data["chunk"] == data["chunks"] - 1:
+            self.runner.send_message(messages.READY, {"round": data["round"], "worker": self.index})
 
     def _on_start(self, environment: Environment, msg: Any) -> None:
         gevent.spawn(self._run_round, msg.data)
