@@ -515,7 +515,7 @@ class _Session:
         assert self.cluster is not None and planned.offsets is not None
         first, offsets = self.first_ids[planned.index], planned.offsets
         self.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
-        live = self.cluster.live
+        live = self.cluster.refresh()
         shards = [
             Shard(node.index, owned, offsets[owned], [planned.body(int(p), first + int(p)) for p in owned])
             for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True)

@@ -152,6 +152,15 @@ class ClusterMaster:
         """Workers not lost, by index."""
         return [n for _, n in sorted(self.nodes.items()) if n.lost_at is None]
 
+    def refresh(self) -> list[WorkerNode]:
+        """Mark the workers Locust no longer hears from as lost (between rounds); return the live ones."""
+        for node in self.live:
+            if not self._alive(node):
+                node.lost_at = self.clock.now()
+        if not self.live:
+            raise RunError("every worker was lost; the run cannot go on")
+        return self.live
+
     def send_shards(self, round_index: int, shards: Sequence[Shard]) -> None:
         """Send each worker its shard of round `round_index`, in chunks of `SHARD_CHUNK` positions, and
         return once every live one has it all (so the round's t0 is not spent unpacking)."""

@@ -91,6 +91,7 @@ def test_two_workers_agree_with_the_chain_and_the_single_process_schedule(
     for index, r in enumerate(summary["rounds"]):
         in_round = sum(1 for rnd, *_ in sends if rnd == index)
         assert r["sent"] == r["confirmed"] == in_round, r
+        assert r["locust_submit"]["num_requests"] == in_round, "Locust's statistics came over its messaging"
         assert set(r["by_worker"]) == {"0", "1"}
         assert sum(w["sent"] for w in r["by_worker"].values()) == in_round
         assert all(w["schedule_lag_s"]["p99"] is not None for w in r["by_worker"].values())
