@@ -39,6 +39,9 @@ rounds:
   - label: steady
     duration: 8s
     rate: {type: fixed-rate, tps: 60}
+  - label: after
+    duration: 2s
+    rate: {type: fixed-rate, tps: 40}
 """
 
 
@@ -157,7 +160,7 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
     index = lost[0]["index"]
     with db(run_dir) as conn:
         rows = conn.execute(
-            "SELECT s.worker, s.sent, t.sender FROM sends s JOIN txs t ON t.id = s.tx"
+            "SELECT s.worker, s.sent, t.sender FROM sends s JOIN txs t ON t.id = s.tx WHERE t.round = 0"
         ).fetchall()
         notes = json.loads(conn.execute("SELECT notes FROM rounds WHERE idx = 0").fetchone()[0])
     assigned = {
@@ -171,6 +174,10 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
     assert r["sent"] == len(rows) and r["confirmed"] == len(rows)
     assert any(note.startswith(f"worker {index} lost at ") for note in notes), notes
     assert f"of its {assigned[index]} transactions sent" in " ".join(notes)
+    # The next round runs on the live worker alone, re-signed from the node's nonces: all of it confirmed.
+    after = summary["rounds"][1]
+    assert after["sent"] == after["confirmed"] == 80 and after["failed"] == {}
+    assert set(after["by_worker"]) == {str(1 - index)}
     report = (run_dir / "report.html").read_text(encoding="utf-8")
     assert f"worker {index} lost at" in report and "lost in round 0" in report
 
