@@ -208,11 +208,6 @@ def _run(args: argparse.Namespace) -> int:
     if suite is not None:
         out = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-suite-{suite.name}"
     cluster = _cluster_options(args)
-    if cluster is not None:
-        from bench.engine import refuse_closed_loop
-
-        for workload in workloads:
-            refuse_closed_loop(workload)
     options = RunOptions(
         out_dir=out,
         target_url=args.target_url,

@@ -22,7 +22,7 @@ import numpy as np
 
 from bench import __version__
 from bench.clock import Clock, WallClock
-from bench.errors import ChainmarkError, RunError, TargetError, WorkloadError
+from bench.errors import ChainmarkError, RunError, TargetError
 from bench.load.clocksync import OFFSET_WARN_S
 from bench.load.cluster import ClusterMaster, Shard
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
@@ -42,7 +42,7 @@ from bench.targets.funding import fund_accounts, send_and_confirm
 from bench.targets.node import read_node_info
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_url
-from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Workload
+from bench.workload.spec import Workload
 
 GWEI = 10**9
 START_LEAD_S = 0.5  # users are spawned before the round's t0, so the first send is not late
@@ -103,8 +103,6 @@ def run_workload(
     """Run `workload`; the run folder and its files exist whatever happens (errors propagate after)."""
     clock = clock or WallClock()
     report = on_progress or (lambda _p: None)
-    if options.cluster is not None:
-        refuse_closed_loop(workload)
     run_dir = _make_run_dir(options.out_dir, workload.name)
     store = RunStore(run_dir / "results.sqlite", create=True)
     store.set_meta(
@@ -170,16 +168,6 @@ def _target(
         yield parse_endpoint(anvil.url), anvil
 
 
-def refuse_closed_loop(workload: Workload) -> None:
-    """A distributed run supports open-loop rounds only: closed loop would need confirmations on workers."""
-    for number, spec in enumerate(workload.rounds):
-        if isinstance(spec.rate, FixedBacklog | FixedConcurrency | MaximumRate):
-            raise WorkloadError(
-                f"{workload.path}: rounds[{number}].rate.type: {spec.rate.kind} is closed loop, which a "
-                "distributed run (--workers / --master) does not support; run it in one process"
-            )
-
-
 @contextlib.contextmanager
 def _cluster(options: RunOptions, run_dir: Path, clock: Clock) -> Iterator[ClusterMaster | None]:
     """The Locust master of a distributed run, with its local worker processes; stopped however the run ends."""
@@ -214,6 +202,7 @@ class _Session:
         self.workload, self.options, self.endpoint, self.managed = workload, options, endpoint, managed
         self.cluster = cluster
         self.recorded: set[int] = set()  # positions of the current round with a send record (cluster)
+        self.owner = np.zeros(0, dtype=np.int64)  # worker index per position of the current round (cluster)
         self.store, self.clock, self.report = store, clock, report
         self.rpc = RpcClient(endpoint)
         self.counters = RoundCounters()
@@ -511,25 +500,47 @@ class _Session:
         self.store.add_worker_sends((first + p, i, s, a, e, w) for p, i, s, a, e, w in records)
 
     def _cluster_round(self, planned: PlannedRound) -> int:
-        """Send one open-loop round on the cluster; return how many of its transactions were sent."""
-        assert self.cluster is not None and planned.offsets is not None
-        first, offsets = self.first_ids[planned.index], planned.offsets
+        """Send one round on the cluster; return how many of its transactions were sent.
+
+        Open loop: each worker follows its share of the schedule. Closed loop: each worker gets its share
+        of the slots (and of the users), and the master forwards what its observer sees settle."""
+        assert self.cluster is not None
+        first, count = self.first_ids[planned.index], planned.count
+        offsets = planned.offsets if planned.offsets is not None else np.zeros(count)
+        reads = np.array([planned.is_read(i) for i in range(count)], dtype=bool)
         self.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
         live = self.cluster.refresh()
-        shards = [
-            Shard(node.index, owned, offsets[owned], [planned.body(int(p), first + int(p)) for p in owned])
-            for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True)
-        ]
+        owner = np.zeros(count, dtype=np.int64)
+        shards = []
+        for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True):
+            owner[owned] = node.index
+            bodies = [planned.body(int(p), first + int(p)) for p in owned]
+            shards.append(Shard(node.index, owned, offsets[owned], reads[owned], bodies))
         self.cluster.send_shards(planned.index, shards)
         t0 = self.clock.now() + CLUSTER_START_LEAD_S
+        local, users = make_dispatcher(planned.spec, planned.offsets, count, t0)  # the single-process limits
+        slots = None
+        if isinstance(local, Backlog):  # fixed-concurrency has a slot per transaction: a worker's whole shard
+            shares = split_users(local.in_flight, len(shards))
+            slots = [
+                len(s.positions) if local.in_flight >= count else n
+                for s, n in zip(shards, shares, strict=True)
+            ]
         self.counters, self.recorded = RoundCounters(), set()
-        self.current = (first, planned.count, OpenLoop(offsets, t0))
+        self.current = (first, count, OpenLoop(offsets, t0))
+        self.owner = owner
         self.store.update_round(planned.index, started=t0)
         self._last_tick = (t0, 0)
         cpu_before = time.process_time()
-        users = split_users(min(planned.spec.senders, max(planned.count, 1)), len(shards))
         outcome = self.cluster.run_round(
-            planned.index, shards, t0, users, self.endpoint, tick=lambda: self._tick(planned, t0)
+            planned.index,
+            shards,
+            t0,
+            split_users(max(users, 1), len(shards)),
+            self.endpoint,
+            tick=lambda: self._tick(planned, t0),
+            slots=slots,
+            duration=planned.spec.duration,
         )
         self._flush(planned)
         self.store.update_round(
@@ -549,6 +560,8 @@ class _Session:
         ]
         if len(self.recorded) < planned.count:
             notes.append(f"sent {len(self.recorded)} of {planned.count} pre-signed transactions")
+        if outcome.ran_out:
+            notes.append("the pre-signed pool ran out before the round's duration")
         self.store.update_round(planned.index, notes=notes)
         self._record_workers()
         for w in outcome.lost:
@@ -584,9 +597,12 @@ class _Session:
         self.store.add_inclusions(block.inclusions)
         if self.current is not None:
             first, count, dispatcher = self.current
-            ours = sum(1 for tx_id, _, _ in block.inclusions if first <= tx_id < first + count)
-            self.counters.confirmed += ours
-            dispatcher.settled(ours)
+            ours = [tx_id - first for tx_id, _, _ in block.inclusions if first <= tx_id < first + count]
+            self.counters.confirmed += len(ours)
+            dispatcher.settled(len(ours))
+            if self.cluster is not None:  # closed loop on workers: their slots open when the master sees it
+                for worker, n in zip(*np.unique(self.owner[ours], return_counts=True), strict=True):
+                    self.cluster.settle(int(worker), int(n))
 
     def _resign(
         self, plan: Plan, done: PlannedRound, taken: int, later: list[PlannedRound]

@@ -45,7 +45,8 @@ class Shard:
 
     worker: int
     positions: np.ndarray
-    offsets: np.ndarray
+    offsets: np.ndarray  # zeros in a closed-loop round
+    reads: np.ndarray  # bool per position
     bodies: list[bytes] = field(repr=False)
 
 
@@ -88,6 +89,7 @@ class ClusterRound:
     done: set[int] = field(default_factory=set)
     lost: dict[int, float] = field(default_factory=dict)  # worker index -> when the master noticed
     cpu_s: float = 0.0
+    ran_out: set[int] = field(default_factory=set)  # closed loop: workers whose shard ran out early
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -110,6 +112,7 @@ class ClusterMaster:
         self._pongs: dict[int, tuple[float, float, float, float]] = {}
         self._pong_event = Event()
         self._ready: set[tuple[int, int]] = set()  # (round, worker) whose shard has fully arrived
+        self._settled: dict[int, int] = {}  # worker index -> settled count not yet forwarded
         self.runner.register_message(messages.PONG, self._on_pong)
         self.runner.register_message(messages.RECORDS, self._on_records)
         self.runner.register_message(messages.DONE, self._on_done)
@@ -176,6 +179,7 @@ class ClusterMaster:
                     "chunks": chunks,
                     "positions": shard.positions[part].tolist(),
                     "offsets": shard.offsets[part].tolist(),
+                    "reads": shard.reads[part].tolist(),
                     "bodies": shard.bodies[part],
                 }
                 self.runner.send_message(messages.SHARD, data, client_id=node.client_id)
@@ -198,35 +202,60 @@ class ClusterMaster:
         users: Sequence[int],
         endpoint: Endpoint,
         tick: Callable[[], None],
+        slots: Sequence[int] | None = None,
+        duration: float | None = None,
     ) -> ClusterRound:
-        """Start the round at `t0` (master clock) on every shard's worker and wait until each is done or lost."""
+        """Start the round at `t0` (master clock) on every shard's worker and wait until each is done or lost.
+
+        Open loop without `slots`; closed loop with each worker's `slots` (and the round's `duration`),
+        its slots freed by `settle`."""
         headers = {"Content-Type": "application/json"}
         if endpoint.authorization:
             headers["Authorization"] = endpoint.authorization
         self.env.stats.reset_all()
         state = ClusterRound(assigned={s.worker: len(s.positions) for s in shards})
         self._round, self._round_index = state, round_index
-        for shard, count in zip(shards, users, strict=True):
+        self._settled = {}
+        for k, (shard, count) in enumerate(zip(shards, users, strict=True)):
             node = self.nodes[shard.worker]
             start = {
                 "round": round_index,
                 "t0": t0,
                 "offset": node.offset,
                 "users": count,
+                "slots": None if slots is None else slots[k],
+                "duration": duration,
                 "base": endpoint.base,
                 "path": endpoint.path,
                 "headers": headers,
             }
             self.runner.send_message(messages.START, start, client_id=node.client_id)
+        next_tick = self.clock.now() + TICK_S
         try:
             while not all(w in state.done or w in state.lost for w in state.assigned):
-                gevent.sleep(TICK_S)
-                self._notice_losses(state, round_index)
-                tick()
+                gevent.sleep(messages.SETTLE_INTERVAL_S)
+                self._forward_settled(round_index)
+                if self.clock.now() >= next_tick:
+                    next_tick += TICK_S
+                    self._notice_losses(state, round_index)
+                    tick()
         finally:
             self._round = None
         state.stats = locust_stats(self.env)
         return state
+
+    def settle(self, worker: int, count: int) -> None:
+        """`count` of `worker`'s transactions of the running round were seen in a block (forwarded soon)."""
+        self._settled[worker] = self._settled.get(worker, 0) + count
+
+    def _forward_settled(self, round_index: int) -> None:
+        pending, self._settled = self._settled, {}
+        for worker, count in pending.items():
+            node = self.nodes[worker]
+            if node.lost_at is None:
+                self.runner.send_message(
+                    messages.SETTLED, {"round": round_index, "count": count}, client_id=node.client_id
+                )
 
     def take_records(self) -> list[ClusterRecord]:
         """The records received since the last call."""
@@ -281,6 +310,8 @@ class ClusterMaster:
             return
         state.done.add(int(data["worker"]))
         state.cpu_s += float(data["cpu_s"])
+        if data["ran_out"]:
+            state.ran_out.add(int(data["worker"]))
 
     def close(self) -> None:
         """Tell the workers to quit and stop listening."""

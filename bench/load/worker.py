@@ -22,7 +22,7 @@ from locust.runners import WorkerRunner
 from bench.clock import WallClock
 from bench.errors import RunError
 from bench.load import messages
-from bench.load.dispatch import OpenLoop, RoundCounters
+from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters
 from bench.load.users import make_user_class
 
 logging.getLogger("locust").setLevel(logging.ERROR)
@@ -34,6 +34,7 @@ class _Shard:
 
     positions: list[int] = field(default_factory=list)
     offsets: list[float] = field(default_factory=list)
+    reads: list[bool] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
 
 
@@ -48,9 +49,11 @@ class Worker:
         except ConnectionError as exc:
             raise RunError(f"worker: no chainmark master answered at {master_host}:{master_port}") from exc
         self.shards: dict[int, _Shard] = {}
+        self.dispatchers: dict[int, Dispatcher] = {}  # the running round's, for SETTLED
         self.runner.register_message(messages.PING, self._on_ping)
         self.runner.register_message(messages.SHARD, self._on_shard)
         self.runner.register_message(messages.START, self._on_start)
+        self.runner.register_message(messages.SETTLED, self._on_settled)
 
     @property
     def index(self) -> int:
@@ -75,6 +78,7 @@ class Worker:
         shard = self.shards.setdefault(data["round"], _Shard())
         shard.positions += data["positions"]
         shard.offsets += data["offsets"]
+        shard.reads += data["reads"]
         shard.bodies += data["bodies"]
         if data["chunk"] == data["chunks"] - 1:
             self.runner.send_message(messages.READY, {"round": data["round"], "worker": self.index})
@@ -82,10 +86,29 @@ class Worker:
     def _on_start(self, environment: Environment, msg: Any) -> None:
         gevent.spawn(self._run_round, msg.data)
 
+    def _on_settled(self, environment: Environment, msg: Any) -> None:
+        dispatcher = self.dispatchers.get(msg.data["round"])
+        if dispatcher is not None:
+            dispatcher.settled(int(msg.data["count"]))
+
     def _run_round(self, data: dict[str, Any]) -> None:
         shard = self.shards.pop(data["round"], _Shard())
         offset = float(data["offset"])
-        dispatcher = OpenLoop(np.asarray(shard.offsets, dtype=np.float64), float(data["t0"]) + offset)
+        t0 = float(data["t0"]) + offset
+        dispatcher: Dispatcher
+        if data["slots"] is None:
+            dispatcher = OpenLoop(np.asarray(shard.offsets, dtype=np.float64), t0)
+        else:
+            deadline = t0 + float(data["duration"]) if data["duration"] is not None else None
+            dispatcher = Backlog(len(shard.positions), int(data["slots"]), t0, deadline)
+        self.dispatchers[data["round"]] = dispatcher
+        reads = shard.reads
+
+        def answered(position: int, error: str | None) -> None:
+            """A rejected write never reaches a block and a read is done once answered: free its slot."""
+            if error is not None or reads[position]:
+                dispatcher.settled(1)
+
         counters = RoundCounters()
         user_class = make_user_class(
             dispatcher=dispatcher,
@@ -94,7 +117,7 @@ class Worker:
             clock=self.clock,
             path=data["path"],
             headers=data["headers"],
-            on_answered=staticmethod(lambda _position, _error: None),
+            on_answered=staticmethod(answered),
             host=data["base"],
         )
         user_class.__name__ = f"RoundSender{data['round']}"
@@ -108,6 +131,7 @@ class Worker:
                 gevent.sleep(messages.RECORD_INTERVAL_S)
                 self._send_records(data["round"], counters, shard.positions, offset)
         finally:
+            self.dispatchers.pop(data["round"], None)
             self._send_records(data["round"], counters, shard.positions, offset)
             self.runner.user_greenlets.kill(block=True)
             self.runner._send_stats()  # Locust's request statistics of the round reach the master first
@@ -118,6 +142,9 @@ class Worker:
                     "worker": self.index,
                     "sent": counters.sent,
                     "cpu_s": time.process_time() - cpu_before,
+                    "ran_out": isinstance(dispatcher, Backlog)
+                    and not dispatcher.stopped
+                    and data["duration"] is not None,
                 },
             )
 

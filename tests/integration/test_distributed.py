@@ -182,13 +182,52 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
     assert f"worker {index} lost at" in report and "lost in round 0" in report
 
 
+BACKLOG = """
+name: backlog
+accounts: {count: 20, seed: 14}
+target: {confirm_grace: 10s}
+rounds:
+  - label: backlog
+    duration: 3s
+    rate: {type: fixed-backlog, in_flight: 20}
+  - label: after
+    duration: 1s
+    rate: {type: fixed-rate, tps: 30}
+"""
+
+
+def test_closed_loop_on_two_workers_keeps_the_backlog_bound(
+    tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient
+) -> None:
+    workload = write_workload(tmp_path / "w.yaml", BACKLOG)
+    out = tmp_path / "out"
+    result = chainmark(
+        "run", str(workload), "--target-url", anvil.url, "--out", str(out), "--workers", "2", "-q"
+    )
+    assert result.returncode == 0, result.stderr
+    run_dir = only_run_dir(out)
+    summary = read_summary(run_dir)
+    with db(run_dir) as conn:
+        rows = conn.execute(
+            "SELECT t.round, s.sent, i.seen, s.worker, t.hash FROM sends s JOIN txs t ON t.id = s.tx "
+            "LEFT JOIN inclusions i ON i.tx = s.tx"
+        ).fetchall()
+    backlog = sorted((sent, seen) for rnd, sent, seen, _, _ in rows if rnd == 0)
+    assert len(backlog) >= 40, "the slots were freed by the master's observer, round after round"
+    for sent, _ in backlog:
+        waiting = sum(1 for s, seen in backlog if s <= sent and (seen is None or seen > sent))
+        assert waiting <= 20, "never more than in_flight sent and not yet seen in a block"
+    assert {worker for rnd, _, _, worker, _ in rows if rnd == 0} == {0, 1}
+    assert len(_on_chain(rpc, {bytes(h) for *_, h in rows})) == len(rows)
+    for r in summary["rounds"]:
+        assert r["sent"] == r["confirmed"] and r["failed"] == {} and r["timed_out"] == 0, r
+    assert summary["rounds"][1]["sent"] == 30, "the next round was re-signed from the node's nonces"
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (
-            ["--workers", "2"],
-            "is closed loop, which a distributed run (--workers / --master) does not support",
-        ),
+        (["--workers", "0"], "--workers: expected a whole number >= 1 (or `auto` for --workers), got '0'"),
         (["--master"], "--master needs --expect-workers N"),
         (
             ["--master", "--expect-workers", "1", "--master-bind", "nowhere"],
@@ -201,7 +240,7 @@ def test_distributed_options_refuse_bad_input_in_one_line(
 ) -> None:
     workload = write_workload(
         tmp_path / "w.yaml",
-        "name: closed\nrounds:\n  - label: a\n    duration: 2s\n    rate: {type: fixed-backlog, in_flight: 4}\n",
+        "name: bad\nrounds:\n  - label: a\n    duration: 2s\n    rate: {type: fixed-rate, tps: 4}\n",
     )
     result = chainmark("run", str(workload), "--out", str(tmp_path / "out"), *extra)
     assert result.returncode == 2
