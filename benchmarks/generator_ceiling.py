@@ -116,7 +116,13 @@ def workers_run(
         master.wait_for_workers(workers, 60.0)
         master.sync_clocks()
         shards = [
-            Shard(node.index, owned, np.zeros(len(owned)), [bodies[int(p)] for p in owned])
+            Shard(
+                node.index,
+                owned,
+                np.zeros(len(owned)),
+                np.zeros(len(owned), bool),
+                [bodies[int(p)] for p in owned],
+            )
             for node, owned in zip(master.live, shard_positions(senders, workers), strict=True)
         ]
         master.send_shards(0, shards)
