@@ -343,8 +343,14 @@ def _core(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    run_dir = run_core(quick=args.quick, threads=args.threads, out_dir=args.out, progress=progress)
+    from bench.core.markdown import format_targets
+
+    try:
+        run_dir = run_core(quick=args.quick, threads=args.threads, out_dir=args.out, progress=progress)
+    except ValueError as exc:  # a thread count this machine cannot run
+        raise WorkloadError(f"--threads: {exc}") from exc
     print(file=sys.stderr)
+    print(format_targets(json.loads((run_dir / "core.json").read_text(encoding="utf-8"))))
     print(f"report: {run_dir / 'core.html'}")
     return 0
 

@@ -65,3 +65,26 @@ def test_run_core_writes_json_and_html(tmp_path: Path) -> None:
     page = (folder / "core.html").read_text()
     assert page.startswith("<!DOCTYPE html>") and "plotly" in page.lower()
     assert "OpenSSL &lt;fake&gt; &amp; co" in page and "<fake>" not in page
+
+
+@pytest.mark.usefixtures("tiny")
+def test_cli_core_prints_the_targets_and_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.cli import main
+
+    assert main(["core", "--quick", "--threads", "1", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("| target | measured | limit | result | how |")
+    assert any(line.startswith("| SHA-256, 64-byte messages, 1 thread") for line in out)
+    assert out[-1].startswith("report: ") and out[-1].endswith("core.html")
+
+
+def test_cli_core_refuses_an_impossible_thread_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.cli import main
+
+    assert main(["core", "--threads", "0", "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --threads: threads must be in 1")
