@@ -24,7 +24,7 @@ from bench import __version__
 from bench.clock import Clock, WallClock
 from bench.errors import ChainmarkError, RunError, TargetError
 from bench.load.clocksync import OFFSET_WARN_S
-from bench.load.cluster import ClusterMaster, Shard
+from bench.load.cluster import ClusterMaster, ClusterRound, Shard
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
 from bench.load.local_workers import start_local_workers, stop_local_workers
 from bench.load.runner import run_round
@@ -506,16 +506,8 @@ class _Session:
         of the slots (and of the users), and the master forwards what its observer sees settle."""
         assert self.cluster is not None
         first, count = self.first_ids[planned.index], planned.count
-        offsets = planned.offsets if planned.offsets is not None else np.zeros(count)
-        reads = np.array([planned.is_read(i) for i in range(count)], dtype=bool)
         self.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
-        live = self.cluster.refresh()
-        owner = np.zeros(count, dtype=np.int64)
-        shards = []
-        for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True):
-            owner[owned] = node.index
-            bodies = [planned.body(int(p), first + int(p)) for p in owned]
-            shards.append(Shard(node.index, owned, offsets[owned], reads[owned], bodies))
+        shards, owner = self._shards(planned, first)
         self.cluster.send_shards(planned.index, shards)
         t0 = self.clock.now() + CLUSTER_START_LEAD_S
         local, users = make_dispatcher(planned.spec, planned.offsets, count, t0)  # the single-process limits
@@ -527,8 +519,8 @@ class _Session:
                 for s, n in zip(shards, shares, strict=True)
             ]
         self.counters, self.recorded = RoundCounters(), set()
-        self.current = (first, count, OpenLoop(offsets, t0))
-        self.owner = owner
+        # settles nothing: the workers hold the slots. `owner` goes with it, so `_on_block` sees one round.
+        self.current, self.owner = (first, count, OpenLoop(np.zeros(count), t0)), owner
         self.store.update_round(planned.index, started=t0)
         self._last_tick = (t0, 0)
         cpu_before = time.process_time()
@@ -552,6 +544,28 @@ class _Session:
         for position, h in enumerate(planned.hashes):
             if position not in self.recorded:
                 self.observer.watched.pop(h, None)
+        self.store.update_round(planned.index, notes=self._cluster_notes(planned, outcome, t0))
+        self._record_workers()
+        for w in outcome.lost:
+            self.report(Progress(f"warning: worker {w} was lost in round {planned.spec.label!r}"))
+        return len(self.recorded)
+
+    def _shards(self, planned: PlannedRound, first: int) -> tuple[list[Shard], np.ndarray]:
+        """Split the round among the live workers (by sender account); also the worker of each position."""
+        assert self.cluster is not None
+        offsets = planned.offsets if planned.offsets is not None else np.zeros(planned.count)
+        reads = np.array([planned.is_read(i) for i in range(planned.count)], dtype=bool)
+        live = self.cluster.refresh()
+        owner = np.zeros(planned.count, dtype=np.int64)
+        shards = []
+        for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True):
+            owner[owned] = node.index
+            bodies = [planned.body(int(p), first + int(p)) for p in owned]
+            shards.append(Shard(node.index, owned, offsets[owned], reads[owned], bodies))
+        return shards, owner
+
+    def _cluster_notes(self, planned: PlannedRound, outcome: ClusterRound, t0: float) -> list[str]:
+        """The round's notes: lost workers with how much of their share they sent, and what was not sent."""
         notes = [
             f"worker {w} lost at {datetime.fromtimestamp(at, UTC).strftime('%H:%M:%S.%f')[:-3]} UTC "
             f"({at - t0:.1f} s into the round): {outcome.sent.get(w, 0)} of its {outcome.assigned[w]} "
@@ -562,11 +576,7 @@ class _Session:
             notes.append(f"sent {len(self.recorded)} of {planned.count} pre-signed transactions")
         if outcome.ran_out:
             notes.append("the pre-signed pool ran out before the round's duration")
-        self.store.update_round(planned.index, notes=notes)
-        self._record_workers()
-        for w in outcome.lost:
-            self.report(Progress(f"warning: worker {w} was lost in round {planned.spec.label!r}"))
-        return len(self.recorded)
+        return notes
 
     def _resign_from_node(self, plan: Plan, later: list[PlannedRound]) -> list[PlannedRound]:
         """A lost worker left transactions unsent: sign later rounds again from the node's pending nonces."""

@@ -186,13 +186,14 @@ class ClusterMaster:
                 gevent.sleep(0)
         deadline = self.clock.now() + SHARD_TIMEOUT_S
         waiting = {s.worker for s in shards}
-        while waiting - {w for r, w in self._ready if r == round_index}:
+        while missing := waiting - {w for r, w in self._ready if r == round_index}:
             if self.clock.now() > deadline:
                 raise RunError(
-                    f"workers {sorted(waiting)} did not receive round {round_index}'s shard in time"
+                    f"workers {sorted(missing)} did not confirm round {round_index}'s shard "
+                    f"within {SHARD_TIMEOUT_S:g} s"
                 )
             gevent.sleep(0.01)
-            waiting &= {n.index for n in self.live if self._alive(n)}
+            waiting &= {n.index for n in self.live if self._alive(n)}  # a lost worker is noticed later
 
     def run_round(
         self,
