@@ -399,11 +399,7 @@ class _Session:
             planned = rounds[index]
             taken = self._round(planned) if self.cluster is None else self._cluster_round(planned)
             if taken < planned.count and index + 1 < len(rounds):
-                later = rounds[index + 1 :]
-                if self.cluster is None:
-                    rounds[index + 1 :] = self._resign(plan, planned, taken, later)
-                else:
-                    rounds[index + 1 :] = self._resign_from_node(plan, later)
+                rounds[index + 1 :] = self._resign_from_node(plan, rounds[index + 1 :])
             index += 1
 
     def _round(self, planned: PlannedRound) -> int:
@@ -579,7 +575,9 @@ class _Session:
         return notes
 
     def _resign_from_node(self, plan: Plan, later: list[PlannedRound]) -> list[PlannedRound]:
-        """A lost worker left transactions unsent: sign later rounds again from the node's pending nonces."""
+        """A round ended with signed transactions unsent (a duration-bounded closed loop, a lost worker):
+        their nonces were never used, so sign the later rounds again from the node's pending nonces."""
+        started = time.perf_counter()
         addresses = ["0x" + a.hex() for a in plan.addresses]
         nonces = [
             int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", [[a, "pending"] for a in addresses])
@@ -597,7 +595,12 @@ class _Session:
         )
         for planned in fresh:
             self._store_txs(planned)
-        self.report(Progress(f"re-signed {sum(r.count for r in fresh)} transactions of later rounds"))
+        self.report(
+            Progress(
+                f"re-signed {sum(r.count for r in fresh)} transactions of later rounds in "
+                f"{time.perf_counter() - started:.2f} s (their nonces moved back)"
+            )
+        )
         return fresh
 
     def _on_block(self, block: ObservedBlock) -> None:
@@ -613,41 +616,6 @@ class _Session:
             if self.cluster is not None:  # closed loop on workers: their slots open when the master sees it
                 for worker, n in zip(*np.unique(self.owner[ours], return_counts=True), strict=True):
                     self.cluster.settle(int(worker), int(n))
-
-    def _resign(
-        self, plan: Plan, done: PlannedRound, taken: int, later: list[PlannedRound]
-    ) -> list[PlannedRound]:
-        """A round ended before sending all it signed: later rounds' nonces move back, so sign them again."""
-        nonces = [0] * len(plan.keys)
-        next_nonce: dict[int, int] = {}
-        for sender, nonce in zip(done.senders[taken:], done.nonces[taken:], strict=True):
-            next_nonce.setdefault(int(sender), int(nonce))
-        for account in range(len(nonces)):
-            earlier = [r for r in later if np.any(r.senders == account)]
-            nonces[account] = next_nonce.get(
-                account, int(earlier[0].nonces[earlier[0].senders == account][0]) if earlier else 0
-            )
-        started = time.perf_counter()
-        fresh = sign_rounds(
-            self.workload,
-            plan.keys,
-            plan.addresses,
-            plan.chain_id,
-            plan.gas_price,
-            nonces,
-            [(r.index, r.spec) for r in later],
-            plan.processes,
-            plan.contracts,
-        )
-        for planned in fresh:
-            self._store_txs(planned)
-        self.report(
-            Progress(
-                f"re-signed {sum(r.count for r in fresh)} transactions of later rounds "
-                f"in {time.perf_counter() - started:.2f} s (nonces moved back)"
-            )
-        )
-        return fresh
 
     def _drain(self) -> None:
         """Wait for sent transactions to appear in blocks, up to the grace period."""

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,30 @@ def read_summary(run_dir: Path) -> dict[str, Any]:
 
 def db(run_dir: Path) -> sqlite3.Connection:
     return sqlite3.connect(run_dir / "results.sqlite")
+
+
+def peak_overlap(intervals: list[tuple[float, float]]) -> int:
+    """The most (start, end) intervals open at once: e.g. transactions sent and not yet seen in a block."""
+    events = sorted(
+        [(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals], key=lambda e: (e[0], e[1])
+    )
+    level = top = 0
+    for _, delta in events:
+        level += delta
+        top = max(top, level)
+    return top
+
+
+def wait_for_sends(out: Path, at_least: int, timeout: float = 60.0) -> Path:
+    """Wait until a run folder under `out` has recorded `at_least` sends; return that run folder."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for path in out.glob("*/results.sqlite"):
+            try:
+                with sqlite3.connect(path) as conn:
+                    if conn.execute("SELECT COUNT(*) FROM sends").fetchone()[0] >= at_least:
+                        return path.parent
+            except sqlite3.OperationalError:
+                pass  # the schema is being created
+        time.sleep(0.1)
+    raise AssertionError("the run never started sending")

@@ -13,7 +13,15 @@ import pytest
 
 from bench.targets.anvil import ManagedAnvil, free_port
 from bench.targets.rpc import RpcClient
-from tests.runhelpers import chainmark, db, only_run_dir, read_summary, start_chainmark, write_workload
+from tests.runhelpers import (
+    chainmark,
+    db,
+    only_run_dir,
+    read_summary,
+    start_chainmark,
+    wait_for_sends,
+    write_workload,
+)
 
 pytestmark = pytest.mark.anvil
 
@@ -115,22 +123,6 @@ def test_two_workers_agree_with_the_chain_and_the_single_process_schedule(
     assert np.abs(gaps).max() < 1e-6, "same intended send times, position by position"
 
 
-def _wait_for_sends(out: Path, at_least: int, timeout: float = 60.0) -> None:
-    import sqlite3
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for path in out.glob("*/results.sqlite"):
-            try:
-                with sqlite3.connect(path) as conn:
-                    if conn.execute("SELECT COUNT(*) FROM sends").fetchone()[0] >= at_least:
-                        return
-            except sqlite3.OperationalError:
-                pass  # the schema is being created
-        time.sleep(0.1)
-    raise AssertionError("the run never started sending")
-
-
 def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
     tmp_path: Path, anvil: ManagedAnvil
 ) -> None:
@@ -140,7 +132,7 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
         "run", str(workload), "--target-url", anvil.url, "--out", str(out), "--workers", "2", "-q"
     )
     try:
-        _wait_for_sends(out, 120)
+        wait_for_sends(out, 120)
         workers = [p for p in psutil.Process(master.pid).children() if "worker" in p.cmdline()]
         assert len(workers) == 2
         victim = workers[0]

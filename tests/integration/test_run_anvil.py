@@ -13,7 +13,7 @@ import pytest
 
 from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
-from tests.runhelpers import chainmark, db, only_run_dir, read_summary, write_workload
+from tests.runhelpers import chainmark, db, only_run_dir, peak_overlap, read_summary, write_workload
 
 pytestmark = pytest.mark.anvil
 
@@ -160,14 +160,7 @@ rounds:
     with db(run_dir) as conn:
         rows = conn.execute("SELECT s.sent, i.seen FROM sends s JOIN inclusions i ON i.tx = s.tx").fetchall()
     assert len(rows) == 240
-    events = sorted(
-        [(sent, 1) for sent, _ in rows] + [(seen, -1) for _, seen in rows], key=lambda e: (e[0], e[1])
-    )
-    outstanding = peak = 0
-    for _, delta in events:
-        outstanding += delta
-        peak = max(peak, outstanding)
-    assert peak == 40, "the backlog is kept full, and never over"
+    assert peak_overlap(rows) == 40, "the backlog is kept full, and never over"
     summary = read_summary(run_dir)
     assert summary["rounds"][0]["confirmed"] == 240
 
@@ -275,18 +268,8 @@ rounds:
     assert steps[:20] == pytest.approx([i / 20 for i in range(20)])
     assert steps[20:] == pytest.approx([1 + i / 80 for i in range(80)])
 
-    def peak(intervals: list[tuple[float, float]]) -> int:
-        events = sorted(
-            [(a, 1) for a, _ in intervals] + [(b, -1) for _, b in intervals], key=lambda e: (e[0], e[1])
-        )
-        level = top = 0
-        for _, delta in events:
-            level += delta
-            top = max(top, level)
-        return top
-
-    assert peak(clients) == 3, "fixed-concurrency: exactly 3 requests in flight at the most"
-    assert peak(flat) == 120, "maximum-rate: the outstanding bound is reached and never passed"
+    assert peak_overlap(clients) == 3, "fixed-concurrency: exactly 3 requests in flight at the most"
+    assert peak_overlap(flat) == 120, "maximum-rate: the outstanding bound is reached and never passed"
 
 
 def test_weighted_mix_with_reads_and_skewed_choices(
@@ -407,3 +390,28 @@ def test_bad_funder_key_is_one_line_and_not_echoed(tmp_path: Path, anvil: Manage
         result.stderr.strip()
         == "error: CHAINMARK_FUNDER_KEY: expected 32 bytes of hex (the value is not shown)"
     )
+
+
+def test_a_round_cut_short_by_its_duration_re_signs_the_next(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    """A duration-bounded closed loop signs more than it sends; the unused nonces move the next round back."""
+    workload = write_workload(
+        tmp_path / "w.yaml",
+        """
+name: resign
+accounts: {count: 10, seed: 23}
+rounds:
+  - label: backlog
+    duration: 2s
+    rate: {type: fixed-backlog, in_flight: 20}
+  - label: after
+    tx_count: 40
+    rate: {type: fixed-rate, tps: 40}
+""",
+    )
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "re-signed 40 transactions of later rounds" in result.stderr
+    first, after = read_summary(only_run_dir(tmp_path / "out"))["rounds"]
+    assert first["sent"] < first["planned"] == 160
+    assert first["notes"] == [f"sent {first['sent']} of 160 pre-signed transactions"]
+    assert after["sent"] == after["confirmed"] == 40 and after["timed_out"] == 0

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
-import time
 from pathlib import Path
 
 import psutil
 import pytest
 
 from bench.targets.anvil import ManagedAnvil, free_port
-from tests.runhelpers import chainmark, only_run_dir, read_summary, start_chainmark, write_workload
+from tests.runhelpers import (
+    chainmark,
+    only_run_dir,
+    read_summary,
+    start_chainmark,
+    wait_for_sends,
+    write_workload,
+)
 
 pytestmark = pytest.mark.anvil
 
@@ -38,20 +43,6 @@ def _one_error_line(stderr: str) -> str:
     errors = [line for line in lines if line.startswith("error: ")]
     assert len(errors) == 1, stderr
     return errors[0]
-
-
-def _wait_for_sends(out: Path, at_least: int, timeout: float = 60.0) -> Path:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for path in out.glob("*/results.sqlite"):
-            try:
-                with sqlite3.connect(path) as conn:
-                    if conn.execute("SELECT COUNT(*) FROM sends").fetchone()[0] >= at_least:
-                        return path.parent
-            except sqlite3.OperationalError:
-                pass  # the schema is being created
-        time.sleep(0.1)
-    raise AssertionError("the run never started sending")
 
 
 @pytest.mark.parametrize("command", ["validate", "run"])
@@ -96,7 +87,7 @@ def test_ctrl_c_keeps_records_and_stops_managed_anvil(tmp_path: Path) -> None:
     workload = write_workload(tmp_path / "w.yaml", LONG)
     process = start_chainmark("run", str(workload), "--out", str(tmp_path / "out"))
     try:
-        run_dir = _wait_for_sends(tmp_path / "out", at_least=50)
+        run_dir = wait_for_sends(tmp_path / "out", at_least=50)
         children = [p for p in psutil.Process(process.pid).children(recursive=True) if "anvil" in p.name()]
         assert children, "the managed anvil runs as a child"
         process.send_signal(signal.SIGINT)
@@ -119,7 +110,7 @@ def test_node_killed_mid_run(tmp_path: Path, anvil: ManagedAnvil) -> None:
     workload = write_workload(tmp_path / "w.yaml", LONG)
     process = start_chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"))
     try:
-        run_dir = _wait_for_sends(tmp_path / "out", at_least=50)
+        run_dir = wait_for_sends(tmp_path / "out", at_least=50)
         psutil.Process(anvil.pid).kill()
         _, stderr = process.communicate(timeout=90)
     finally:
