@@ -3,7 +3,10 @@
 Format history (schema_version):
   1  workload, status, target {url (credentials redacted), client, chain_id, block_gas_limit},
      rounds [{label, sent, confirmed, failed {reason: count}, timed_out, send_rate_tps,
-     throughput_tps, latency_s {p50, p90, p99, p999, max, mean}, window_s [start, end], ...}]
+     throughput_tps, latency_s {p50, p90, p99, p999, max, mean}, window_s [start, end],
+     pending, schedule_lag_s, submit_latency_s, generator_cpu_s, locust_submit, notes,
+     reads {sent, ok, failed, throughput_tps, latency_s} | null, by_kind {kind: ...}}],
+     plan, observer, machine, definitions;
      distributed runs add `workers` {count, duplicates_received, nodes [{index, id, offset_ms,
      rtt_ms, lost_at, lost_in_round}]} and per round `by_worker` {index: {sent, schedule_lag_s}}
 """
