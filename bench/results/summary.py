@@ -4,7 +4,7 @@ Format history (schema_version):
   1  workload, status, target {url (credentials redacted), client, chain_id, block_gas_limit},
      rounds [{label, sent, confirmed, failed {reason: count}, timed_out, send_rate_tps,
      throughput_tps, latency_s {p50, p90, p99, p999, max, mean}, window_s [start, end],
-     pending, schedule_lag_s, submit_latency_s, generator_cpu_s, locust_submit, notes,
+     commit_throughput_tps, pending, schedule_lag_s, submit_latency_s, generator_cpu_s, locust_submit, notes,
      reads {sent, ok, failed, throughput_tps, latency_s} | null, by_kind {kind: ...}}],
      plan, observer, machine, definitions;
      distributed runs add `workers` {count, duplicates_received, nodes [{index, id, offset_ms,
@@ -25,6 +25,7 @@ DEFINITIONS = {
     "throughput_tps": "confirmed transactions / window_s length (the blocks that carried the round)",
     "window_s": "unix seconds: observer's sight of the block before the round's first inclusion "
     "to its sight of the block with the round's last inclusion",
+    "commit_throughput_tps": "confirmed / (last confirmation seen - first intended send), Caliper's definition",
     "send_rate_tps": "(sent - 1) / (last send - first send)",
     "schedule_lag_s": "actual send time minus intended send time",
     "submit_latency_s": "eth_sendRawTransaction answer time minus send time",

@@ -391,3 +391,14 @@ def test_missing_store_is_not_created(tmp_path: Path) -> None:
 )
 def test_classify_rejection(message: str, reason: str) -> None:
     assert classify_rejection(message) == reason
+
+
+def test_commit_throughput_runs_from_first_intended_send_to_last_confirmation(store: RunStore) -> None:
+    rounds = _by_label(store)
+    assert rounds["steady"].commit_throughput_tps == round(100 / (1001.09 - 1000.0), 6)
+    assert rounds["mixed"].commit_throughput_tps == round(3 / (2002.0 - 2000.0), 6)  # 100, 101, 107 confirmed
+    assert rounds["idle"].commit_throughput_tps == 0.0
+    steady = build_summary(store)["rounds"][0]
+    assert steady["commit_throughput_tps"] > steady["throughput_tps"], (
+        "no block interval before the first send"
+    )
