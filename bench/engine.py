@@ -411,7 +411,7 @@ class _Session:
         self.counters = RoundCounters()
         self.current = (first, planned.count, dispatcher)
         self.store.update_round(planned.index, started=t0)
-        self._last_tick = (t0, 0)
+        self._last_tick, self._last_tps = (t0, 0), 0.0
 
         def answered(position: int, error: str | None) -> None:
             """A rejected write will never be in a block, and a read is done once answered: free its slot."""
@@ -468,7 +468,7 @@ class _Session:
                 sent=self.counters.sent,
                 confirmed=self.counters.confirmed,
                 failed=self.counters.rejected,
-                tps=getattr(self, "_last_tps", 0.0),
+                tps=self._last_tps,
             )
         )
 
@@ -518,7 +518,7 @@ class _Session:
         # settles nothing: the workers hold the slots. `owner` goes with it, so `_on_block` sees one round.
         self.current, self.owner = (first, count, OpenLoop(np.zeros(count), t0)), owner
         self.store.update_round(planned.index, started=t0)
-        self._last_tick = (t0, 0)
+        self._last_tick, self._last_tps = (t0, 0), 0.0
         cpu_before = time.process_time()
         outcome = self.cluster.run_round(
             planned.index,
