@@ -50,3 +50,12 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out == f"chainmark {__version__}\n"
+
+
+def test_report_on_a_corrupt_store_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "results.sqlite").write_text("garbage")
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"error: {tmp_path / 'results.sqlite'}: not a chainmark results store (file is not a database)"
+    ]

@@ -76,13 +76,17 @@ class RunStore:
         self.path = path
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()  # the observer thread and the senders' flusher both write
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        if create:
-            self.db.executescript(_SCHEMA + _OBSERVATIONS)
-            self.set_meta(schema_version=SCHEMA_VERSION)
-        else:
-            self._upgrade(path)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            if create:
+                self.db.executescript(_SCHEMA + _OBSERVATIONS)
+                self.set_meta(schema_version=SCHEMA_VERSION)
+            else:
+                self._upgrade(path)
+        except sqlite3.DatabaseError as exc:  # not SQLite, or not chainmark's tables
+            self.db.close()
+            raise ValueError(f"{path}: not a chainmark results store ({exc})") from exc
 
     def _upgrade(self, path: Path) -> None:
         version = self.meta().get("schema_version")

@@ -402,3 +402,12 @@ def test_commit_throughput_runs_from_first_intended_send_to_last_confirmation(st
     assert steady["commit_throughput_tps"] > steady["throughput_tps"], (
         "no block interval before the first send"
     )
+
+
+def test_a_file_that_is_not_a_results_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "results.sqlite"
+    path.write_text("garbage, not SQLite\n")
+    with pytest.raises(
+        ValueError, match=r"results\.sqlite: not a chainmark results store \(file is not a database\)"
+    ):
+        RunStore(path)
