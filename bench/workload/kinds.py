@@ -5,10 +5,12 @@ Each kind has a reader registered by name with the keys it accepts, like the rat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 from bench.contracts.ycsb import get_workload
+from bench.workload.limits import MAX_WEIGHT, UINT64_MAX, UINT256_MAX
 from bench.workload.reader import Reader, given
 from bench.workload.spec import BalanceRead, Choice, ContractTx, MixEntry, TransferTx, TxKind
 
@@ -26,9 +28,7 @@ def read_choice(reader: Reader) -> Choice:
             raise f[key].fail(f"only for distribution {allowed}", shown=False)
     choice = Choice(
         distribution=kind,
-        **given(
-            f, {"theta": Reader.positive, "hot_fraction": Reader.positive, "hot_traffic": Reader.positive}
-        ),
+        **given(f, {"theta": _unbounded, "hot_fraction": _unbounded, "hot_traffic": _unbounded}),
     )
     if "theta" in f and not 0 < choice.theta < 10:
         raise f["theta"].fail("must be between 0 and 10 (YCSB uses 0.99)")
@@ -38,10 +38,20 @@ def read_choice(reader: Reader) -> Choice:
     return choice
 
 
+def _unbounded(reader: Reader) -> float:
+    """A number > 0; its range is checked by the caller (theta, hot_fraction, hot_traffic)."""
+    return reader.positive(math.inf)
+
+
 def _transfer(f: dict[str, Reader]) -> TxKind:
     return TransferTx(
         **given(
-            f, {"value_wei": lambda r: r.integer(0), "gas": lambda r: r.integer(21_000), "to": read_choice}
+            f,
+            {
+                "value_wei": lambda r: r.integer(0, UINT256_MAX),
+                "gas": lambda r: r.integer(21_000, UINT64_MAX),
+                "to": read_choice,
+            },
         )
     )
 
@@ -78,7 +88,7 @@ def read_mix(reader: Reader) -> tuple[MixEntry, ...]:
         f = item.mapping(("weight", "tx"))
         if "tx" not in f:
             raise item.fail("tx: required (e.g. {weight: 3, tx: {kind: transfer}})", shown=False)
-        weight = f["weight"].positive() if "weight" in f else 1.0
+        weight = f["weight"].positive(MAX_WEIGHT) if "weight" in f else 1.0
         entries.extend(read_entries(f["tx"], weight))
     if not entries:
         raise reader.fail("expected at least one {weight, tx} entry", shown=False)
@@ -106,10 +116,7 @@ def read_entries(reader: Reader, weight: float = 1.0) -> tuple[MixEntry, ...]:
 
 def _int_between(low: int, high: int) -> Callable[[Reader], int]:
     def read(reader: Reader) -> int:
-        value = reader.integer(low)
-        if value > high:
-            raise reader.fail(f"must be <= {high}")
-        return value
+        return reader.integer(low, high)
 
     return read
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from bench.errors import WorkloadError
+from bench.workload import limits
+from bench.workload.files import read_limited
 from bench.workload.kinds import read_choice, read_entries, read_mix
 from bench.workload.rates import read_rate
 from bench.workload.reader import Reader, given, optional
@@ -26,6 +26,7 @@ from bench.workload.spec import (
     TransferTx,
     Workload,
 )
+from bench.workload.yamltree import compose_yaml
 
 MAX_FILE_BYTES = 1_000_000
 GWEI = 10**9
@@ -34,12 +35,7 @@ GWEI = 10**9
 def load_workload(path: str | Path) -> Workload:
     """Read, parse and validate the workload at `path`; nothing is started on failure."""
     shown = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise WorkloadError(f"cannot read workload: {exc.strerror}", path=shown) from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise WorkloadError(f"file is {len(data)} bytes, the limit is {MAX_FILE_BYTES}", path=shown)
+    data = read_limited(path, MAX_FILE_BYTES, "workload")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -49,14 +45,7 @@ def load_workload(path: str | Path) -> Workload:
 
 def parse_workload(text: str, path: str = "<workload>") -> Workload:
     """Validate workload YAML `text` (named `path` in errors) into a `Workload`."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise WorkloadError(f"invalid YAML: {exc.problem or exc.context}", path=path, line=line) from exc
-    except yaml.YAMLError as exc:
-        raise WorkloadError(f"invalid YAML: {exc}", path=path) from exc
+    root = compose_yaml(text, path)
     if root is None:
         raise WorkloadError("the workload is empty, expected a mapping with name and rounds", path=path)
     top = Reader(root, path, "").mapping(("name", "description", "target", "accounts", "rounds"))
@@ -93,17 +82,17 @@ def _target(reader: Reader) -> Target:
         ("url", "block_time", "gas_limit", "gas_price_gwei", "confirm_grace", "poll_interval", "prometheus")
     )
     url = optional(f, "url", _http_url, None)
-    gas_price = optional(f, "gas_price_gwei", Reader.positive, None)
+    gas_price = optional(f, "gas_price_gwei", lambda r: r.positive(limits.MAX_GAS_PRICE_GWEI), None)
     return Target(
         url=url,
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
         **given(
             f,
             {
-                "block_time": Reader.duration,
-                "gas_limit": lambda r: r.integer(21_000),
-                "confirm_grace": Reader.duration,
-                "poll_interval": Reader.duration,
+                "block_time": lambda r: r.duration(limits.MAX_BLOCK_TIME_S, limits.MIN_BLOCK_TIME_S),
+                "gas_limit": lambda r: r.integer(21_000, limits.UINT64_MAX),
+                "confirm_grace": lambda r: r.duration(limits.MAX_GRACE_S),
+                "poll_interval": _poll,
                 "prometheus": _prometheus,
             },
         ),
@@ -125,15 +114,25 @@ def _prometheus(reader: Reader) -> Prometheus:
     metrics = tuple(m.string() for m in f["metrics"].sequence())
     if not metrics:
         raise f["metrics"].fail("expected at least one metric name", shown=False)
-    return Prometheus(url=_http_url(f["url"]), metrics=metrics, **given(f, {"interval": Reader.duration}))
+    return Prometheus(url=_http_url(f["url"]), metrics=metrics, **given(f, {"interval": _poll}))
+
+
+def _poll(reader: Reader) -> float:
+    return reader.duration(limits.MAX_POLL_S, limits.MIN_POLL_S)
 
 
 def _accounts(reader: Reader) -> Accounts:
     f = reader.mapping(("count", "seed", "funding_eth"))
-    funding = optional(f, "funding_eth", Reader.positive, None)
+    funding = optional(f, "funding_eth", lambda r: r.positive(limits.MAX_FUNDING_ETH), None)
     return Accounts(
         funding_wei=None if funding is None else int(funding * 10**18),
-        **given(f, {"count": lambda r: r.integer(1), "seed": lambda r: r.integer(0)}),
+        **given(
+            f,
+            {
+                "count": lambda r: r.integer(1, limits.MAX_ACCOUNTS),
+                "seed": lambda r: r.integer(0, limits.MAX_SEED),
+            },
+        ),
     )
 
 
@@ -144,7 +143,7 @@ def _round(reader: Reader) -> Round:
     if "rate" not in f:
         raise reader.fail("rate: required (e.g. {type: fixed-rate, tps: 100})", shown=False)
     rate = read_rate(f["rate"])
-    duration = optional(f, "duration", Reader.duration, None)
+    duration = optional(f, "duration", lambda r: r.duration(limits.MAX_DURATION_S), None)
     if isinstance(rate, StepRate | Trace):
         if "tx_count" in f:
             raise f["tx_count"].fail(
@@ -162,9 +161,9 @@ def _round(reader: Reader) -> Round:
         mix=_mix(f),
         sender=read_choice(f["from"]) if "from" in f else None,
         duration=duration,
-        tx_count=optional(f, "tx_count", lambda r: r.integer(1), None),
+        tx_count=optional(f, "tx_count", lambda r: r.integer(1, limits.MAX_TX_COUNT), None),
         line=reader.line,
-        **given(f, {"warmup": Reader.boolean, "senders": lambda r: r.integer(1)}),
+        **given(f, {"warmup": Reader.boolean, "senders": lambda r: r.integer(1, limits.MAX_SENDERS)}),
     )
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from bench.errors import WorkloadError
+from bench.workload.files import FileProblem, read_file
+from bench.workload.limits import MAX_DURATION_S, MAX_SEED, MAX_SLOTS, MAX_TPS, MAX_TRACE_SCALE
 from bench.workload.reader import Reader, given
 from bench.workload.spec import (
     FixedBacklog,
@@ -28,20 +30,21 @@ from bench.workload.spec import (
     StepRate,
     Trace,
 )
+from bench.workload.yamltree import compose_yaml
 
 MAX_TRACE_BYTES = 5_000_000
 
 
 def _fixed_rate(f: dict[str, Reader]) -> RateController:
-    return FixedRate(tps=f["tps"].positive())
+    return FixedRate(tps=f["tps"].positive(MAX_TPS))
 
 
 def _fixed_backlog(f: dict[str, Reader]) -> RateController:
-    return FixedBacklog(in_flight=f["in_flight"].integer(1))
+    return FixedBacklog(in_flight=f["in_flight"].integer(1, MAX_SLOTS))
 
 
 def _linear_rate(f: dict[str, Reader]) -> RateController:
-    start, end = f["start_tps"].non_negative(), f["end_tps"].non_negative()
+    start, end = f["start_tps"].non_negative(MAX_TPS), f["end_tps"].non_negative(MAX_TPS)
     if start == end == 0:
         raise f["end_tps"].fail("start_tps and end_tps cannot both be 0")
     return LinearRate(start_tps=start, end_tps=end)
@@ -53,7 +56,7 @@ def _step_rate(f: dict[str, Reader]) -> RateController:
         fields = step.mapping(("duration", "tps"))
         if "duration" not in fields or "tps" not in fields:
             raise step.fail("each step needs duration and tps, e.g. {duration: 10s, tps: 100}", shown=False)
-        steps.append((fields["duration"].duration(), fields["tps"].non_negative()))
+        steps.append((fields["duration"].duration(MAX_DURATION_S), fields["tps"].non_negative(MAX_TPS)))
     if not steps:
         raise f["steps"].fail("expected at least one step", shown=False)
     if not any(tps > 0 for _, tps in steps):
@@ -62,25 +65,31 @@ def _step_rate(f: dict[str, Reader]) -> RateController:
 
 
 def _poisson(f: dict[str, Reader]) -> RateController:
-    return Poisson(tps=f["tps"].positive(), **given(f, {"seed": lambda r: r.integer(0)}))
+    return Poisson(tps=f["tps"].positive(MAX_TPS), **given(f, {"seed": lambda r: r.integer(0, MAX_SEED)}))
 
 
 def _trace(f: dict[str, Reader]) -> RateController:
     mode = f["mode"].string() if "mode" in f else "interpolate"
     if mode not in ("interpolate", "step"):
         raise f["mode"].fail("expected interpolate or step")
-    scale = f["scale"].positive() if "scale" in f else 1.0
+    scale = f["scale"].positive(MAX_TRACE_SCALE) if "scale" in f else 1.0
     name = f["file"].string()
     points = read_trace(f["file"], Path(f["file"].path).parent / name)
     return Trace(points=tuple((t, tps * scale) for t, tps in points), mode=mode, file=name)
 
 
 def _fixed_concurrency(f: dict[str, Reader]) -> RateController:
-    return FixedConcurrency(clients=f["clients"].integer(1), **given(f, {"max_tps": Reader.positive}))
+    return FixedConcurrency(clients=f["clients"].integer(1, MAX_SLOTS), **given(f, {"max_tps": _max_tps}))
 
 
 def _maximum_rate(f: dict[str, Reader]) -> RateController:
-    return MaximumRate(**given(f, {"max_outstanding": lambda r: r.integer(1), "max_tps": Reader.positive}))
+    return MaximumRate(
+        **given(f, {"max_outstanding": lambda r: r.integer(1, MAX_SLOTS), "max_tps": _max_tps})
+    )
+
+
+def _max_tps(reader: Reader) -> float:
+    return reader.positive(MAX_TPS)
 
 
 # name -> (required keys, optional keys, reader)
@@ -117,62 +126,80 @@ def read_rate(reader: Reader) -> RateController:
 
 
 def read_trace(where: Reader, path: Path) -> list[tuple[float, float]]:
-    """(t_s, tps) points of a trace file: t ascending from 0, tps >= 0, some tps > 0."""
+    """(t_s, tps) points of a trace file: t ascending from 0 to at most MAX_DURATION_S, tps >= 0, some > 0."""
+    shown = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise where.fail(f"cannot read trace file {path}: {exc.strerror}") from exc
-    if len(data) > MAX_TRACE_BYTES:
-        raise where.fail(f"trace file {path} is {len(data)} bytes, the limit is {MAX_TRACE_BYTES}")
-    text = data.decode("utf-8", errors="replace")
-    rows = _yaml_rows(text, path) if path.suffix in (".yaml", ".yml") else _csv_rows(text)
+        data = read_file(path, MAX_TRACE_BYTES, f"trace file {shown}")
+    except FileProblem as exc:  # said where the workload names the file
+        raise where.fail(str(exc)) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise where.fail(f"{shown}: trace file is not UTF-8 text") from None
+    rows = _yaml_rows(text, shown) if path.suffix in (".yaml", ".yml") else _csv_rows(text, shown)
     points: list[tuple[float, float]] = []
     for line, row in rows:
         try:
             t, tps = (float(v) for v in row)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise WorkloadError(
-                f"expected two numbers (t_s, tps), got {row!r}", path=str(path), line=line
+                f"expected two numbers (t_s, tps), got {_shown_row(row)}", path=shown, line=line
             ) from None
         if not (math.isfinite(t) and math.isfinite(tps)) or t < 0 or tps < 0:
             raise WorkloadError(
-                f"t_s and tps must be finite and >= 0, got {row!r}", path=str(path), line=line
+                f"t_s and tps must be finite and >= 0, got {_shown_row(row)}", path=shown, line=line
+            )
+        if t > MAX_DURATION_S or tps > MAX_TPS:
+            raise WorkloadError(
+                f"t_s must be <= {MAX_DURATION_S:g} and tps <= {MAX_TPS:g}, got {_shown_row(row)}",
+                path=shown,
+                line=line,
             )
         if points and t <= points[-1][0]:
             raise WorkloadError(
-                f"t_s must increase, got {t:g} after {points[-1][0]:g}", path=str(path), line=line
+                f"t_s must increase, got {t:g} after {points[-1][0]:g}", path=shown, line=line
             )
         points.append((t, tps))
     if len(points) < 2 or points[0][0] != 0:
-        raise WorkloadError("a trace needs at least two points, the first at t_s 0", path=str(path))
+        raise WorkloadError("a trace needs at least two points, the first at t_s 0", path=shown)
     if not any(tps > 0 for _, tps in points):
-        raise WorkloadError("every tps in the trace is 0", path=str(path))
+        raise WorkloadError("every tps in the trace is 0", path=shown)
     return points
 
 
-def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+def _shown_row(row: list[str]) -> str:
+    text = repr(row)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _csv_rows(text: str, shown: str) -> list[tuple[int, list[str]]]:
     rows: list[tuple[int, list[str]]] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        cells = [c.strip() for c in row]
-        if not cells or not any(cells) or cells[0].startswith("#"):
-            continue
-        if not rows and not _is_number(cells[0]):
-            continue  # a header line before the first point
-        rows.append((number, cells))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            cells = [c.strip() for c in row]
+            if not cells or not any(cells) or cells[0].startswith("#"):
+                continue
+            if not rows and not _is_number(cells[0]):
+                continue  # a header line before the first point
+            rows.append((reader.line_num, cells))
+    except csv.Error as exc:  # a field over csv's limit (128 KiB), a NUL byte
+        raise WorkloadError(f"not a CSV trace: {exc}", path=shown, line=reader.line_num + 1) from None
     return rows
 
 
-def _yaml_rows(text: str, path: Path) -> list[tuple[int, list[str]]]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise WorkloadError(f"invalid YAML: {exc}", path=str(path)) from exc
+def _yaml_rows(text: str, shown: str) -> list[tuple[int, list[str]]]:
+    """The [t_s, tps] pairs of a YAML trace, read with the workload's alias-safe, line-aware reader."""
+    root = compose_yaml(text, shown)
+    if root is None:
+        raise WorkloadError("expected a list of [t_s, tps] pairs", path=shown)
     if not isinstance(root, yaml.SequenceNode):
-        raise WorkloadError("expected a list of [t_s, tps] pairs", path=str(path))
+        raise WorkloadError("expected a list of [t_s, tps] pairs", path=shown, line=root.start_mark.line + 1)
     rows = []
-    for item in root.value:
-        values = [v.value for v in item.value] if isinstance(item, yaml.SequenceNode) else [item.value]
-        rows.append((item.start_mark.line + 1, [str(v) for v in values]))
+    for item in Reader(root, shown, "").sequence():
+        if not isinstance(item.node, yaml.SequenceNode) or len(item.node.value) != 2:
+            raise item.fail("expected a [t_s, tps] pair")
+        rows.append((item.line, [str(v.scalar()) for v in item.sequence()]))
     return rows
 
 

@@ -79,29 +79,43 @@ class Reader:
             raise self.fail("expected a non-empty string")
         return value
 
-    def integer(self, minimum: int) -> int:
+    def integer(self, minimum: int, maximum: int) -> int:
         value = self.scalar()
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail("expected an integer")
         if value < minimum:
             raise self.fail(f"must be >= {minimum}")
+        if value > maximum:
+            raise self.fail(f"must be <= {_limit(maximum)}")
         return value
 
-    def positive(self) -> float:
-        value = self.scalar()
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail("expected a number")
+    def positive(self, maximum: float) -> float:
+        value = self._number()
         if value <= 0:
             raise self.fail("must be > 0")
-        return float(value)
+        if value > maximum:
+            raise self.fail(f"must be <= {_limit(maximum)}")
+        return value
 
-    def non_negative(self) -> float:
-        value = self.scalar()
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail("expected a number")
+    def non_negative(self, maximum: float) -> float:
+        value = self._number()
         if value < 0:
             raise self.fail("must be >= 0")
-        return float(value)
+        if value > maximum:
+            raise self.fail(f"must be <= {_limit(maximum)}")
+        return value
+
+    def _number(self) -> float:
+        value = self.scalar()
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail("expected a number")
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            number = math.inf
+        if not math.isfinite(number):
+            raise self.fail("expected a number")
+        return number
 
     def boolean(self) -> bool:
         value = self.scalar()
@@ -109,16 +123,29 @@ class Reader:
             raise self.fail("expected true or false")
         return value
 
-    def duration(self) -> float:
+    def duration(self, maximum: float, minimum: float = 0.0) -> float:
+        """A duration in seconds, > 0 (and >= `minimum`, when given) and <= `maximum`."""
         try:
             seconds = parse_duration(self.scalar())
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise self.fail(str(exc)) from exc
         if not math.isfinite(seconds):
             raise self.fail("must be a finite duration")
         if seconds <= 0:
             raise self.fail("must be > 0")
+        if seconds < minimum:
+            raise self.fail(f"must be >= {minimum:g} s")
+        if seconds > maximum:
+            raise self.fail(f"must be <= {maximum:g} s")
         return seconds
+
+
+def _limit(value: float) -> str:
+    """A range's end as the README's limits table writes it: 1000000, 2^64-1, 2^256-1."""
+    for bits in (64, 256):
+        if value == 2**bits - 1:
+            return f"2^{bits}-1"
+    return f"{value:g}" if isinstance(value, float) and not value.is_integer() else f"{int(value)}"
 
 
 def _show(node: yaml.Node) -> str:

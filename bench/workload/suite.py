@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bench.errors import WorkloadError
+from bench.workload.files import read_limited
 from bench.workload.loader import load_workload
 from bench.workload.reader import Reader
 from bench.workload.spec import Workload
+from bench.workload.yamltree import compose_yaml
 
+MAX_MANIFEST_BYTES = 1_000_000
 BUILT_IN = {"standard": Path("workloads/standard/manifest.yaml")}
 
 
@@ -48,13 +49,10 @@ def load_suite(path: Path) -> Suite:
     """Read the manifest at `path` and load (validate) every workload it lists."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkloadError(f"cannot read suite manifest: {exc}", path=shown) from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise WorkloadError(f"invalid YAML: {exc}", path=shown) from exc
+        text = read_limited(path, MAX_MANIFEST_BYTES, "suite manifest").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkloadError("file is not UTF-8 text", path=shown) from exc
+    root = compose_yaml(text, shown)
     if root is None:
         raise WorkloadError("the manifest is empty, expected suite, version and workloads", path=shown)
     top = Reader(root, shown, "")
@@ -75,4 +73,4 @@ def load_suite(path: Path) -> Suite:
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
         raise fields["workloads"].fail(f"workload name {duplicate!r} appears twice", shown=False)
-    return Suite(fields["suite"].string(), fields["version"].integer(1), tuple(workloads), shown)
+    return Suite(fields["suite"].string(), fields["version"].integer(1, 1_000_000), tuple(workloads), shown)

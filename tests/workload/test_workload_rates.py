@@ -143,9 +143,9 @@ def test_missing_trace_file(tmp_path: Path) -> None:
         ("t.csv", "0,10\n", "t.csv: a trace needs at least two points, the first at t_s 0"),
         ("t.csv", "1,10\n2,10\n", "t.csv: a trace needs at least two points, the first at t_s 0"),
         ("t.csv", "0,0\n2,0\n", "t.csv: every tps in the trace is 0"),
-        ("t.yaml", "{a: 1}\n", "t.yaml: expected a list of [t_s, tps] pairs"),
+        ("t.yaml", "{a: 1}\n", "t.yaml:1: expected a list of [t_s, tps] pairs"),
         ("t.yaml", "- [0, 1]\n- [1, x]\n", "t.yaml:2: expected two numbers (t_s, tps), got ['1', 'x']"),
-        ("t.yaml", "- [0, 1\n", "t.yaml: invalid YAML"),
+        ("t.yaml", "- [0, 1\n", "t.yaml:2: invalid YAML: expected ',' or ']'"),
     ],
 )
 def test_malformed_trace_files(tmp_path: Path, name: str, content: str, expected: str) -> None:
