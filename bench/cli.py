@@ -1,7 +1,8 @@
 """The `chainmark` command: argv in, one library call out; the only place that prints, exits or reads env vars.
 
 Exit status: 0 success, 1 a failed run or unreachable target, 2 bad input (workload or options),
-3 a comparison gate failed, 130 interrupted (Ctrl-C; what was recorded is kept).
+3 a comparison gate failed, 130 interrupted (Ctrl-C; what was recorded is kept), 143 terminated
+(SIGTERM, handled as Ctrl-C: workers stopped first, then the node; outputs written).
 """
 
 from __future__ import annotations
@@ -17,30 +18,41 @@ from pathlib import Path
 from typing import Any
 
 from bench import __version__
-from bench.errors import ChainmarkError, WorkloadError
+from bench.errors import ChainmarkError, Terminated, WorkloadError
+from bench.stop_signals import stops_raise
 
 FUNDER_KEY_ENV = "CHAINMARK_FUNDER_KEY"
 _CLEAR_LINE = "\r\033[K" if sys.stderr.isatty() else ""
 ANVIL_ENV = "CHAINMARK_ANVIL"
 DEFAULT_MASTER_PORT = 5557  # Locust's own default master port
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM: the shells' convention
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        with stops_raise():
+            return int(args.handler(args))
     except ChainmarkError as exc:
-        print(f"{_CLEAR_LINE}error: {exc}", file=sys.stderr)
+        print(f"{_CLEAR_LINE}error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_status
     except BrokenPipeError:  # `chainmark schema | head`: the reader left; nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt:
-        print(
-            f"{_CLEAR_LINE}interrupted: records collected so far are kept in the run folder", file=sys.stderr
-        )
-        return 130
+    except KeyboardInterrupt as exc:  # before a run folder existed (a run reports its own)
+        return _stopped(exc, "nothing was started")
+
+
+def _stopped(exc: KeyboardInterrupt, what: str) -> int:
+    terminated = isinstance(exc, Terminated)
+    print(f"{_CLEAR_LINE}{'terminated' if terminated else 'interrupted'}: {what}", file=sys.stderr)
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
+def printable(text: str) -> str:
+    """`text` with control and other non-printable characters escaped (\\x1b), so a terminal shows it as is."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on the terminal")
     run.add_argument("--processes", type=int, help="signing processes (default: one per core)")
+    _add_max_plan(run)
     run.add_argument("--no-websocket", action="store_true", help="poll for new blocks instead of newHeads")
     run.add_argument(
         "--workers",
@@ -80,9 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--master-bind",
-        default=f"*:{DEFAULT_MASTER_PORT}",
+        default=f"127.0.0.1:{DEFAULT_MASTER_PORT}",
         metavar="HOST:PORT",
-        help=f"where a --master run listens for workers (default *:{DEFAULT_MASTER_PORT})",
+        help=f"where a --master run listens for workers (default 127.0.0.1:{DEFAULT_MASTER_PORT}: this machine "
+        "only; remote workers need an explicit address, e.g. 0.0.0.0:5557, on a trusted network)",
     )
     run.set_defaults(handler=_run)
 
@@ -92,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check workload files without running them")
     validate.add_argument("workloads", type=Path, nargs="+")
+    _add_max_plan(validate)
     validate.set_defaults(handler=_validate)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the workload format (for editors)")
@@ -126,12 +141,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_max_plan(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--max-plan",
+        metavar="SIZE",
+        help="refuse a workload whose plan needs more memory than SIZE, e.g. 4GiB (default: half of this "
+        "machine's memory)",
+    )
+
+
+def _max_plan(args: argparse.Namespace) -> int:
+    from bench.plan.size import default_max_plan, parse_bytes
+
+    if args.max_plan is None:
+        return default_max_plan()
+    try:
+        return parse_bytes(args.max_plan)
+    except ValueError as exc:
+        raise WorkloadError(f"--max-plan: {exc}") from exc
+
+
 def _validate(args: argparse.Namespace) -> int:
+    from bench.plan.size import check_plan_size, format_bytes
     from bench.workload import load_workload
 
+    max_plan = _max_plan(args)
     for path in args.workloads:
         workload = load_workload(path)
-        print(f"{path}: ok ({workload.name}, {len(workload.rounds)} rounds)")
+        size = check_plan_size(workload, max_plan)
+        print(
+            printable(
+                f"{path}: ok ({workload.name}, {len(workload.rounds)} rounds, {size.transactions:,} "
+                f"transactions, about {format_bytes(size.peak_bytes)} at the plan's peak)"
+            )
+        )
     return 0
 
 
@@ -197,17 +240,23 @@ def _run(args: argparse.Namespace) -> int:
 
     if (args.workload is None) == (args.suite is None):
         raise WorkloadError("run: give a workload file or --suite NAME, not both")
-    if args.target_url is not None and not args.target_url.startswith(("http://", "https://")):
-        raise WorkloadError("--target-url: expected an http:// or https:// URL")
+    _check_target_url(args.target_url)
+    max_plan = _max_plan(args)
     suite = load_suite(resolve_suite(args.suite)) if args.suite else None
     workloads = list(suite.workloads) if suite else [load_workload(args.workload)]
+    from bench.plan.size import check_plan_size
+
+    for workload in workloads:
+        check_plan_size(workload, max_plan)
+    cluster = _cluster_options(args)
     from bench.engine import RunOptions, run_workload  # imports locust (gevent): only for `run`
     from bench.report.terminal import format_summary
+    from bench.report.unconfirmed import format_unconfirmed
+    from bench.results.names import safe_name
 
     out = args.out
     if suite is not None:
-        out = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-suite-{suite.name}"
-    cluster = _cluster_options(args)
+        out = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-suite-{safe_name(suite.name)}"
     options = RunOptions(
         out_dir=out,
         target_url=args.target_url,
@@ -218,22 +267,43 @@ def _run(args: argparse.Namespace) -> int:
         cluster=cluster,
     )
     progress = _ProgressLine(args.quiet)
+    before = _run_dirs(out)
     try:
         for workload in workloads:
             if suite is not None and not args.quiet:
-                print(f"== {workload.name} ({workload.path})", file=sys.stderr)
+                print(printable(f"== {workload.name} ({workload.path})"), file=sys.stderr)
             result = run_workload(workload, options, progress)
             progress.close()
             if not args.quiet:
-                print(
-                    format_summary(json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8")))
-                )
+                summary = json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))
+                print("\n".join(printable(line) for line in format_summary(summary).splitlines()))
+                for line in format_unconfirmed(summary):
+                    print(printable(line))
                 print(f"report: {result.run_dir / 'report.html'}")
+    except KeyboardInterrupt as exc:
+        progress.close()
+        started = sorted(_run_dirs(out) - before)
+        kept = (
+            f"records collected so far are kept in {started[-1]}" if started else "no run folder was created"
+        )
+        return _stopped(exc, kept)
     finally:
         progress.close()
         if suite is not None and out.is_dir():  # also when a workload failed: the index shows how far it got
             print(f"suite index: {_write_suite_index(suite.name, suite.version, out)}")
     return 0
+
+
+def _run_dirs(out: Path) -> set[Path]:
+    return {p for p in out.iterdir() if p.is_dir()} if out.is_dir() else set()
+
+
+def _check_target_url(url: str | None) -> None:
+    from bench.targets.url import redact_url, url_problem
+
+    problem = url_problem(url) if url is not None else None
+    if url is not None and problem is not None:
+        raise WorkloadError(f"--target-url: {problem}, got {redact_url(url)}")
 
 
 def _cluster_options(args: argparse.Namespace) -> Any:
@@ -255,6 +325,12 @@ def _cluster_options(args: argparse.Namespace) -> Any:
         if args.expect_workers is None:
             raise WorkloadError("run: --master needs --expect-workers N")
         host, port = _host_port("--master-bind", args.master_bind)
+        if host not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+            print(
+                f"warning: --master-bind {host}: workers anywhere that reaches port {port} can join, unauthenticated, "
+                "and receive this run's signed transactions; bind only on a trusted network",
+                file=sys.stderr,
+            )
         return ClusterOptions(
             expect=_positive("--expect-workers", str(args.expect_workers)),
             bind_host=host,
@@ -287,12 +363,8 @@ def _worker(args: argparse.Namespace) -> int:
 
     try:
         run_worker(host, port)
-    except KeyboardInterrupt:
-        print(
-            f"{_CLEAR_LINE}interrupted: this worker left the run (the master reports it lost)",
-            file=sys.stderr,
-        )
-        return 130
+    except KeyboardInterrupt as exc:
+        return _stopped(exc, "this worker left the run (the master reports it lost)")
     return 0
 
 
@@ -312,6 +384,7 @@ def _write_suite_index(name: str, version: int, out: Path) -> Path:
 def _report(args: argparse.Namespace) -> int:
     from bench.report.outputs import write_outputs
     from bench.report.terminal import format_summary
+    from bench.results.liveness import died
     from bench.results.store import RunStore
 
     path = args.run_dir / "results.sqlite"
@@ -322,6 +395,8 @@ def _report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise WorkloadError(str(exc)) from exc
     try:
+        if died(store.meta()):  # still `running`, but its process is gone: SIGKILL, OOM, power loss
+            store.set_meta(status="died", error="the run's process ended without recording how")
         summary = write_outputs(store, args.run_dir)
     finally:
         store.close()

@@ -22,7 +22,7 @@ import numpy as np
 
 from bench import __version__
 from bench.clock import Clock, WallClock
-from bench.errors import ChainmarkError, RunError, TargetError
+from bench.errors import ChainmarkError, DiskFullError, RunError, TargetError, Terminated
 from bench.load.clocksync import OFFSET_WARN_S
 from bench.load.cluster import ClusterMaster, ClusterRound, Shard
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
@@ -35,18 +35,22 @@ from bench.observe.resources import ResourceMonitor, loopback_listener
 from bench.plan import Plan, PlannedRound, build_plan, sign_rounds
 from bench.plan.keys import address_of, derive_keys
 from bench.report.outputs import write_outputs
+from bench.results.full_disk import Reserve, quiet_when_full
+from bench.results.liveness import owner
 from bench.results.machine import machine_info, package_versions
+from bench.results.names import safe_name
 from bench.results.store import RunStore
 from bench.targets.anvil import ManagedAnvil, find_anvil, free_port
 from bench.targets.funding import fund_accounts, send_and_confirm
 from bench.targets.node import read_node_info
 from bench.targets.rpc import RpcClient
-from bench.targets.url import Endpoint, parse_endpoint, redact_url
+from bench.targets.url import Endpoint, parse_endpoint, redact_text, redact_url
 from bench.workload.spec import Workload
 
 GWEI = 10**9
 START_LEAD_S = 0.5  # users are spawned before the round's t0, so the first send is not late
-CLUSTER_START_LEAD_S = 1.0  # on a cluster the start message travels and the workers spawn users first
+CLUSTER_START_LEAD_S = 1.0
+IDENTITY_TIMEOUT_S = 10.0  # the first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout  # on a cluster the start message travels and the workers spawn users first
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +108,15 @@ def run_workload(
     clock = clock or WallClock()
     report = on_progress or (lambda _p: None)
     run_dir = _make_run_dir(options.out_dir, workload.name)
+    reserve = Reserve(
+        run_dir
+    )  # given back when the run ends (or the disk fills): room to record how it ended
     store = RunStore(run_dir / "results.sqlite", create=True)
     store.set_meta(
         workload=workload.name,
         workload_path=workload.path,
-        workload_text=workload.text,
+        workload_text=redact_text(workload.text, workload.urls),
+        owner=owner(),
         seed=workload.accounts.seed,
         status="running",
         started=clock.now(),
@@ -124,22 +132,34 @@ def run_workload(
         ):
             _Session(workload, options, endpoint, managed, store, clock, report, cluster).run()
         status = "completed"
-    except KeyboardInterrupt:
-        status = "interrupted"
+    except KeyboardInterrupt as exc:
+        status = "terminated" if isinstance(exc, Terminated) else "interrupted"
         raise
     except ChainmarkError as exc:
+        reserve.release()
         store.set_meta(error=str(exc))
         raise
     finally:
-        store.set_meta(status=status, ended=clock.now())
-        write_outputs(store, run_dir)
-        store.close()
+        reserve.release()
+        _close_run(store, run_dir, status, clock.now(), raise_errors=status == "completed")
     return RunResult(run_dir, status)
+
+
+def _close_run(store: RunStore, run_dir: Path, status: str, ended: float, *, raise_errors: bool) -> None:
+    """Record how the run ended and write its outputs; a full disk here does not hide the run's own error."""
+    try:
+        store.set_meta(status=status, ended=ended)
+        write_outputs(store, run_dir)
+    except DiskFullError:
+        if raise_errors:
+            raise
+    finally:
+        store.close()
 
 
 def _make_run_dir(out_dir: Path, name: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60]
+    safe = safe_name(name)
     for suffix in ["", *[f"-{i}" for i in range(2, 100)]]:
         run_dir = out_dir / f"{stamp}-{safe}{suffix}"
         try:
@@ -209,7 +229,12 @@ class _Session:
         self.current: tuple[int, int, Dispatcher] | None = None  # (first tx id, count, dispatcher)
 
     def run(self) -> None:
-        info = read_node_info(self.rpc)
+        self.report(Progress(f"connecting to {self.endpoint.redacted}"))
+        identity = RpcClient(self.endpoint, timeout=IDENTITY_TIMEOUT_S)
+        try:
+            info = read_node_info(identity)
+        finally:
+            identity.close()
         target: dict[str, Any] = {
             "url": self.endpoint.redacted,
             "client": info.client,
@@ -247,13 +272,17 @@ class _Session:
         node_pid = self.managed.pid if self.managed is not None else _local_node_pid(self.endpoint)
         if node_pid is not None:
             sources["node"] = node_pid
-        monitor = ResourceMonitor(sources, self.clock, self.store.add_resources)
+        monitor = ResourceMonitor(sources, self.clock, quiet_when_full(self.store.add_resources))
         monitor.start()
         prometheus = self.workload.target.prometheus
         scraper = None
         if prometheus is not None:
             scraper = PrometheusScraper(
-                prometheus.url, prometheus.metrics, self.clock, self.store.add_metrics, prometheus.interval
+                prometheus.url,
+                prometheus.metrics,
+                self.clock,
+                quiet_when_full(self.store.add_metrics),
+                prometheus.interval,
             )
             scraper.start()
         self.observer.start()

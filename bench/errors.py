@@ -5,6 +5,10 @@
     ├── TargetError                the target node cannot be started, reached or used -> exit 1
     │   └── RpcError               the node answered a JSON-RPC call with an error
     └── RunError                   the run could not complete (funding failed, ...)   -> exit 1
+        └── DiskFullError          the disk holding the run folder is full             -> exit 1
+
+    KeyboardInterrupt              Ctrl-C (SIGINT)                                    -> exit 130
+    └── Terminated                 SIGTERM (`timeout`, CI, `kill`, systemd, containers) -> exit 143
 
 A failed *transaction* is not an error: it is a record with a reason (see `bench.results`).
 """
@@ -44,3 +48,15 @@ class RpcError(TargetError):
 
 class RunError(ChainmarkError):
     """Raised when a run cannot go on (funding not confirmed, no transaction could be planned, ...)."""
+
+
+class DiskFullError(RunError):
+    """Raised when a write to the run folder fails because its disk is full; says how much was kept."""
+
+    def __init__(self, run_dir: str, kept: str) -> None:
+        super().__init__(f"the disk holding {run_dir} is full: {kept}")
+        self.run_dir = run_dir
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main greenlet on SIGTERM, so a stop runs the same cleanup as Ctrl-C (exit 143)."""

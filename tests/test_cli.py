@@ -27,7 +27,7 @@ def test_run_refuses_a_non_http_target_before_starting(
         )
         == 2
     )
-    assert capsys.readouterr().err == "error: --target-url: expected an http:// or https:// URL\n"
+    assert capsys.readouterr().err == "error: --target-url: expected an http:// or https:// URL, got ftp://x\n"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -35,8 +35,8 @@ def test_validate_prints_one_line_per_file(capsys: pytest.CaptureFixture[str]) -
     files = [str(ROOT / "workloads/transfer.yaml"), str(ROOT / "workloads/examples/step-rate.yaml")]
     assert main(["validate", *files]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        f"{files[0]}: ok (transfer, 2 rounds)",
-        f"{files[1]}: ok (example-step-rate, 1 rounds)",
+        f"{files[0]}: ok (transfer, 2 rounds, 6,250 transactions, about 7.2 MiB at the plan's peak)",
+        f"{files[1]}: ok (example-step-rate, 1 rounds, 5,000 transactions, about 5.8 MiB at the plan's peak)",
     ]
 
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.lifeline import die_with_parent
+
 QUIT_WAIT_S = 5.0
 
 
@@ -26,6 +28,7 @@ def start_local_workers(count: int, port: int, log_dir: Path) -> list[subprocess
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # Ctrl-C goes to the master, which stops them
+                    preexec_fn=die_with_parent(),  # and they die with it, even by SIGKILL
                 )
             )
     return processes

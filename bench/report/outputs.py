@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from bench.report.run_report import render_run_report
+from bench.results.full_disk import disk_full_as_error
 from bench.results.stats import summarize
 from bench.results.store import RunStore
 from bench.results.summary import build_summary
@@ -15,8 +17,17 @@ def write_outputs(store: RunStore, run_dir: Path) -> dict[str, object]:
     """Write summary.json and report.html into `run_dir`; return the summary."""
     summaries = summarize(store)
     summary = build_summary(store, summaries)
-    (run_dir / "summary.json").write_text(
-        json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8"
-    )
-    (run_dir / "report.html").write_text(render_run_report(store, summary), encoding="utf-8")
+    with disk_full_as_error(run_dir, store.records):
+        _replace(run_dir / "summary.json", json.dumps(summary, indent=2, sort_keys=False) + "\n")
+        _replace(run_dir / "report.html", render_run_report(store, summary))
     return summary
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`: never a truncated file."""
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from plotly.offline import get_plotlyjs
 from bench.results.reasons import REVERTED, classify_rejection
 from bench.results.stats import PERCENTILES, nearest_rank
 from bench.results.store import RunStore
+from bench.targets.url import redact_text
 
 LAG_WARN_S = 0.010
 OFFSET_WARN_MS = 5.0
@@ -53,7 +54,7 @@ def render_run_report(store: RunStore, summary: dict[str, Any]) -> str:
         warnings=_warnings(meta, summary),
         rounds=_rounds_table(summary),
         charts=charts,
-        workload=_e(str(meta.get("workload_text", ""))),
+        workload=_e(redact_text(str(meta.get("workload_text", "")))),  # also a store of an older chainmark
     )
 
 

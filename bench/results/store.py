@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.results.full_disk import disk_full_as_error
+
 SCHEMA_VERSION = 4
 
 _OBSERVATIONS = """
@@ -122,7 +124,8 @@ class RunStore:
                 raise ValueError(f"rounds has no column {column}")
             if value is not None:
                 stored = json.dumps(value) if column == "notes" else value
-                self.db.execute(f"UPDATE rounds SET {column} = ? WHERE idx = ?", (stored, idx))
+                with disk_full_as_error(self.path.parent, self.records):
+                    self.db.execute(f"UPDATE rounds SET {column} = ? WHERE idx = ?", (stored, idx))
 
     def add_txs(self, rows: Iterable[tuple[int, int, int, int, int, bytes, str]]) -> None:
         """(id, round, seq, sender, nonce, hash, kind) rows; replaces rows of a re-signed round.
@@ -166,6 +169,17 @@ class RunStore:
         return self.db.execute(sql, params).fetchall()
 
     def _insert(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._lock, self.db:  # one transaction per batch
+        with (
+            disk_full_as_error(self.path.parent, self.records),
+            self._lock,
+            self.db,
+        ):  # one transaction per batch
             self.db.execute("BEGIN")
             self.db.executemany(sql, rows)
+
+    def records(self) -> int | None:
+        """Submissions stored so far (what a full disk leaves), or None if even that cannot be read."""
+        try:
+            return int(self.db.execute("SELECT COUNT(*) FROM sends").fetchone()[0])
+        except sqlite3.Error:
+            return None

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from bench.errors import TargetError
+from bench.lifeline import die_with_parent
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint
 
@@ -105,6 +106,7 @@ class ManagedAnvil:
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,
+                    preexec_fn=die_with_parent(),  # not even a SIGKILL of chainmark leaves it running
                 )
             if self._wait_ready():
                 return self

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.errors import WorkloadError
+from bench.targets.url import redact_url, url_problem
 from bench.workload import limits
 from bench.workload.files import read_limited
 from bench.workload.kinds import read_choice, read_entries, read_mix
@@ -104,6 +105,9 @@ def _http_url(reader: Reader) -> str:
     if not url.startswith(("http://", "https://")):
         scheme = url.split("://", 1)[0] if "://" in url else ""
         raise reader.fail(f"expected an http:// or https:// URL, got scheme {scheme!r}", shown=False)
+    problem = url_problem(url)
+    if problem is not None:
+        raise reader.fail(f"{problem}, got {redact_url(url)}", shown=False)
     return url
 
 

@@ -212,3 +212,9 @@ class Workload:
     description: str = ""
     path: str = ""
     text: str = ""
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """The URLs the workload names (its text holds their secrets, if any)."""
+        prometheus = self.target.prometheus
+        return tuple(u for u in (self.target.url, prometheus.url if prometheus else None) if u)
