@@ -36,7 +36,7 @@ def test_validate_prints_one_line_per_file(capsys: pytest.CaptureFixture[str]) -
     assert main(["validate", *files]) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"{files[0]}: ok (transfer, 2 rounds, 6,250 transactions, about 7.2 MiB at the plan's peak)",
-        f"{files[1]}: ok (example-step-rate, 1 rounds, 5,000 transactions, about 5.8 MiB at the plan's peak)",
+        f"{files[1]}: ok (example-step-rate, 1 rounds, 5,000 transactions, about 5.7 MiB at the plan's peak)",
     ]
 
 
