@@ -384,6 +384,7 @@ def _write_suite_index(name: str, version: int, out: Path) -> Path:
 def _report(args: argparse.Namespace) -> int:
     from bench.report.outputs import write_outputs
     from bench.report.terminal import format_summary
+    from bench.results.full_disk import release_leftover_reserve
     from bench.results.liveness import died
     from bench.results.store import RunStore
 
@@ -397,6 +398,7 @@ def _report(args: argparse.Namespace) -> int:
     try:
         if died(store.meta()):  # still `running`, but its process is gone: SIGKILL, OOM, power loss
             store.set_meta(status="died", error="the run's process ended without recording how")
+            release_leftover_reserve(args.run_dir)
         summary = write_outputs(store, args.run_dir)
     finally:
         store.close()

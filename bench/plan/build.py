@@ -6,7 +6,6 @@ nonces). Signing is spread over processes; everything the measured phase sends i
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -17,22 +16,17 @@ from bench.plan.choice import draw
 from bench.plan.contract_txs import ContractPlan, gas_limit, plan_contracts
 from bench.plan.keys import address_of, derive_keys
 from bench.plan.parallel import sign_in_children
+from bench.plan.presign import closed_loop_count
 from bench.plan.schedule import arrival_offsets
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.workload.spec import (
     BalanceRead,
     ContractTx,
-    FixedBacklog,
-    FixedConcurrency,
-    MaximumRate,
     Round,
     TransferTx,
     Workload,
 )
 
-# A closed-loop round bounded by duration cannot know its count: it pre-signs this many per in-flight
-# slot per second (enough for blocks every 0.25 s), and ends early, with a warning, if that runs out.
-BACKLOG_PRESIGN_PER_SLOT_PER_S = 4
 PARALLEL_THRESHOLD = 20_000
 
 
@@ -95,17 +89,7 @@ class Plan:
 
 def presign_count(spec: Round, offsets: np.ndarray | None = None) -> int:
     """How many transactions to sign for a round (open loop: one per scheduled arrival)."""
-    if offsets is not None:
-        return len(offsets)
-    count = spec.planned_tx_count()
-    if count is not None:
-        return count
-    rate, duration = spec.rate, spec.duration
-    assert duration is not None
-    if isinstance(rate, FixedBacklog):
-        return max(rate.in_flight, math.ceil(rate.in_flight * duration * BACKLOG_PRESIGN_PER_SLOT_PER_S))
-    assert isinstance(rate, FixedConcurrency | MaximumRate)
-    return max(1, math.ceil(rate.max_tps * duration))
+    return len(offsets) if offsets is not None else closed_loop_count(spec)
 
 
 def build_plan(

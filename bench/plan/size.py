@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import psutil
 
 from bench.errors import WorkloadError
-from bench.plan.build import presign_count
+from bench.plan.presign import closed_loop_count
 from bench.workload.spec import (
     OPEN_LOOP,
     FixedRate,
@@ -113,7 +113,7 @@ def _round_txs(spec: Round) -> int:
     """Transactions the plan signs for the round (open loop: the integral of its rate over its length)."""
     rate, duration = spec.rate, spec.duration
     if not isinstance(rate, OPEN_LOOP):
-        return presign_count(spec)
+        return closed_loop_count(spec)
     if isinstance(rate, FixedRate) or (isinstance(rate, Poisson) and spec.tx_count is not None):
         count = spec.planned_tx_count() if isinstance(rate, FixedRate) else spec.tx_count
         assert count is not None

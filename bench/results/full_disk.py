@@ -74,3 +74,8 @@ class Reserve:
 
     def release(self) -> None:
         self.path.unlink(missing_ok=True)
+
+
+def release_leftover_reserve(run_dir: Path) -> None:
+    """Delete the reserve a run that died (SIGKILL) left in `run_dir`."""
+    (run_dir / RESERVE_NAME).unlink(missing_ok=True)

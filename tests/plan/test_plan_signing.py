@@ -16,7 +16,8 @@ import bench.plan.build
 import bench.plan.parallel
 from bench.errors import RunError
 from bench.plan import build_plan, rlp
-from bench.plan.build import BACKLOG_PRESIGN_PER_SLOT_PER_S, Plan, presign_count
+from bench.plan.build import Plan, presign_count
+from bench.plan.presign import BACKLOG_PRESIGN_PER_SLOT_PER_S
 from bench.plan.keccak import keccak256
 from bench.plan.keys import SECP256K1_N, address_of, checksum, derive_keys
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
