@@ -27,7 +27,9 @@ def test_run_refuses_a_non_http_target_before_starting(
         )
         == 2
     )
-    assert capsys.readouterr().err == "error: --target-url: expected an http:// or https:// URL, got ftp://x\n"
+    assert (
+        capsys.readouterr().err == "error: --target-url: expected an http:// or https:// URL, got ftp://x\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -17,9 +17,9 @@ import bench.plan.parallel
 from bench.errors import RunError
 from bench.plan import build_plan, rlp
 from bench.plan.build import Plan, presign_count
-from bench.plan.presign import BACKLOG_PRESIGN_PER_SLOT_PER_S
 from bench.plan.keccak import keccak256
 from bench.plan.keys import SECP256K1_N, address_of, checksum, derive_keys
+from bench.plan.presign import BACKLOG_PRESIGN_PER_SLOT_PER_S
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.workload import Workload, parse_workload
 

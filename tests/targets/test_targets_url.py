@@ -86,7 +86,10 @@ def test_credentials_never_in_what_is_shown() -> None:
     [
         ("https://a:b@h/", "https://***@h/"),
         ("https://a:p@ss@h/", "https://***@h/"),  # the last @ ends the user info
-        ("https://h/short/path?key=abc", "https://h/short/path?key=***"),  # a parameter named as a secret is hidden, however short
+        (
+            "https://h/short/path?key=abc",
+            "https://h/short/path?key=***",
+        ),  # a parameter named as a secret is hidden, however short
         ("https://h/" + "k" * 19, "https://h/" + "k" * 19),
         ("https://h/" + "k" * 20, "https://h/***"),
         ("https://h/a_b-c" + "1" * 20 + "/rpc", "https://h/***/rpc"),
