@@ -75,6 +75,9 @@ class RpcClient:
                 response = conn.getresponse()
                 data = response.read()
                 break
+            except TimeoutError as exc:  # not retried: a silent node would cost twice the timeout
+                self.close()
+                raise TargetError(f"{self.endpoint.redacted} did not answer within {self.timeout:g} s") from exc
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
                 if attempt == 2:
