@@ -212,10 +212,18 @@ class _ProgressLine:
             return
         if event.message:
             self.close()
-            print(event.message, file=sys.stderr)
+            print(printable(event.message), file=sys.stderr)
             return
-        line = format_progress(
-            event.label, event.elapsed, event.planned_s, event.sent, event.confirmed, event.failed, event.tps
+        line = printable(
+            format_progress(
+                event.label,
+                event.elapsed,
+                event.planned_s,
+                event.sent,
+                event.confirmed,
+                event.failed,
+                event.tps,
+            )
         )
         if not self.tty:
             if event.label != self.label or time.monotonic() - self.printed >= 5.0:

@@ -159,6 +159,10 @@ CASES: dict[str, Case] = {
         one_round(extra=f"duration: 1s, tx: {{kind: transfer, gas: {10**30}}}"),
         f"w.yaml:3: rounds[0].tx.gas: must be <= 2^64-1, got {10**30}",
     ),
+    "gas-over-the-block": validate(
+        one_round(extra="duration: 1s, tx: {kind: transfer, gas: 200000000}"),
+        "w.yaml:3: rounds[0].tx.gas: must be <= target.gas_limit 100000000 (a managed Anvil's block), got 200000000",
+    ),
     "value-1e80": validate(
         one_round(extra=f"duration: 1s, tx: {{kind: transfer, value_wei: {10**80}}}"),
         "w.yaml:3: rounds[0].tx.value_wei: must be <= 2^256-1, got 100000000000000000000000000000000000000000000000000000000...",

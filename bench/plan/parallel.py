@@ -13,6 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.errors import RunError
+from bench.lifeline import die_with_parent
 from bench.plan.signing import SignJob, UnsignedTx, sign_job
 
 Signed = list[tuple[bytes, bytes]]
@@ -43,6 +44,7 @@ def _child(jobs: list[SignJob]) -> list[Signed]:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent(),  # a killed chainmark does not leave it signing
         )
     except OSError as exc:
         raise RunError(f"cannot start a signing process: {exc}") from exc

@@ -63,7 +63,7 @@ class Reserve:
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.posix_fallocate(fd, 0, RESERVE_BYTES)
+                _allocate(fd, RESERVE_BYTES)
             finally:
                 os.close(fd)
         except OSError as exc:
@@ -73,7 +73,18 @@ class Reserve:
             raise
 
     def release(self) -> None:
+        """Give the space back (safe to call twice)."""
         self.path.unlink(missing_ok=True)
+
+
+def _allocate(fd: int, size: int) -> None:
+    """Really allocate `size` bytes (a sparse file would reserve nothing)."""
+    if hasattr(os, "posix_fallocate"):
+        os.posix_fallocate(fd, 0, size)
+        return
+    chunk = b"\0" * (1 << 20)  # macOS: no posix_fallocate; write the zeros
+    for _ in range(size // len(chunk)):
+        os.write(fd, chunk)
 
 
 def release_leftover_reserve(run_dir: Path) -> None:

@@ -77,7 +77,9 @@ class RpcClient:
                 break
             except TimeoutError as exc:  # not retried: a silent node would cost twice the timeout
                 self.close()
-                raise TargetError(f"{self.endpoint.redacted} did not answer within {self.timeout:g} s") from exc
+                raise TargetError(
+                    f"{self.endpoint.redacted} did not answer within {self.timeout:g} s"
+                ) from exc
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
                 if attempt == 2:

@@ -67,15 +67,32 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
         rounds.append(rnd)
     if not rounds:
         raise top["rounds"].fail("expected at least one round", shown=False)
+    target = _target(top["target"]) if "target" in top else Target()
+    _check_gas_fits_blocks(rounds, target, path)
     return Workload(
         name=top["name"].string(),
         description=optional(top, "description", Reader.string, ""),
-        target=_target(top["target"]) if "target" in top else Target(),
+        target=target,
         accounts=_accounts(top["accounts"]) if "accounts" in top else Accounts(),
         rounds=tuple(rounds),
         path=path,
         text=text,
     )
+
+
+def _check_gas_fits_blocks(rounds: list[Round], target: Target, path: str) -> None:
+    """On the managed Anvil a transfer asking more gas than a block holds would never be mined."""
+    if target.url is not None:
+        return
+    for index, rnd in enumerate(rounds):
+        for entry in rnd.mix:
+            if isinstance(entry.tx, TransferTx) and entry.tx.gas > target.gas_limit:
+                raise WorkloadError(
+                    f"must be <= target.gas_limit {target.gas_limit} (a managed Anvil's block), got {entry.tx.gas}",
+                    path=path,
+                    line=rnd.line,
+                    field=f"rounds[{index}].tx.gas",
+                )
 
 
 def _target(reader: Reader) -> Target:
