@@ -33,7 +33,8 @@ def stops_raise() -> Iterator[None]:
 
     previous: dict[signal.Signals, Callable[..., Any] | int | None] = {}
     for signum in STOP_SIGNALS:
-        previous[signum] = signal.signal(signum, on_signal)
+        if signal.getsignal(signum) != signal.SIG_IGN:  # `cmd &` in a script: the shell meant it ignored
+            previous[signum] = signal.signal(signum, on_signal)
     try:
         yield
     finally:
