@@ -49,8 +49,10 @@ from bench.workload.spec import Workload
 
 GWEI = 10**9
 START_LEAD_S = 0.5  # users are spawned before the round's t0, so the first send is not late
-CLUSTER_START_LEAD_S = 1.0
-IDENTITY_TIMEOUT_S = 10.0  # the first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout  # on a cluster the start message travels and the workers spawn users first
+CLUSTER_START_LEAD_S = 1.0  # on a cluster the start message travels and the workers spawn users first
+IDENTITY_TIMEOUT_S = (
+    10.0  # the run's first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +110,8 @@ def run_workload(
     clock = clock or WallClock()
     report = on_progress or (lambda _p: None)
     run_dir = _make_run_dir(options.out_dir, workload.name)
-    reserve = Reserve(
-        run_dir
-    )  # given back when the run ends (or the disk fills): room to record how it ended
+    # given back when the run ends or the disk fills: room to record how it ended
+    reserve = Reserve(run_dir)
     store = RunStore(run_dir / "results.sqlite", create=True)
     store.set_meta(
         workload=workload.name,

@@ -169,11 +169,8 @@ class RunStore:
         return self.db.execute(sql, params).fetchall()
 
     def _insert(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with (
-            disk_full_as_error(self.path.parent, self.records),
-            self._lock,
-            self.db,
-        ):  # one transaction per batch
+        full = disk_full_as_error(self.path.parent, self.records)
+        with full, self._lock, self.db:  # one transaction per batch
             self.db.execute("BEGIN")
             self.db.executemany(sql, rows)
 
