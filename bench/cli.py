@@ -1,7 +1,8 @@
 """The `chainmark` command: argv in, one library call out; the only place that prints, exits or reads env vars.
 
 Exit status: 0 success, 1 a failed run or unreachable target, 2 bad input (workload or options),
-3 a comparison gate failed, 130 interrupted (Ctrl-C; what was recorded is kept).
+3 a comparison gate failed, 4 `run --strict` and a round that is not a warm-up is invalid, 130
+interrupted (Ctrl-C; what was recorded is kept).
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("reports"), help="folder for run folders (default reports/)"
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on the terminal")
+    run.add_argument(
+        "--strict", action="store_true", help="exit 4 when a round that is not a warm-up is invalid"
+    )
     run.add_argument("--processes", type=int, help="signing processes (default: one per core)")
     run.add_argument("--no-websocket", action="store_true", help="poll for new blocks instead of newHeads")
     run.add_argument(
@@ -218,22 +222,37 @@ def _run(args: argparse.Namespace) -> int:
         cluster=cluster,
     )
     progress = _ProgressLine(args.quiet)
+    invalid: list[str] = []
     try:
         for workload in workloads:
             if suite is not None and not args.quiet:
                 print(f"== {workload.name} ({workload.path})", file=sys.stderr)
             result = run_workload(workload, options, progress)
             progress.close()
+            summary = json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))
+            invalid.extend(_invalid_rounds(summary))
             if not args.quiet:
-                print(
-                    format_summary(json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8")))
-                )
+                print(format_summary(summary, color=sys.stdout.isatty()))
                 print(f"report: {result.run_dir / 'report.html'}")
     finally:
         progress.close()
         if suite is not None and out.is_dir():  # also when a workload failed: the index shows how far it got
             print(f"suite index: {_write_suite_index(suite.name, suite.version, out)}")
+    if args.strict and invalid:
+        for line in invalid:
+            print(f"strict: {line}", file=sys.stderr)
+        return 4
     return 0
+
+
+def _invalid_rounds(summary: dict[str, Any]) -> list[str]:
+    """One line per round of a summary that is not a warm-up and is invalid, with its reasons."""
+    return [
+        f"{summary.get('workload')}: round {r['label']!r} is invalid: "
+        + "; ".join(f"{x['code']}: {x['detail']}" for x in r.get("invalid_reasons", []))
+        for r in summary.get("rounds", [])
+        if not r.get("warmup") and r.get("valid") is False
+    ]
 
 
 def _cluster_options(args: argparse.Namespace) -> Any:
