@@ -14,6 +14,7 @@ from bench.results.verdict import LAG_BOUND_S, RoundFacts
 OPEN_LOOP_TYPES = ("fixed-rate", "linear-rate", "step-rate", "poisson", "trace")
 BACKLOG_BOUNDS = {"fixed-backlog": "in_flight", "maximum-rate": "max_outstanding"}
 RAN_OUT_NOTE = "the pre-signed pool ran out before the round's duration"
+FREED_WITHIN_S = 0.010  # a late send this soon after an answer was waiting for a sender to be freed
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def round_facts(
         submit_p99_s=submit.get("p99"),
         backlog_fill=None if open_loop else _backlog_fill(row, kind, data),
         backlog_bound=_bound(row, kind),
-        observer_lost=_observer_lost(meta, row),
+        observer_lost=_observer_lost(meta, row, data),
         workers_lost=_workers_lost(meta, row.index),
         ran_out=any(RAN_OUT_NOTE in note for note in row.notes),
     )
@@ -88,8 +89,9 @@ def _host_cpu(store: RunStore, meta: dict[str, Any], row: RoundRow) -> float | N
 def _late_all_busy(
     intended: np.ndarray, sent: np.ndarray, answered: np.ndarray, senders: int | None
 ) -> float | None:
-    """Of the sends later than the lag bound, the share that left while every other sender was waiting
-    for an answer (its own user had just been freed): the senders, not the generator, held them back."""
+    """Of the sends later than the lag bound, the share the senders held back: it left while every other
+    sender was waiting for an answer, within FREED_WITHIN_S of an answer arriving (its own sender had
+    just been freed). A late send from a sender that had been idle longer was the generator's doing."""
     late = sent - intended > LAG_BOUND_S
     if senders is None or not late.any():
         return None
@@ -97,7 +99,9 @@ def _late_all_busy(
     ends = np.sort(np.where(np.isnan(answered), np.inf, answered))
     at = sent[late]
     others = np.searchsorted(starts, at, side="left") - np.searchsorted(ends, at, side="right")
-    return float(np.mean(others >= senders - 1))
+    before = np.searchsorted(ends, at, side="right") - 1  # the last answer at or before each late send
+    freed = np.where(before >= 0, at - ends[np.maximum(before, 0)], np.inf) <= FREED_WITHIN_S
+    return float(np.mean((others >= senders - 1) & freed))
 
 
 def _bound(row: RoundRow, kind: str) -> int | None:
@@ -133,12 +137,15 @@ def _backlog_fill(row: RoundRow, kind: str, data: RoundData) -> float | None:
     return min(area / (bound * (stop - start)), 1.0)
 
 
-def _observer_lost(meta: dict[str, Any], row: RoundRow) -> str | None:
+def _observer_lost(meta: dict[str, Any], row: RoundRow, data: RoundData) -> str | None:
+    """Why the observer stopped, if it did during the round (or within 1 s of its end), or later while
+    some of its accepted writes were still not seen in a block: their fate was not observed."""
     lost = meta.get("observer_lost")
     if not isinstance(lost, dict) or row.started is None:
         return None
     at = float(lost.get("at", 0.0))
-    if at >= row.started and (row.ended is None or at <= row.ended + 1.0):
+    waiting = bool((~data.rejected & ~data.reads & np.isnan(data.included_seen)).any())
+    if at >= row.started and (row.ended is None or at <= row.ended + 1.0 or waiting):
         return str(lost.get("error", "the observer stopped"))
     return None
 

@@ -290,7 +290,10 @@ def test_build_summary_has_the_promised_keys(store: RunStore) -> None:
     for r in summary["rounds"]:
         assert promised <= set(r)
         assert set(r["latency_confirmed_s"]) == {"p50", "p90", "p99", "p999", "max", "mean"}
-        assert set(r["latency_s"]) == set(r["latency_confirmed_s"]) | {"confirmed_fraction", "censored_above_s"}
+        assert set(r["latency_s"]) == set(r["latency_confirmed_s"]) | {
+            "confirmed_fraction",
+            "censored_above_s",
+        }
     steady = summary["rounds"][0]
     assert steady["window_s"] == [999.5, 1001.09]
     assert steady["throughput_tps"] == round(100 / (1001.09 - 999.5), 6)
