@@ -114,11 +114,21 @@ def _parser() -> argparse.ArgumentParser:
     compare = sub.add_parser(
         "compare", help="compare run folders with the first (the baseline): HTML, Markdown, JSON"
     )
-    compare.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    compare.add_argument(
+        "run_dirs", nargs="+", metavar="RUN_DIR[=LABEL]", help="run folders, the first is the baseline"
+    )
     compare.add_argument(
         "-o", "--out", type=Path, required=True, help="folder for index.html, comparison.md/.json"
     )
+    compare.add_argument(
+        "--labels", metavar="A,B,...", help="one label per RUN_DIR (default: client name/version or folder)"
+    )
     compare.add_argument("--force", action="store_true", help="compare runs of different workloads or rounds")
+    compare.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="keep invalid rounds in ratios, headline charts and gates",
+    )
     compare.add_argument(
         "--fail-if",
         action="append",
@@ -376,8 +386,17 @@ def _core(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from bench.report.compare import compare_runs
+    from bench.results.run_labels import split_run_args
 
-    result = compare_runs(args.run_dirs, args.out, force=args.force, gates=args.fail_if)
+    run_dirs, labels = split_run_args(args.run_dirs, args.labels)
+    result = compare_runs(
+        run_dirs,
+        args.out,
+        labels=labels,
+        force=args.force,
+        allow_invalid=args.allow_invalid,
+        gates=args.fail_if,
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"comparison: {result.out_dir / 'index.html'}")
