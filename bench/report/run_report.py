@@ -325,9 +325,18 @@ def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
                     x=keys, y=values, name=name, mode="lines", fill="tonexty" if name != "p50" else None
                 )
             )
+    never = store.query(
+        "SELECT s.intended FROM sends s JOIN txs t ON t.id = s.tx LEFT JOIN inclusions i ON i.tx = s.tx "
+        "LEFT JOIN receipts r ON r.tx = s.tx WHERE s.error IS NULL AND length(t.hash) > 0 "
+        "AND (i.tx IS NULL OR r.status = 0)"
+    )
+    if never:
+        second, counts = np.unique(np.floor(np.array([t for (t,) in never]) - start), return_counts=True)
+        fig.add_trace(go.Bar(x=second, y=counts, name="accepted, never confirmed", opacity=0.5, yaxis="y2"))
+        fig.update_layout(yaxis2={"title": "never confirmed (tx)", "overlaying": "y", "side": "right"})
     return _layout(
         fig,
-        "Confirmation latency percentiles by intended send second (whole run)",
+        "Latency percentiles of confirmed writes, and accepted writes never confirmed, by intended send second",
         "intended send time, seconds since run start",
         "latency (s)",
     )
@@ -612,6 +621,7 @@ th {{ background: #f3f3f3; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 .table-box {{ max-width: 100%; overflow-x: auto; }}
 .table-box table {{ margin: 0.5em 0; }}
+.rounds td {{ white-space: nowrap; }}
 tr.invalid td {{ color: #b00020; background: #fdecee; }}
 </style>
 <script type="text/javascript">{plotlyjs}</script>
