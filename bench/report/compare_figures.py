@@ -108,8 +108,18 @@ def _left_out_note(fig: go.Figure, doc: dict[str, Any], line: int = 0) -> None:
 
 
 def _note(fig: go.Figure, text: str, line: int) -> None:
+    """A line of text above the plot, under its title (`_layout` makes room for it)."""
     fig.add_annotation(
-        text=text, xref="paper", yref="paper", x=0, y=1.0 - 0.06 * line, xanchor="left", showarrow=False
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=1.0,
+        yshift=8 + 18 * line,
+        xanchor="left",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 11},
     )
 
 
@@ -173,7 +183,7 @@ def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str) -> go.Figure:
         yaxis_title=ytitle,
         template="plotly_white",
         height=420,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        margin={"l": 60, "r": 20, "t": 60 + 18 * len(fig.layout.annotations), "b": 50},
         barmode="group",
         legend={"orientation": "h", "y": -0.25},
     )

@@ -121,6 +121,14 @@ def test_metric_value_of_a_censored_percentile_is_infinite(tmp_path: Path) -> No
     assert metric_value(steady, "success_rate") == pytest.approx(37 / 40)
     empty = {"latency_s": {"p99": None, "confirmed_fraction": None, "censored_above_s": None}}
     assert metric_value(empty, "latency_s.p99") is None  # no data is not censored
+    whole = {"latency_s": {"p99": None, "confirmed_fraction": 1.0, "censored_above_s": None}}
+    assert metric_value(whole, "latency_s.p99") is None
+    kinds = {
+        "by_kind": {"erc20": {"latency_s": {"p99": None, "confirmed_fraction": 0.5, "censored_above_s": 3}}}
+    }
+    assert metric_value(kinds, "by_kind.erc20.latency_s.p99") == math.inf  # a gate on one kind of a mix
+    with pytest.raises(KeyError):
+        metric_value(kinds, "by_kind.erc20.latency_s.p42")
 
 
 @pytest.mark.parametrize(
