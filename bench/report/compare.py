@@ -51,9 +51,7 @@ def compare_runs(
     failed = [line for result in checked for line in result.failed]
     doc["failed_gates"] = failed
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "comparison.json").write_text(
-        json.dumps(doc, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
+    (out_dir / "comparison.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     (out_dir / "comparison.md").write_text(format_comparison_markdown(doc), encoding="utf-8")
     html = render_comparison_html(doc, comparison_figures(doc, runs))
     (out_dir / "index.html").write_text(html, encoding="utf-8")

@@ -18,15 +18,12 @@ _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*[]|"})
 
 
 def md_escape(value: object) -> str:
-    """HTML-escape a user-supplied string, keep Markdown from formatting it, and keep it on one table line."""
-    text = html.escape(str(value), quote=False).translate(_MARKDOWN_SPECIALS)
+    """HTML-escape a user-supplied string, keep Markdown from formatting it, and keep it on one table line.
+
+    A lone ">" stays readable ("> 12.4 s", "p99>+10%"): without "<" it starts no HTML tag, and an
+    escaped string never begins a line here, so it cannot start a blockquote either."""
+    text = html.escape(str(value), quote=False).replace("&gt;", ">").translate(_MARKDOWN_SPECIALS)
     return " ".join(text.split())
-
-
-def md_cell(text: str) -> str:
-    """A table cell of formatted numbers (which may carry user-supplied codes): escaped as `md_escape`,
-    except that a lone ">" (as in "> 12.4 s") stays readable; without "<" it starts no HTML tag."""
-    return md_escape(text).replace("&gt;", ">")
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -79,7 +76,7 @@ def _round(doc: dict[str, Any], entry: dict[str, Any]) -> list[str]:
         "in parentheses the ratio to the baseline run."
     )
     rows = [
-        [md_escape(run["run"]), *(md_cell(format_cell(run, m, i == 0)) for m in METRICS)]
+        [md_escape(run["run"]), *(md_escape(format_cell(run, m, i == 0)) for m in METRICS)]
         for i, run in enumerate(entry["runs"])
     ]
     unavailable = (
@@ -116,7 +113,7 @@ def _groups(doc: dict[str, Any]) -> list[str]:
         lines.extend([f"### Round {md_escape(stats['label'])}", ""])
         rows = []
         for g in stats["groups"]:
-            rows.append([g["group"], *(md_cell(format_interval(g["metrics"][m], m)) for m in METRICS)])
+            rows.append([g["group"], *(md_escape(format_interval(g["metrics"][m], m)) for m in METRICS)])
             if g["vs_baseline_group"] is not None:
                 rows.append(
                     [
