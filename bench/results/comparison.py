@@ -311,37 +311,38 @@ def _no_ratio(
 
 
 def _round_entry(runs: Sequence[RunFolder], label: str, allow_invalid: bool) -> dict[str, Any]:
-    base_round = runs[0].round(label)
-    base, base_censored = _values(base_round), _censored(base_round)
-    base_out = left_out(base_round, allow_invalid)
-    entries = []
-    for run in runs:
-        r = run.round(label)
-        values, cens, out = _values(r), _censored(r), left_out(r, allow_invalid)
-        why = {m: w for m in METRICS if (w := _no_ratio(m, cens, base_censored, out, base_out))}
-        entries.append(
-            {
-                "run": run.name,
-                "present": r is not None,
-                "valid": None if r is None else is_valid(r),
-                "invalid_reasons": [] if r is None else list(r.get("invalid_reasons") or []),
-                "flags": [] if r is None else list(r.get("flags") or []),
-                "left_out": out,
-                "window_s": r.get("window_s") if r else None,
-                "confirmed_fraction": (r.get("latency_s") or {}).get("confirmed_fraction") if r else None,
-                "values": values,
-                "censored": cens,
-                "ratio": {m: None if m in why else ratio(values[m], base[m]) for m in METRICS},
-                "no_ratio": why,
-            }
-        )
+    base = runs[0].round(label)
+    entries = [_run_round(run.name, run.round(label), base, allow_invalid) for run in runs]
     warmup = next((bool(r["warmup"]) for run in runs if (r := run.round(label)) is not None), False)
     unavailable = (
-        f"no ratios: the baseline {runs[0].name}'s round is invalid ({invalid_details(base_round)})"
-        if base_out and base_round is not None
+        f"no ratios: the baseline {runs[0].name}'s round is invalid ({invalid_details(base)})"
+        if base is not None and left_out(base, allow_invalid)
         else None
     )
     return {"label": label, "warmup": warmup, "ratios_unavailable": unavailable, "runs": entries}
+
+
+def _run_round(
+    name: str, r: dict[str, Any] | None, base: dict[str, Any] | None, allow_invalid: bool
+) -> dict[str, Any]:
+    """One run's entry in a round: values, censored bounds, verdict, and ratios to the baseline's round."""
+    values, cens, out = _values(r), _censored(r), left_out(r, allow_invalid)
+    base_values, base_censored, base_out = _values(base), _censored(base), left_out(base, allow_invalid)
+    why = {m: w for m in METRICS if (w := _no_ratio(m, cens, base_censored, out, base_out))}
+    return {
+        "run": name,
+        "present": r is not None,
+        "valid": None if r is None else is_valid(r),
+        "invalid_reasons": [] if r is None else list(r.get("invalid_reasons") or []),
+        "flags": [] if r is None else list(r.get("flags") or []),
+        "left_out": out,
+        "window_s": r.get("window_s") if r else None,
+        "confirmed_fraction": (r.get("latency_s") or {}).get("confirmed_fraction") if r else None,
+        "values": values,
+        "censored": cens,
+        "ratio": {m: None if m in why else ratio(values[m], base_values[m]) for m in METRICS},
+        "no_ratio": why,
+    }
 
 
 def _group_entry(group_id: str, group: list[RunFolder]) -> dict[str, Any]:
