@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bench.errors import WorkloadError
@@ -68,11 +68,11 @@ class GateResult:
     """One gate checked: a line per crossing (or check that could not be made), a note per censored pass."""
 
     gate: Gate
-    failed: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    failed: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"expression": self.gate.expression, "failed": self.failed, "notes": self.notes}
+        return {"expression": self.gate.expression, "failed": list(self.failed), "notes": list(self.notes)}
 
 
 def check_gates(
@@ -84,27 +84,33 @@ def check_gates(
 
 def _check_gate(gate: Gate, runs: Sequence[RunFolder], allow_invalid: bool) -> GateResult:
     base = runs[0]
-    result = GateResult(gate)
-    checked, skipped = 0, list[str]()
+    failed: list[str] = []
+    notes: list[str] = []
+    checked, skipped = 0, []
     for run in runs[1:]:
         for label in _labels(gate, base):
             base_round, run_round = base.round(label), run.round(label)
             if base_round is None or run_round is None:
                 continue  # only reachable with --force; the table shows the missing round
+            pairs = ((base, base_round), (run, run_round))
             invalid = [
-                (r, x) for r, x in ((base, base_round), (run, run_round)) if left_out(x, allow_invalid)
+                f"{r.name} round {label!r} invalid ({invalid_details(x)})"
+                for r, x in pairs
+                if left_out(x, allow_invalid)
             ]
+            skipped.extend(invalid)
             if invalid:
-                skipped.extend(f"{r.name} round {label!r} invalid ({invalid_details(x)})" for r, x in invalid)
                 continue
             checked += 1
-            _check(gate, run.name, label, base_round, run_round, result)
+            found = _check(gate, run.name, label, base_round, run_round)
+            if found is not None:
+                (notes if found[0] == "note" else failed).append(found[1])
     if not checked and skipped:
-        result.failed.append(
+        failed.append(
             f"{gate.expression}: nothing valid left to check (left out: {'; '.join(dict.fromkeys(skipped))}); "
             "pass --allow-invalid to check invalid rounds"
         )
-    return result
+    return GateResult(gate, tuple(failed), tuple(notes))
 
 
 def _labels(gate: Gate, base: RunFolder) -> list[str]:
@@ -119,13 +125,10 @@ def _labels(gate: Gate, base: RunFolder) -> list[str]:
 
 
 def _check(
-    gate: Gate,
-    name: str,
-    label: str,
-    base_round: dict[str, Any],
-    run_round: dict[str, Any],
-    result: GateResult,
-) -> None:
+    gate: Gate, name: str, label: str, base_round: dict[str, Any], run_round: dict[str, Any]
+) -> tuple[str, str] | None:
+    """("failed", line) when the candidate crosses the gate or it cannot be checked, ("note", line) when it
+    passed on a censored value, None when it passed."""
     where = f"{gate.expression}: {name} round {label!r}"
     try:
         base_value, value = metric_value(base_round, gate.metric), metric_value(run_round, gate.metric)
@@ -136,16 +139,16 @@ def _check(
         ) from exc
     if base_value is None or value is None:
         missing = "baseline" if base_value is None else "candidate"
-        result.failed.append(f"{where}: {gate.metric} has no value in the {missing}, cannot check the gate")
-        return
+        return "failed", f"{where}: {gate.metric} has no value in the {missing}, cannot check the gate"
     shown = f"{gate.metric} {_shown(run_round, gate.metric, value)} vs baseline {_shown(base_round, gate.metric, base_value)}"
     change = _change_pct(value, base_value)
     if change is None:
-        result.failed.append(f"{where}: {shown}: both censored, cannot check the gate")
-    elif gate.crossed(change):
-        result.failed.append(f"{where}: {shown} ({_change_text(change)})")
-    elif math.isinf(value) or math.isinf(base_value):
-        result.notes.append(f"{where}: passed with a censored value: {shown} ({_change_text(change)})")
+        return "failed", f"{where}: {shown}: both censored, cannot check the gate"
+    if gate.crossed(change):
+        return "failed", f"{where}: {shown} ({_change_text(change)})"
+    if math.isinf(value) or math.isinf(base_value):
+        return "note", f"{where}: passed with a censored value: {shown} ({_change_text(change)})"
+    return None
 
 
 def _change_text(change: float) -> str:
