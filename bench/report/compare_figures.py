@@ -152,7 +152,7 @@ def latency_cdfs(runs: Sequence[RunFolder], label: str) -> go.Figure:
         "a curve below 1 ends where the unconfirmed writes begin)",
         "latency (ms)",
         "fraction of accepted writes",
-    )
+    ).update_yaxes(range=[0, 1.02])  # the whole height, so a curve that stops short of 1 shows it
 
 
 def throughput_series(runs: Sequence[RunFolder], label: str) -> go.Figure:
