@@ -19,6 +19,7 @@ from typing import Any
 
 from bench import __version__
 from bench.errors import ChainmarkError, WorkloadError
+from bench.workload.spec import NODE_NAMES
 
 FUNDER_KEY_ENV = "CHAINMARK_FUNDER_KEY"
 _CLEAR_LINE = "\r\033[K" if sys.stderr.isatty() else ""
@@ -55,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         "--suite", help="run a suite: `standard` or a manifest path; one run folder per workload"
     )
     run.add_argument("--target-url", help="any Ethereum JSON-RPC endpoint instead of the managed Anvil")
+    run.add_argument(
+        "--node",
+        choices=NODE_NAMES,
+        help="the managed node to start and measure (default: the workload's target.node, else anvil)",
+    )
     run.add_argument(
         "--out", type=Path, default=Path("reports"), help="folder for run folders (default reports/)"
     )
@@ -211,6 +217,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if (args.workload is None) == (args.suite is None):
         raise WorkloadError("run: give a workload file or --suite NAME, not both")
+    if args.target_url is not None and args.node is not None:
+        raise WorkloadError("run: give --target-url (your node) or --node (a managed one), not both")
     if args.target_url is not None and not args.target_url.startswith(("http://", "https://")):
         raise WorkloadError("--target-url: expected an http:// or https:// URL")
     suite = load_suite(resolve_suite(args.suite)) if args.suite else None
@@ -227,6 +235,7 @@ def _run(args: argparse.Namespace) -> int:
         target_url=args.target_url,
         funder_key=_funder_key(),
         anvil_binary=os.environ.get(ANVIL_ENV),
+        node=args.node,
         processes=args.processes,
         use_websocket=not args.no_websocket,
         cluster=cluster,

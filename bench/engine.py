@@ -40,7 +40,9 @@ from bench.results.machine import machine_info, package_versions
 from bench.results.store import RunStore
 from bench.targets.anvil import ManagedAnvil, find_anvil, free_port
 from bench.targets.funding import fund_accounts, send_and_confirm
+from bench.targets.managed import ManagedNode
 from bench.targets.node import read_node_info
+from bench.targets.nodes import managed_node
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_url
 from bench.workload.spec import Workload
@@ -70,6 +72,7 @@ class RunOptions:
     target_url: str | None = None
     funder_key: bytes | None = field(default=None, repr=False)
     anvil_binary: str | None = None
+    node: str | None = None  # a managed node by name, overriding the workload's target.node
     processes: int | None = None
     use_websocket: bool = True
     cluster: ClusterOptions | None = None
@@ -154,19 +157,25 @@ def _make_run_dir(out_dir: Path, name: str) -> Path:
 @contextlib.contextmanager
 def _target(
     workload: Workload, options: RunOptions, run_dir: Path
-) -> Iterator[tuple[Endpoint, ManagedAnvil | None]]:
-    url = options.target_url or workload.target.url
+) -> Iterator[tuple[Endpoint, ManagedNode | None]]:
+    url = options.target_url or (workload.target.url if options.node is None else None)
     if url is not None:
         yield parse_endpoint(url), None
         return
-    anvil = ManagedAnvil(
-        run_dir / "anvil.log",
-        block_time=workload.target.block_time,
-        gas_limit=workload.target.gas_limit,
-        binary=find_anvil(options.anvil_binary),
+    name = options.node or workload.target.node or "anvil"
+    block_time, gas_limit = workload.target.block_time, workload.target.gas_limit
+    node = (
+        ManagedAnvil(
+            run_dir / "anvil.log",
+            block_time=block_time,
+            gas_limit=gas_limit,
+            binary=find_anvil(options.anvil_binary),
+        )
+        if name == "anvil"
+        else managed_node(name, run_dir, block_time=block_time, gas_limit=gas_limit)
     )
-    with anvil:
-        yield parse_endpoint(anvil.url), anvil
+    with node:
+        yield parse_endpoint(node.url), node
 
 
 @contextlib.contextmanager
@@ -194,7 +203,7 @@ class _Session:
         workload: Workload,
         options: RunOptions,
         endpoint: Endpoint,
-        managed: ManagedAnvil | None,
+        managed: ManagedNode | None,
         store: RunStore,
         clock: Clock,
         report: Callable[[Progress], None],
@@ -220,6 +229,7 @@ class _Session:
         }
         if self.managed is not None:
             target["block_time_s"] = self.managed.block_time
+            target["node"] = {"name": self.managed.name, "version": self.managed.version}
         self.store.set_meta(target=target)
         plan = self._plan(info.chain_id, self.workload.target.gas_price_wei or max(2 * info.gas_price, GWEI))
         self.report(Progress(f"funding {len(plan.addresses)} accounts"))

@@ -87,7 +87,11 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
             "Target",
             f"{target.get('url', '')} - {target.get('client', '')}, chain id {target.get('chain_id', '')}, "
             f"block gas limit {target.get('block_gas_limit', '')}"
-            + (f", managed, block time {target['block_time_s']:g} s" if "block_time_s" in target else ""),
+            + (
+                f", {_managed(target)}, block time {target['block_time_s']:g} s"
+                if "block_time_s" in target
+                else ""
+            ),
         ),
         (
             "Machine",
@@ -111,6 +115,12 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
     if meta.get("error"):
         rows.append(("Error", meta["error"]))
     return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+
+
+def _managed(target: dict[str, Any]) -> str:
+    """ "managed hardhat 2.29.1" (a run before chainmark named its managed node: "managed")."""
+    node = target.get("node") or {}
+    return " ".join(["managed", *(str(node[k]) for k in ("name", "version") if node.get(k))])
 
 
 def _workers_line(workers: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from bench.workload.kinds import read_choice, read_entries, read_mix
 from bench.workload.rates import read_rate
 from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
+    NODE_NAMES,
     Accounts,
     LinearRate,
     MixEntry,
@@ -90,12 +91,25 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
 
 def _target(reader: Reader) -> Target:
     f = reader.mapping(
-        ("url", "block_time", "gas_limit", "gas_price_gwei", "confirm_grace", "poll_interval", "prometheus")
+        (
+            "url",
+            "node",
+            "block_time",
+            "gas_limit",
+            "gas_price_gwei",
+            "confirm_grace",
+            "poll_interval",
+            "prometheus",
+        )
     )
     url = optional(f, "url", _http_url, None)
+    node = optional(f, "node", _node_name, None)
+    if url is not None and node is not None:
+        raise f["node"].fail("a managed node and target.url exclude each other: give one", shown=False)
     gas_price = optional(f, "gas_price_gwei", Reader.positive, None)
     return Target(
         url=url,
+        node=node,
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
         **given(
             f,
@@ -108,6 +122,13 @@ def _target(reader: Reader) -> Target:
             },
         ),
     )
+
+
+def _node_name(reader: Reader) -> str:
+    name = reader.string()
+    if name not in NODE_NAMES:
+        raise reader.fail(f"expected one of {', '.join(NODE_NAMES)} (a managed node)")
+    return name
 
 
 def _http_url(reader: Reader) -> str:
