@@ -9,12 +9,15 @@ TOOLS := .tools
 ANVIL_STAMP := $(TOOLS)/.anvil-$(ANVIL_VERSION)
 SOLC_VERSION := 0.8.37
 SOLC_STAMP := $(TOOLS)/.solc-$(SOLC_VERSION)
+HARDHAT_VERSION := 2.29.1
+GANACHE_VERSION := 7.9.2
+NODES_STAMP := $(TOOLS)/.nodes-hardhat-$(HARDHAT_VERSION)-ganache-$(GANACHE_VERSION)
 VENV_STAMP := $(VENV)/.installed
 WORKLOAD ?= workloads/transfer.yaml
 
 .PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps contracts clean
 
-setup: $(VENV_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP)
+setup: $(VENV_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP) $(NODES_STAMP)
 
 $(VENV_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,13 +28,19 @@ $(VENV_STAMP): pyproject.toml
 # Anvil from npm (the platform binary comes as an optional dependency), in a git-ignored folder.
 $(ANVIL_STAMP):
 	mkdir -p $(TOOLS)
-	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION)
+	npm install --prefix $(TOOLS) --save-exact --no-audit --no-fund --loglevel=error @foundry-rs/anvil@$(ANVIL_VERSION)
 	touch $@
 
 # The pinned Solidity compiler (solcjs: the compiler is bundled as wasm, so it compiles offline).
 $(SOLC_STAMP):
 	mkdir -p $(TOOLS)
-	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error solc@$(SOLC_VERSION)
+	npm install --prefix $(TOOLS) --save-exact --no-audit --no-fund --loglevel=error solc@$(SOLC_VERSION)
+	touch $@
+
+# The other managed nodes to compare with Anvil: Hardhat's EDR node and Ganache (target.node, --node).
+$(NODES_STAMP):
+	mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --save-exact --no-audit --no-fund --loglevel=error hardhat@$(HARDHAT_VERSION) ganache@$(GANACHE_VERSION)
 	touch $@
 
 # Rebuild the committed contract artifacts (bench/contracts/artifacts/) from the Solidity sources.

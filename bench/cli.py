@@ -1,8 +1,9 @@
 """The `chainmark` command: argv in, one library call out; the only place that prints, exits or reads env vars.
 
 Exit status: 0 success, 1 a failed run or unreachable target, 2 bad input (workload or options),
-3 a comparison gate failed, 130 interrupted (Ctrl-C; what was recorded is kept), 143 terminated
-(SIGTERM, handled as Ctrl-C: workers stopped first, then the node; outputs written).
+3 a comparison gate failed, 4 `run --strict` and a round that is not a warm-up is invalid, 130
+interrupted (Ctrl-C; what was recorded is kept), 143 terminated (SIGTERM, handled as Ctrl-C: workers
+stopped first, then the node; outputs written).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from bench import __version__
 from bench.errors import ChainmarkError, Terminated, WorkloadError
 from bench.stop_signals import stops_raise
+from bench.workload.spec import NODE_NAMES
 
 FUNDER_KEY_ENV = "CHAINMARK_FUNDER_KEY"
 _CLEAR_LINE = "\r\033[K" if sys.stderr.isatty() else ""
@@ -67,9 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--target-url", help="any Ethereum JSON-RPC endpoint instead of the managed Anvil")
     run.add_argument(
+        "--node",
+        choices=NODE_NAMES,
+        help="the managed node to start and measure (default: the workload's target.node, else anvil)",
+    )
+    run.add_argument(
         "--out", type=Path, default=Path("reports"), help="folder for run folders (default reports/)"
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on the terminal")
+    run.add_argument(
+        "--strict", action="store_true", help="exit 4 when a round that is not a warm-up is invalid"
+    )
     run.add_argument("--processes", type=int, help="signing processes (default: one per core)")
     _add_max_plan(run)
     run.add_argument("--no-websocket", action="store_true", help="poll for new blocks instead of newHeads")
@@ -125,11 +135,21 @@ def _parser() -> argparse.ArgumentParser:
     compare = sub.add_parser(
         "compare", help="compare run folders with the first (the baseline): HTML, Markdown, JSON"
     )
-    compare.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR")
+    compare.add_argument(
+        "run_dirs", nargs="+", metavar="RUN_DIR[=LABEL]", help="run folders, the first is the baseline"
+    )
     compare.add_argument(
         "-o", "--out", type=Path, required=True, help="folder for index.html, comparison.md/.json"
     )
+    compare.add_argument(
+        "--labels", metavar="A,B,...", help="one label per RUN_DIR (default: client name/version or folder)"
+    )
     compare.add_argument("--force", action="store_true", help="compare runs of different workloads or rounds")
+    compare.add_argument(
+        "--allow-invalid",
+        action="store_true",
+        help="keep invalid rounds in ratios, headline charts and gates",
+    )
     compare.add_argument(
         "--fail-if",
         action="append",
@@ -248,6 +268,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if (args.workload is None) == (args.suite is None):
         raise WorkloadError("run: give a workload file or --suite NAME, not both")
+    if args.target_url is not None and args.node is not None:
+        raise WorkloadError("run: give --target-url (your node) or --node (a managed one), not both")
     _check_target_url(args.target_url)
     max_plan = _max_plan(args)
     suite = load_suite(resolve_suite(args.suite)) if args.suite else None
@@ -270,21 +292,24 @@ def _run(args: argparse.Namespace) -> int:
         target_url=args.target_url,
         funder_key=_funder_key(),
         anvil_binary=os.environ.get(ANVIL_ENV),
+        node=args.node,
         processes=args.processes,
         use_websocket=not args.no_websocket,
         cluster=cluster,
     )
     progress = _ProgressLine(args.quiet)
     before = _run_dirs(out)
+    invalid: list[str] = []
     try:
         for workload in workloads:
             if suite is not None and not args.quiet:
                 print(printable(f"== {workload.name} ({workload.path})"), file=sys.stderr)
             result = run_workload(workload, options, progress)
             progress.close()
+            summary = json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))
+            invalid.extend(_invalid_rounds(summary))
             if not args.quiet:
-                summary = json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))
-                print("\n".join(printable(line) for line in format_summary(summary).splitlines()))
+                print(format_summary(_printable_labels(summary), color=sys.stdout.isatty()))
                 for line in format_unconfirmed(summary):
                     print(printable(line))
                 print(f"report: {result.run_dir / 'report.html'}")
@@ -299,7 +324,17 @@ def _run(args: argparse.Namespace) -> int:
         progress.close()
         if suite is not None and out.is_dir():  # also when a workload failed: the index shows how far it got
             print(f"suite index: {_write_suite_index(suite.name, suite.version, out)}")
+    if args.strict and invalid:
+        for line in invalid:
+            print(printable(f"strict: {line}"), file=sys.stderr)
+        return 4
     return 0
+
+
+def _printable_labels(summary: dict[str, Any]) -> dict[str, Any]:
+    """`summary` with its round labels escaped for the terminal (the table's own colours are kept)."""
+    rounds = [{**r, "label": printable(str(r.get("label", "")))} for r in summary.get("rounds", [])]
+    return {**summary, "rounds": rounds}
 
 
 def _run_dirs(out: Path) -> set[Path]:
@@ -312,6 +347,16 @@ def _check_target_url(url: str | None) -> None:
     problem = url_problem(url) if url is not None else None
     if url is not None and problem is not None:
         raise WorkloadError(f"--target-url: {problem}, got {redact_url(url)}")
+
+
+def _invalid_rounds(summary: dict[str, Any]) -> list[str]:
+    """One line per round of a summary that is not a warm-up and is invalid, with its reasons."""
+    return [
+        f"{summary.get('workload')}: round {r['label']!r} is invalid: "
+        + "; ".join(f"{x['code']}: {x['detail']}" for x in r.get("invalid_reasons", []))
+        for r in summary.get("rounds", [])
+        if not r.get("warmup") and r.get("valid") is False
+    ]
 
 
 def _cluster_options(args: argparse.Namespace) -> Any:
@@ -442,8 +487,17 @@ def _core(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from bench.report.compare import compare_runs
+    from bench.results.run_labels import split_run_args
 
-    result = compare_runs(args.run_dirs, args.out, force=args.force, gates=args.fail_if)
+    run_dirs, labels = split_run_args(args.run_dirs, args.labels)
+    result = compare_runs(
+        run_dirs,
+        args.out,
+        labels=labels,
+        force=args.force,
+        allow_invalid=args.allow_invalid,
+        gates=args.fail_if,
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"comparison: {result.out_dir / 'index.html'}")

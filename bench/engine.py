@@ -32,6 +32,7 @@ from bench.load.shard import shard_positions, split_users
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
 from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
+from bench.observe.unseen import Write, check_unseen
 from bench.plan import Plan, PlannedRound, build_plan, sign_rounds
 from bench.plan.keys import address_of, derive_keys
 from bench.report.outputs import write_outputs
@@ -42,7 +43,9 @@ from bench.results.names import safe_name
 from bench.results.store import RunStore
 from bench.targets.anvil import ManagedAnvil, find_anvil, free_port
 from bench.targets.funding import fund_accounts, send_and_confirm
+from bench.targets.managed import ManagedNode
 from bench.targets.node import read_node_info
+from bench.targets.nodes import managed_node
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_text, redact_url
 from bench.workload.spec import Workload
@@ -75,6 +78,7 @@ class RunOptions:
     target_url: str | None = None
     funder_key: bytes | None = field(default=None, repr=False)
     anvil_binary: str | None = None
+    node: str | None = None  # a managed node by name, overriding the workload's target.node
     processes: int | None = None
     use_websocket: bool = True
     cluster: ClusterOptions | None = None
@@ -174,19 +178,25 @@ def _make_run_dir(out_dir: Path, name: str) -> Path:
 @contextlib.contextmanager
 def _target(
     workload: Workload, options: RunOptions, run_dir: Path
-) -> Iterator[tuple[Endpoint, ManagedAnvil | None]]:
-    url = options.target_url or workload.target.url
+) -> Iterator[tuple[Endpoint, ManagedNode | None]]:
+    url = options.target_url or (workload.target.url if options.node is None else None)
     if url is not None:
         yield parse_endpoint(url), None
         return
-    anvil = ManagedAnvil(
-        run_dir / "anvil.log",
-        block_time=workload.target.block_time,
-        gas_limit=workload.target.gas_limit,
-        binary=find_anvil(options.anvil_binary),
+    name = options.node or workload.target.node or "anvil"
+    block_time, gas_limit = workload.target.block_time, workload.target.gas_limit
+    node = (
+        ManagedAnvil(
+            run_dir / "anvil.log",
+            block_time=block_time,
+            gas_limit=gas_limit,
+            binary=find_anvil(options.anvil_binary),
+        )
+        if name == "anvil"
+        else managed_node(name, run_dir, block_time=block_time, gas_limit=gas_limit)
     )
-    with anvil:
-        yield parse_endpoint(anvil.url), anvil
+    with node:
+        yield parse_endpoint(node.url), node
 
 
 @contextlib.contextmanager
@@ -214,7 +224,7 @@ class _Session:
         workload: Workload,
         options: RunOptions,
         endpoint: Endpoint,
-        managed: ManagedAnvil | None,
+        managed: ManagedNode | None,
         store: RunStore,
         clock: Clock,
         report: Callable[[Progress], None],
@@ -245,6 +255,7 @@ class _Session:
         }
         if self.managed is not None:
             target["block_time_s"] = self.managed.block_time
+            target["node"] = {"name": self.managed.name, "version": self.managed.version}
         self.store.set_meta(target=target)
         plan = self._plan(info.chain_id, self.workload.target.gas_price_wei or max(2 * info.gas_price, GWEI))
         self.report(Progress(f"funding {len(plan.addresses)} accounts"))
@@ -306,6 +317,7 @@ class _Session:
             self.store.set_meta(observer=self.observer.mode)
             if self.cluster is not None:
                 self._record_workers()
+        self._check_unseen(plan)
         self._verify()
 
     def _join_workers(self) -> None:
@@ -368,8 +380,7 @@ class _Session:
         first = self.observer.last_block
         deadline = self.clock.now() + timeout
         while self.observer.last_block == first:
-            if self.observer.error is not None:
-                raise self.observer.error
+            self._check_observer()
             if self.clock.now() > deadline:
                 raise TargetError(f"no new block within {timeout:g} s; is the node producing blocks?")
             time.sleep(0.02)
@@ -440,7 +451,7 @@ class _Session:
         dispatcher, users = make_dispatcher(spec, planned.offsets, planned.count, t0)
         self.counters = RoundCounters()
         self.current = (first, planned.count, dispatcher)
-        self.store.update_round(planned.index, started=t0)
+        self.store.update_round(planned.index, started=t0, load={"users": users, "processes": 1})
         self._last_tick, self._last_tps = (t0, 0), 0.0
 
         def answered(position: int, error: str | None) -> None:
@@ -476,9 +487,15 @@ class _Session:
         self.store.update_round(planned.index, notes=notes)
         return dispatcher.taken
 
+    def _check_observer(self) -> None:
+        """Raise what stopped the observer, if anything, after recording when (its round is invalid)."""
+        error = self.observer.error
+        if error is not None:
+            self.store.set_meta(observer_lost={"at": self.observer.error_at, "error": str(error)})
+            raise error
+
     def _tick(self, planned: PlannedRound, t0: float) -> None:
-        if self.observer.error is not None:
-            raise self.observer.error
+        self._check_observer()
         self._flush(planned)
         now = self.clock.now()
         last_time, last_confirmed = self._last_tick
@@ -547,14 +564,17 @@ class _Session:
         self.counters, self.recorded = RoundCounters(), set()
         # settles nothing: the workers hold the slots. `owner` goes with it, so `_on_block` sees one round.
         self.current, self.owner = (first, count, OpenLoop(np.zeros(count), t0)), owner
-        self.store.update_round(planned.index, started=t0)
+        user_shares = split_users(max(users, 1), len(shards))
+        self.store.update_round(
+            planned.index, started=t0, load={"users": sum(user_shares), "processes": len(shards)}
+        )
         self._last_tick, self._last_tps = (t0, 0), 0.0
         cpu_before = time.process_time()
         outcome = self.cluster.run_round(
             planned.index,
             shards,
             t0,
-            split_users(max(users, 1), len(shards)),
+            user_shares,
             self.endpoint,
             tick=lambda: self._tick(planned, t0),
             slots=slots,
@@ -659,9 +679,39 @@ class _Session:
                 )
             )
         while self.observer.watched and self.clock.now() < deadline:
-            if self.observer.error is not None:
-                raise self.observer.error
+            self._check_observer()
             time.sleep(0.1)
+
+    def _check_unseen(self, plan: Plan) -> None:
+        """After the window, ask the node what became of every accepted write never seen in a block (and,
+        for the nonce gaps, of the rejected writes of the same senders)."""
+        rows = self.store.query(
+            "SELECT t.id, t.sender, t.nonce, t.hash, s.error IS NOT NULL FROM txs t JOIN sends s ON s.tx = t.id "
+            "LEFT JOIN inclusions i ON i.tx = t.id WHERE length(t.hash) > 0 AND i.tx IS NULL"
+        )
+        senders = {sender for _, sender, _, _, rejected in rows if not rejected}
+        writes = [
+            Write(tx, "0x" + plan.addresses[sender].hex(), nonce, bytes(h), bool(rejected))
+            for tx, sender, nonce, h, rejected in rows
+            if sender in senders
+        ]
+        unseen = sum(not w.rejected for w in writes)
+        if not unseen:
+            return
+        self.report(Progress(f"asking the node about {unseen} transactions never seen in a block"))
+        started = self.clock.now()
+        try:
+            check = check_unseen(
+                self.rpc, writes, dict(self.store.query("SELECT number, seen FROM blocks")), started
+            )
+        except TargetError as exc:  # the node went away: the writes stay unchecked, the run's records stay
+            self.store.set_meta(unseen_check={"at": started, "error": str(exc)})
+            self.report(Progress(f"warning: could not ask the node about unseen transactions: {exc}"))
+            return
+        self.store.add_blocks(check.blocks)
+        self.store.add_inclusions(check.inclusions)
+        self.store.add_unseen(check.rows)
+        self.store.set_meta(unseen_check={"at": started, **check.as_json()})
 
     def _verify(self) -> None:
         """Fetch receipts (status, gas) of every included transaction, after the measured window."""

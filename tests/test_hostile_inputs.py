@@ -161,7 +161,7 @@ CASES: dict[str, Case] = {
     ),
     "gas-over-the-block": validate(
         one_round(extra="duration: 1s, tx: {kind: transfer, gas: 200000000}"),
-        "w.yaml:3: rounds[0].tx.gas: must be <= target.gas_limit 100000000 (a managed Anvil's block), got 200000000",
+        "w.yaml:3: rounds[0].tx.gas: must be <= target.gas_limit 100000000 (a managed node's block), got 200000000",
     ),
     "value-1e80": validate(
         one_round(extra=f"duration: 1s, tx: {{kind: transfer, value_wei: {10**80}}}"),

@@ -49,6 +49,7 @@ class BlockObserver:
         self.watched: dict[bytes, int] = {}
         self.mode = ""
         self.error: ChainmarkError | None = None
+        self.error_at: float | None = None  # when `error` stopped the observer
         self.last_block = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -80,8 +81,9 @@ class BlockObserver:
                     self._catch_up(head, self.clock.now())
                 self._stop.wait(self.poll_interval)
         except ChainmarkError as exc:
-            self.error = exc
+            self.error_at, self.error = self.clock.now(), exc
         except (OSError, ValueError, KeyError) as exc:
+            self.error_at = self.clock.now()
             self.error = TargetError(f"block observer lost {self.endpoint.redacted}: {exc}")
 
     def _follow_websocket(self) -> bool:
@@ -136,19 +138,25 @@ class BlockObserver:
             tx_id = self.watched.pop(bytes.fromhex(str(tx_hash)[2:]), None)
             if tx_id is not None:
                 inclusions.append((tx_id, number, seen))
-        base_fee = block.get("baseFeePerGas")
-        size = block.get("size")
-        row: BlockRow = (
-            number,
-            int(str(block["timestamp"]), 16),
-            seen,
-            len(hashes),
-            int(str(block["gasUsed"]), 16),
-            int(str(block["gasLimit"]), 16),
-            int(str(base_fee), 16) if base_fee is not None else None,
-            int(str(size), 16) if size is not None else None,
-        )
-        return ObservedBlock(row, inclusions)
+        return ObservedBlock(block_row(block, seen), inclusions)
+
+
+def block_row(block: dict[str, object], seen: float) -> BlockRow:
+    """The store's row of a block (an `eth_getBlockByNumber` answer) that reached us at `seen`."""
+    hashes = block.get("transactions") or []
+    assert isinstance(hashes, list)
+    base_fee = block.get("baseFeePerGas")
+    size = block.get("size")
+    return (
+        int(str(block["number"]), 16),
+        int(str(block["timestamp"]), 16),
+        seen,
+        len(hashes),
+        int(str(block["gasUsed"]), 16),
+        int(str(block["gasLimit"]), 16),
+        int(str(base_fee), 16) if base_fee is not None else None,
+        int(str(size), 16) if size is not None else None,
+    )
 
 
 def fetch_receipts(rpc: RpcClient, blocks: list[int], tx_ids: dict[bytes, int]) -> list[tuple[int, int, int]]:

@@ -1,8 +1,9 @@
 """Samples processes' resource use each second (CPU, memory, disk I/O) and the host's network, with psutil.
 
 Sources are named processes: the managed node (with its children) and chainmark's own process, so a
-report can show whether the node or the load generator was the bottleneck. CPU is in percent of one
-core (200 = two cores busy); byte counters are per-interval deltas.
+report can show whether the node or the load generator was the bottleneck, plus `host`, the whole
+machine (memory in use, disk I/O of all devices), which tells a saturated machine from a busy process.
+CPU is in percent of one core (200 = two cores busy); byte counters are per-interval deltas.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class ResourceMonitor:
         self._thread: threading.Thread | None = None
         self._last: dict[str, tuple[float, float, int, int]] = {}
         self._net: tuple[int, int] | None = None
+        self._host: tuple[float, float, int, int] | None = None
 
     def start(self) -> None:
         self._sample()  # baseline for the first deltas
@@ -69,7 +71,33 @@ class ResourceMonitor:
                 continue
             cpu_percent = 100.0 * (cpu - last[1]) / (now - last[0])
             rows.append((now, name, round(cpu_percent, 2), rss, read - last[2], write - last[3], sent, recv))
+        busy, used, read, write = _host_usage()
+        last_host, self._host = self._host, (now, busy, read, write)
+        if last_host is not None and now > last_host[0]:
+            cpu_percent = 100.0 * (busy - last_host[1]) / (now - last_host[0])
+            rows.append(
+                (
+                    now,
+                    "host",
+                    round(cpu_percent, 2),
+                    used,
+                    read - last_host[2],
+                    write - last_host[3],
+                    sent,
+                    recv,
+                )
+            )
         return rows
+
+
+def _host_usage() -> tuple[float, int, int, int]:
+    """The machine's busy CPU seconds (all cores), memory in use, and bytes read and written on all disks."""
+    times = psutil.cpu_times()._asdict()
+    # guest time is already in user time on Linux; stolen time counts as busy (the machine cannot have it)
+    busy = sum(times.values()) - sum(times.get(k, 0.0) for k in ("idle", "iowait", "guest", "guest_nice"))
+    disks = psutil.disk_io_counters()
+    read, write = (disks.read_bytes, disks.write_bytes) if disks else (0, 0)
+    return busy, psutil.virtual_memory().used, read, write
 
 
 def _usage(pid: int) -> tuple[float, int, int, int] | None:

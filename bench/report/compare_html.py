@@ -12,7 +12,13 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from bench.report.compare_cells import format_cell, format_interval, format_verdict, run_columns
+from bench.report.compare_cells import (
+    format_cell,
+    format_interval,
+    format_verdict,
+    groups_sentence,
+    run_columns,
+)
 from bench.results.comparison import METRICS
 
 
@@ -79,15 +85,20 @@ def _round(entry: dict[str, Any]) -> str:
         [run["run"], *(format_cell(run, m, i == 0) for m in METRICS)] for i, run in enumerate(entry["runs"])
     ]
     warm = " (warm-up)" if entry["warmup"] else ""
-    return f"<h3>Round {_e(entry['label'])}{warm}</h3>" + _table(run_columns(), rows, "round")
+    note = entry["ratios_unavailable"]
+    note_html = f'<p class="no-ratios">{_e(note)}</p>' if note else ""
+    return f"<h3>Round {_e(entry['label'])}{warm}</h3>" + note_html + _table(run_columns(), rows, "round")
 
 
 def _groups(doc: dict[str, Any]) -> str:
+    sentence = groups_sentence(doc)
+    if sentence is not None:
+        return f'<p class="groups">{_e(sentence)}</p>'
     rows = [
         [g["id"], f"{g['workload']} on {g['client']} (chain id {g['chain_id']})", ", ".join(g["runs"])]
         for g in doc["groups"]
     ]
-    parts = [_table(["Group", "Workload and target", "Runs"], rows, "groups")]
+    parts = [_GROUPS_INTRO, _table(["Group", "Workload and target", "Runs"], rows, "groups")]
     for stats in doc["group_stats"]:
         rows = []
         for g in stats["groups"]:
@@ -107,12 +118,19 @@ def _gates(doc: dict[str, Any]) -> str:
     items = []
     for gate in doc["gates"]:
         verdict = "failed" if gate["failed"] else "passed"
-        sub = "".join(f"<li>{_e(line)}</li>" for line in gate["failed"])
+        lines = [*gate["failed"], *(f"note: {n}" for n in gate["notes"])]
+        sub = "".join(f"<li>{_e(line)}</li>" for line in lines)
         items.append(
             f"<li>{_e(gate['expression'])}: <b>{verdict}</b>" + (f"<ul>{sub}</ul>" if sub else "") + "</li>"
         )
     return f'<h2>Gates</h2><ul class="gates">{"".join(items)}</ul>'
 
+
+_GROUPS_INTRO = """<p>Runs of the same workload, target client, chain id, block interval and rounds are repeats:
+mean and 95 % confidence interval (Student t) per group, in the units above. A difference from the
+baseline group G1 is called significant only when the intervals do not overlap; a group of one has no
+interval, nor has a metric censored in any run of a group. Invalid rounds are left out unless
+<code>--allow-invalid</code>.</p>"""
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -132,14 +150,15 @@ th {{ background: #f3f3f3; }}
 <p>The first run is the baseline; every ratio is candidate / baseline for the same round label.</p>
 {runs}
 <h2>Rounds side by side</h2>
-<p>Throughput in tx/s over each round's own window (the blocks that carried it); latency in ms
-(seen-in-block time minus intended send time, exact percentiles of the round's confirmed transactions);
-failure rate in % ((failed + timed out) / sent). In parentheses: the ratio to the baseline run.</p>
+<p>Success rate in % (confirmed / sent); throughput in tx/s over each round's own window (the blocks
+that carried it); latency in ms (seen-in-block time minus intended send time, exact percentiles over
+every write the node accepted; one never confirmed counts as unbounded, so a percentile that lands on
+it is <i>censored</i> and shown as "&gt; X s", X the time every unconfirmed write waited at least);
+failure rate in % ((failed + timed out) / sent). In parentheses: the ratio to the baseline run (none
+for a censored value), and "invalid: codes" for a round its run marked invalid (left out of ratios,
+headline charts and gates unless <code>--allow-invalid</code>).</p>
 {rounds}
 <h2>Repeat groups</h2>
-<p>Runs of the same workload, target client, chain id and rounds are repeats: mean and 95 % confidence
-interval (Student t) per group, in the units above. A difference from the baseline group G1 is called
-significant only when the intervals do not overlap; a group of one has no interval.</p>
 {groups}
 {gates}
 <h2>Charts</h2>

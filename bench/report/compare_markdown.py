@@ -5,15 +5,24 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bench.report.compare_cells import format_cell, format_interval, format_verdict, run_columns
+from bench.report.compare_cells import (
+    format_cell,
+    format_interval,
+    format_verdict,
+    groups_sentence,
+    run_columns,
+)
 from bench.results.comparison import METRICS
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*[]|"})
 
 
 def md_escape(value: object) -> str:
-    """HTML-escape a user-supplied string, keep Markdown from formatting it, and keep it on one table line."""
-    text = html.escape(str(value), quote=False).translate(_MARKDOWN_SPECIALS)
+    """HTML-escape a user-supplied string, keep Markdown from formatting it, and keep it on one table line.
+
+    A lone ">" stays readable ("> 12.4 s", "p99>+10%"): without "<" it starts no HTML tag, and an
+    escaped string never begins a line here, so it cannot start a blockquote either."""
+    text = html.escape(str(value), quote=False).replace("&gt;", ">").translate(_MARKDOWN_SPECIALS)
     return " ".join(text.split())
 
 
@@ -62,23 +71,33 @@ def _runs(doc: dict[str, Any]) -> list[str]:
 def _round(doc: dict[str, Any], entry: dict[str, Any]) -> list[str]:
     title = f"## Round {md_escape(entry['label'])}" + (" (warm-up)" if entry["warmup"] else "")
     note = (
-        "Each run over its own window of the round (the blocks that carried it); "
+        "Each run over its own window of the round (the blocks that carried it); latency over every "
+        "accepted write, a censored percentile shown as its lower bound (> X s); "
         "in parentheses the ratio to the baseline run."
     )
     rows = [
-        [md_escape(run["run"]), *(format_cell(run, m, i == 0) for m in METRICS)]
+        [md_escape(run["run"]), *(md_escape(format_cell(run, m, i == 0)) for m in METRICS)]
         for i, run in enumerate(entry["runs"])
     ]
-    return [title, "", note, "", *_table(run_columns(), rows)]
+    unavailable = (
+        [f"> **No ratios:** {md_escape(entry['ratios_unavailable'])}", ""]
+        if entry["ratios_unavailable"]
+        else []
+    )
+    return [title, "", note, "", *unavailable, *_table(run_columns(), rows)]
 
 
 def _groups(doc: dict[str, Any]) -> list[str]:
+    sentence = groups_sentence(doc)
+    if sentence is not None:
+        return ["## Repeat groups", "", md_escape(sentence), ""]
     lines = [
         "## Repeat groups",
         "",
-        "Runs of the same workload, target client, chain id and rounds are repeats: mean and 95 % "
-        "confidence interval (Student t) per group; a difference from the baseline group G1 is "
-        "significant only when the intervals do not overlap. A group of one has no interval.",
+        "Runs of the same workload, target client, chain id, block interval and rounds are repeats: mean "
+        "and 95 % confidence interval (Student t) per group; a difference from the baseline group G1 is "
+        "significant only when the intervals do not overlap. A group of one has no interval, nor has a "
+        "metric censored in any run of a group; invalid rounds are left out unless --allow-invalid.",
         "",
     ]
     rows = [
@@ -94,10 +113,13 @@ def _groups(doc: dict[str, Any]) -> list[str]:
         lines.extend([f"### Round {md_escape(stats['label'])}", ""])
         rows = []
         for g in stats["groups"]:
-            rows.append([g["group"], *(format_interval(g["metrics"][m], m) for m in METRICS)])
+            rows.append([g["group"], *(md_escape(format_interval(g["metrics"][m], m)) for m in METRICS)])
             if g["vs_baseline_group"] is not None:
                 rows.append(
-                    [f"{g['group']} vs G1", *(format_verdict(g["vs_baseline_group"][m]) for m in METRICS)]
+                    [
+                        f"{g['group']} vs G1",
+                        *(md_escape(format_verdict(g["vs_baseline_group"][m])) for m in METRICS),
+                    ]
                 )
         lines.extend(_table(["group", *(h for h, _ in METRICS.values())], rows))
     return lines
@@ -111,4 +133,5 @@ def _gates(doc: dict[str, Any]) -> list[str]:
         verdict = "failed" if gate["failed"] else "passed"
         lines.append(f"- {md_escape(gate['expression'])}: **{verdict}**")
         lines.extend(f"  - {md_escape(line)}" for line in gate["failed"])
+        lines.extend(f"  - note: {md_escape(line)}" for line in gate["notes"])
     return [*lines, ""]

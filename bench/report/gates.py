@@ -5,8 +5,15 @@ A gate is `METRIC<-N%` or `METRIC>+N%`, optionally followed by `@LABEL`:
     throughput_tps<-5%          fail when a candidate's throughput is more than 5 % below the baseline's
     latency_s.p99>+10%@steady   fail when p99 latency of round "steady" is more than 10 % above the baseline's
 
-METRIC is a field path of a summary.json round (`throughput_tps`, `latency_s.p99`, ...) or
-`failure_rate`; without `@LABEL` every round that is not a warm-up is checked.
+METRIC is a field path of a summary.json round (`success_rate`, `throughput_tps`, `latency_s.p99`, ...)
+or `failure_rate`; without `@LABEL` every round that is not a warm-up is checked.
+
+A censored latency (it lands on a write never confirmed) is unbounded: a `>` gate on it fails (the
+line says it is censored, above how many seconds, and the confirmed fraction); a `<` gate cannot be
+crossed by it and passes, with a note saying so. A censored baseline against a finite candidate is a
+change of -100 %; both censored cannot be checked, which fails the gate, as does a missing value.
+Invalid rounds (`valid: false`, on either side) are left out unless `allow_invalid`; a gate with
+nothing valid left to check fails and says so.
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bench.errors import WorkloadError
-from bench.results.comparison import metric_value
+from bench.results.comparison import censored, format_censored, invalid_details, left_out, metric_value
 from bench.results.run_folder import RunFolder
 
 FORM = "METRIC<-N% or METRIC>+N%, optionally @LABEL (e.g. throughput_tps<-5%, latency_s.p99>+10%@steady)"
@@ -55,18 +63,54 @@ def parse_gate(expression: str) -> Gate:
     )
 
 
-def check_gates(gates: Sequence[Gate], runs: Sequence[RunFolder]) -> list[str]:
-    """One line per gate crossed by a candidate (runs[1:]) in a round, relative to the baseline runs[0]."""
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """One gate checked: a line per crossing (or check that could not be made), a note per censored pass."""
+
+    gate: Gate
+    failed: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"expression": self.gate.expression, "failed": list(self.failed), "notes": list(self.notes)}
+
+
+def check_gates(
+    gates: Sequence[Gate], runs: Sequence[RunFolder], *, allow_invalid: bool = False
+) -> list[GateResult]:
+    """Check every candidate (runs[1:]) in every gated round against the baseline runs[0]."""
+    return [_check_gate(gate, runs, allow_invalid) for gate in gates]
+
+
+def _check_gate(gate: Gate, runs: Sequence[RunFolder], allow_invalid: bool) -> GateResult:
     base = runs[0]
-    failed = []
-    for gate in gates:
-        labels = _labels(gate, base)
-        for run in runs[1:]:
-            for label in labels:
-                line = _check(gate, base, run, label)
-                if line is not None:
-                    failed.append(line)
-    return failed
+    failed: list[str] = []
+    notes: list[str] = []
+    checked, skipped = 0, []
+    for run in runs[1:]:
+        for label in _labels(gate, base):
+            base_round, run_round = base.round(label), run.round(label)
+            if base_round is None or run_round is None:
+                continue  # only reachable with --force; the table shows the missing round
+            pairs = ((base, base_round), (run, run_round))
+            invalid = [
+                f"{r.name} round {label!r} invalid ({invalid_details(x)})"
+                for r, x in pairs
+                if left_out(x, allow_invalid)
+            ]
+            skipped.extend(invalid)
+            if invalid:
+                continue
+            checked += 1
+            found = _check(gate, run.name, label, base_round, run_round)
+            if found is not None:
+                (notes if found[0] == "note" else failed).append(found[1])
+    if not checked and skipped:
+        failed.append(
+            f"{gate.expression}: nothing valid left to check (left out: {'; '.join(dict.fromkeys(skipped))}); "
+            "pass --allow-invalid to check invalid rounds"
+        )
+    return GateResult(gate, tuple(failed), tuple(notes))
 
 
 def _labels(gate: Gate, base: RunFolder) -> list[str]:
@@ -80,28 +124,51 @@ def _labels(gate: Gate, base: RunFolder) -> list[str]:
     return [str(r["label"]) for r in base.summary.get("rounds", []) if not r.get("warmup")]
 
 
-def _check(gate: Gate, base: RunFolder, run: RunFolder, label: str) -> str | None:
-    where = f"{gate.expression}: {run.name} round {label!r}"
-    base_round, run_round = base.round(label), run.round(label)
-    if base_round is None or run_round is None:
-        return None  # only reachable with --force; the table shows the missing round
+def _check(
+    gate: Gate, name: str, label: str, base_round: dict[str, Any], run_round: dict[str, Any]
+) -> tuple[str, str] | None:
+    """("failed", line) when the candidate crosses the gate or it cannot be checked, ("note", line) when it
+    passed on a censored value, None when it passed."""
+    where = f"{gate.expression}: {name} round {label!r}"
     try:
         base_value, value = metric_value(base_round, gate.metric), metric_value(run_round, gate.metric)
     except KeyError as exc:
         raise WorkloadError(
-            f"--fail-if {gate.expression!r}: unknown metric {gate.metric!r} "
-            "(e.g. throughput_tps, latency_s.p50, latency_s.p99, latency_s.max, failure_rate)"
+            f"--fail-if {gate.expression!r}: unknown metric {gate.metric!r} (e.g. success_rate, "
+            "throughput_tps, latency_s.p50, latency_s.p99, latency_s.max, failure_rate)"
         ) from exc
     if base_value is None or value is None:
         missing = "baseline" if base_value is None else "candidate"
-        return f"{where}: {gate.metric} has no value in the {missing}, cannot check the gate"
+        return "failed", f"{where}: {gate.metric} has no value in the {missing}, cannot check the gate"
+    shown = f"{gate.metric} {_shown(run_round, gate.metric, value)} vs baseline {_shown(base_round, gate.metric, base_value)}"
     change = _change_pct(value, base_value)
-    if not gate.crossed(change):
+    if change is None:
+        return "failed", f"{where}: {shown}: both censored, cannot check the gate"
+    if gate.crossed(change):
+        return "failed", f"{where}: {shown} ({_change_text(change)})"
+    if math.isinf(value) or math.isinf(base_value):
+        return "note", f"{where}: passed with a censored value: {shown} ({_change_text(change)})"
+    return None
+
+
+def _change_text(change: float) -> str:
+    return "unbounded increase" if change == math.inf else f"{change:+.1f} %"
+
+
+def _shown(round_summary: dict[str, Any], metric: str, value: float) -> str:
+    """The value for a gate line; a censored one as "censored (> 12.4 s, 85.0 % of accepted writes confirmed)"."""
+    bound = censored(round_summary, metric)
+    if bound is None:
+        return f"{value:.6g}"
+    return f"censored ({format_censored(bound)}, {bound[1] * 100:.1f} % of accepted writes confirmed)"
+
+
+def _change_pct(value: float, base: float) -> float | None:
+    """Relative change in %; an unbounded (censored) value is +inf, an unbounded baseline -100 %, both None."""
+    if math.isinf(value) and math.isinf(base):
         return None
-    return f"{where}: {gate.metric} {value:.6g} vs baseline {base_value:.6g} ({change:+.1f} %)"
-
-
-def _change_pct(value: float, base: float) -> float:
+    if math.isinf(base):
+        return -100.0
     if base == 0:
         return 0.0 if value == 0 else math.copysign(math.inf, value)
     return (value - base) / abs(base) * 100.0

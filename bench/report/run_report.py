@@ -14,6 +14,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from bench.report.round_text import (
+    describe_timeouts,
+    describe_verdict,
+    format_latency_ms,
+    format_success,
+    format_verdict,
+)
 from bench.results.reasons import REVERTED, classify_rejection
 from bench.results.stats import PERCENTILES, nearest_rank
 from bench.results.store import RunStore
@@ -35,6 +42,7 @@ def render_run_report(store: RunStore, summary: dict[str, Any]) -> str:
         _latency_histogram_figure(store, summary),
         _schedule_lag_figure(store, start),
         _failures_figure(store, start),
+        _timeouts_figure(summary),
         _blocks_figure(store, start),
         _block_interval_figure(store, start),
         _resources_figure(store, start),
@@ -80,7 +88,11 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
             "Target",
             f"{target.get('url', '')} - {target.get('client', '')}, chain id {target.get('chain_id', '')}, "
             f"block gas limit {target.get('block_gas_limit', '')}"
-            + (f", managed, block time {target['block_time_s']:g} s" if "block_time_s" in target else ""),
+            + (
+                f", {_managed(target)}, block time {target['block_time_s']:g} s"
+                if "block_time_s" in target
+                else ""
+            ),
         ),
         (
             "Machine",
@@ -104,6 +116,12 @@ def _header(meta: dict[str, Any], summary: dict[str, Any]) -> str:
     if meta.get("error"):
         rows.append(("Error", meta["error"]))
     return "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+
+
+def _managed(target: dict[str, Any]) -> str:
+    """ "managed hardhat 2.29.1" (a run before chainmark named its managed node: "managed")."""
+    node = target.get("node") or {}
+    return " ".join(["managed", *(str(node[k]) for k in ("name", "version") if node.get(k))])
 
 
 def _workers_line(workers: dict[str, Any]) -> str:
@@ -149,10 +167,13 @@ def _warnings(meta: dict[str, Any], summary: dict[str, Any]) -> str:
                 f"Round {label!r}: the generator fell behind its schedule (schedule lag p99 {lag * 1000:.1f} ms, "
                 f"max {r['schedule_lag_s']['max'] * 1000:.1f} ms); latency still counts from the intended time."
             )
-        if r["timed_out"]:
-            out.append(
-                f"Round {label!r}: {r['timed_out']} transactions were never seen in a block (timed out)."
-            )
+        lost = describe_timeouts(r)
+        if lost:
+            out.append(f"Round {label!r}: {lost}")
+        out.extend(
+            f"Round {label!r} is {s}" if s.startswith("invalid") else f"Round {label!r}: {s}"
+            for s in describe_verdict(r)
+        )
         if r["failed"]:
             out.append(f"Round {label!r}: failed transactions by reason: {json.dumps(r['failed'])}.")
         out.extend(f"Round {label!r}: {note}" for note in r.get("notes", []))
@@ -172,6 +193,8 @@ def _fmt(value: object, scale: float = 1.0, digits: int = 1) -> str:
 def _rounds_table(summary: dict[str, Any]) -> str:
     head = (
         "Round",
+        "Success (%)",
+        "Verdict",
         "Rate",
         "Sent",
         "Confirmed",
@@ -195,6 +218,8 @@ def _rounds_table(summary: dict[str, Any]) -> str:
         rate = ", ".join(f"{k}={v}" for k, v in r["controller"].items())
         cells = [
             r["label"] + (" (warm-up)" if r["warmup"] else ""),
+            format_success(r),
+            format_verdict(r),
             rate,
             r["sent"],
             r["confirmed"],
@@ -203,11 +228,12 @@ def _rounds_table(summary: dict[str, Any]) -> str:
             _fmt(r["send_rate_tps"]),
             _fmt(r["throughput_tps"]),
             _fmt(r.get("commit_throughput_tps")),
-            *(_fmt(lat[k], 1000) for k in ("p50", "p90", "p99", "p999", "max", "mean")),
+            *_latency_cells(lat),
             _fmt(window[1] - window[0], 1, 2) if window else "-",
             _fmt(r["schedule_lag_s"]["p99"], 1000, 2),
         ]
-        rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
+        css = ' class="invalid"' if r.get("valid") is False else ""
+        rows.append(f"<tr{css}>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
         parts = r.get("by_kind") or {}
         if r.get("reads") and not parts:
             parts = {"reads": r["reads"]}
@@ -225,6 +251,8 @@ def _part_row(label: str, kind: str, part: dict[str, Any]) -> str:
     what = "read, answered" if "ok" in part else "write, confirmed"
     cells = [
         f"  \u21b3 {label}: {kind}",
+        "-" if "ok" in part else format_success(part),
+        "",
         what,
         part["sent"],
         done,
@@ -233,11 +261,16 @@ def _part_row(label: str, kind: str, part: dict[str, Any]) -> str:
         "-",
         _fmt(part["throughput_tps"]) if "throughput_tps" in part else "-",
         _fmt(part.get("commit_throughput_tps")),
-        *(_fmt(lat[k], 1000) for k in ("p50", "p90", "p99", "p999", "max", "mean")),
+        *_latency_cells(lat),
         "-",
         "-",
     ]
     return '<tr class="part">' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
+
+
+def _latency_cells(latency: dict[str, Any]) -> list[str]:
+    """p50 ... mean in ms; a censored one (it lands on a write never confirmed) as "> N s"."""
+    return [format_latency_ms(latency, k) for k in ("p50", "p90", "p99", "p999", "max", "mean")]
 
 
 def _worker_row(label: str, worker: str, part: dict[str, Any]) -> str:
@@ -245,6 +278,8 @@ def _worker_row(label: str, worker: str, part: dict[str, Any]) -> str:
     lag = part["schedule_lag_s"]
     cells = [
         f"  \u21b3 {label}: worker {worker}",
+        "",
+        "",
         f"schedule lag p50 {_fmt(lag['p50'], 1000, 2)} ms",
         part["sent"],
         *["-"] * 13,
@@ -301,9 +336,18 @@ def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
                     x=keys, y=values, name=name, mode="lines", fill="tonexty" if name != "p50" else None
                 )
             )
+    never = store.query(
+        "SELECT s.intended FROM sends s JOIN txs t ON t.id = s.tx LEFT JOIN inclusions i ON i.tx = s.tx "
+        "LEFT JOIN receipts r ON r.tx = s.tx WHERE s.error IS NULL AND length(t.hash) > 0 "
+        "AND (i.tx IS NULL OR r.status = 0)"
+    )
+    if never:
+        second, counts = np.unique(np.floor(np.array([t for (t,) in never]) - start), return_counts=True)
+        fig.add_trace(go.Bar(x=second, y=counts, name="accepted, never confirmed", opacity=0.5, yaxis="y2"))
+        fig.update_layout(yaxis2={"title": "never confirmed (tx)", "overlaying": "y", "side": "right"})
     return _layout(
         fig,
-        "Confirmation latency percentiles by intended send second (whole run)",
+        "Latency percentiles of confirmed writes, and accepted writes never confirmed, by intended send second",
         "intended send time, seconds since run start",
         "latency (s)",
     )
@@ -317,12 +361,15 @@ def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
             continue
         probs = np.linspace(0, 1, min(CDF_POINTS, len(latency)))
         xs = np.quantile(latency, probs, method="inverted_cdf")
-        fig.add_trace(go.Scatter(x=xs, y=probs, name=r["label"], mode="lines"))
+        # over every accepted write: the curve stops at the confirmed fraction, the rest never arrived
+        share = r["latency_s"].get("confirmed_fraction") or 1.0
+        fig.add_trace(go.Scatter(x=xs, y=probs * share, name=_e(r["label"]), mode="lines"))
     return _layout(
         fig,
-        "Confirmation latency CDF per round (each round's own window)",
+        "Confirmation latency CDF per round, over every accepted write (a curve ending below 1: the rest "
+        "were never confirmed)",
         "latency (s)",
-        "fraction of confirmed transactions",
+        "fraction of accepted writes confirmed within",
     )
 
 
@@ -399,6 +446,23 @@ def _failures_figure(store: RunStore, start: float) -> go.Figure:
         "Failures per second by reason, by send time (whole run; none is good)",
         "seconds since run start",
         "failed transactions per second",
+        barmode="stack",
+    )
+
+
+def _timeouts_figure(summary: dict[str, Any]) -> go.Figure:
+    """Accepted writes never included, per round, by what the node said of them after the window."""
+    rounds = summary["rounds"]
+    reasons = sorted({k for r in rounds for k in (r.get("timed_out_by_reason") or {})})
+    fig = go.Figure()
+    for reason in reasons:
+        counts = [(r.get("timed_out_by_reason") or {}).get(reason, 0) for r in rounds]
+        fig.add_trace(go.Bar(x=[_e(r["label"]) for r in rounds], y=counts, name=reason))
+    return _layout(
+        fig,
+        "Accepted transactions never included, by what the node said after the window (per round; none is good)",
+        "round",
+        "transactions",
         barmode="stack",
     )
 
@@ -566,6 +630,10 @@ th {{ background: #f3f3f3; }}
 .warnings {{ background: #fff7e0; border: 1px solid #e0c060; padding: 0.5em 1em; }}
 .chart {{ margin: 1em 0; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+.table-box {{ max-width: 100%; overflow-x: auto; }}
+.table-box table {{ margin: 0.5em 0; }}
+.rounds td {{ white-space: nowrap; }}
+tr.invalid td {{ color: #b00020; background: #fdecee; }}
 </style>
 <script type="text/javascript">{plotlyjs}</script>
 </head><body>
@@ -573,13 +641,17 @@ pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 <table class="header">{header}</table>
 {warnings}
 <h2>Rounds</h2>
-<p>Latency: seen-in-block time minus intended send time (exact percentiles). Throughput: confirmed
+<p>Success: confirmed / sent. Verdict: <i>valid</i>, or invalid with its reasons (see Warnings): an
+invalid round's numbers were shaped by chainmark, not the target. Latency: seen-in-block time minus
+intended send time, exact percentiles over every write the node accepted at submission; one never
+confirmed counts as unbounded, so a percentile landing on one is shown as "&gt; N s" (N: the least any of
+them was waited for); writes rejected at submission are failures, not latency. Throughput: confirmed
 transactions over the window of the blocks that carried the round; commit throughput: confirmed
 transactions from the round's first intended send to its last confirmation (Caliper's definition,
 which a short round does not dilute with the block interval before its first send). Status from receipts fetched after
 the measured window. Rows marked with an arrow are the kinds of a round's mix on their own; a read's
 latency is its answer time minus its intended send time, its throughput answered reads per second.</p>
-<table class="rounds">{rounds}</table>
+<div class="table-box"><table class="rounds">{rounds}</table></div>
 <h2>Charts</h2>
 {charts}
 <h2>Workload</h2>

@@ -1,10 +1,15 @@
 """Builds the comparison document (comparison.json) of several run folders against the first, the baseline.
 
-Terms: a *run* is one run folder; the *baseline* is the first run given; a *candidate* is every other
-run; a *group* is the runs that repeat one another (same workload name, same target client, chain id
-and block interval, same round labels), summarised by mean and 95 % confidence interval per round and metric.
-A difference between two groups is *significant* only when both intervals exist (n >= 2) and do
-not overlap.
+Terms: a *run* is one run folder, named by its label; the *baseline* is the first run given; a
+*candidate* is every other run; a *group* is the runs that repeat one another (same workload name,
+same target client, chain id and block interval, same round labels), summarised by mean and 95 %
+confidence interval per round and metric. A difference between two groups is *significant* only
+when both intervals exist (n >= 2) and do not overlap.
+
+A latency percentile is *censored* when it lands on an accepted write that was never confirmed:
+its value is unbounded (math.inf from `metric_value`), known only to exceed the round's
+`censored_above_s`; it has no ratio and no interval. A round with `valid: false` is *left out*
+(of ratios, the headline charts, group intervals and gates) unless the comparison allows invalid rounds.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from bench.errors import WorkloadError
 from bench.results.confidence import Interval, mean_interval
 from bench.results.run_folder import RunFolder
 
-COMPARISON_SCHEMA_VERSION = 1
+COMPARISON_SCHEMA_VERSION = 2  # 1 had no success_rate, censoring, validity or run labels
 
 # metric path -> (column heading with unit, scale from the stored unit to the shown unit)
 METRICS: dict[str, tuple[str, float]] = {
+    "success_rate": ("success rate (%)", 100.0),
     "throughput_tps": ("throughput (tx/s)", 1.0),
     "latency_s.p50": ("latency p50 (ms)", 1000.0),
     "latency_s.p90": ("latency p90 (ms)", 1000.0),
@@ -29,13 +35,21 @@ METRICS: dict[str, tuple[str, float]] = {
     "latency_s.max": ("latency max (ms)", 1000.0),
     "failure_rate": ("failure rate (%)", 100.0),
 }
+CENSORABLE = ("p50", "p90", "p99", "p999", "max", "mean")  # the latency keys that can land on a lost write
 
 DEFINITIONS = {
+    "run name": "the run's label: given with --labels or RUN_DIR=LABEL, otherwise the client name and "
+    "version when every run's client differs, otherwise the shortest distinct folder name",
+    "success_rate": "confirmed / sent writes over the round (shown in %)",
     "throughput_tps": "confirmed transactions / the round's window_s (the blocks that carried the round), tx/s",
-    "latency_s": "seen-in-block time minus intended send time over the round's confirmed transactions, "
-    "exact nearest-rank percentiles, seconds (shown in ms)",
+    "latency_s": "seen-in-block time minus intended send time over every write the node accepted, "
+    "exact nearest-rank percentiles, seconds (shown in ms); a write never confirmed counts as unbounded",
+    "censored": "a percentile that lands on an unconfirmed write: shown as '> X s', X the time every "
+    "unconfirmed write of the round waited at least (censored_above_s); no ratio, no interval",
     "failure_rate": "(failed + timed_out) / sent over the round (shown in %)",
     "ratio": "candidate value / baseline value for the same round label",
+    "invalid": "a round its run marked valid: false (invalid_reasons): left out of ratios, the headline "
+    "charts, the group intervals and the gates unless --allow-invalid",
     "interval": "mean and 95 % Student-t confidence interval over the runs of a group (none for a group of one)",
     "significant": "the two groups' 95 % intervals do not overlap",
 }
@@ -44,21 +58,77 @@ DEFINITIONS = {
 def metric_value(round_summary: dict[str, Any], path: str) -> float | None:
     """The value at `path` ("throughput_tps", "latency_s.p99", "failure_rate") of one summary.json round.
 
-    Raises KeyError when the path names no field; None when the field exists but has no value."""
+    math.inf for a censored latency (see the module docstring). Raises KeyError when the path names
+    no field; None when the field exists but has no value."""
     if path == "failure_rate":
         sent = round_summary.get("sent") or 0
         bad = sum(round_summary.get("failed", {}).values()) + (round_summary.get("timed_out") or 0)
         return bad / sent if sent else None
-    node: Any = round_summary
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(path)
-        node = node[part]
+    parent, leaf = _field(round_summary, path)
+    node = parent[leaf]
     if node is None:
-        return None
+        return math.inf if censored(round_summary, path) is not None else None
     if isinstance(node, bool) or not isinstance(node, int | float):
         raise KeyError(path)
     return float(node)
+
+
+def censored(round_summary: dict[str, Any], path: str) -> tuple[float | None, float] | None:
+    """(censored_above_s, confirmed_fraction) when the latency at `path` is censored, else None."""
+    try:
+        parent, leaf = _field(round_summary, path)
+    except KeyError:
+        return None
+    fraction = parent.get("confirmed_fraction")
+    if leaf not in CENSORABLE or parent[leaf] is not None or not isinstance(fraction, int | float):
+        return None
+    if fraction >= 1:
+        return None  # nothing unconfirmed: a null is simply no data
+    bound = parent.get("censored_above_s")
+    return (float(bound) if isinstance(bound, int | float) else None), float(fraction)
+
+
+def _field(round_summary: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """The dict holding the last part of `path`, and that part; KeyError when the path names no field."""
+    *parents, leaf = path.split(".")
+    node: Any = round_summary
+    for part in parents:
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(path)
+        node = node[part]
+    if not isinstance(node, dict) or leaf not in node:
+        raise KeyError(path)
+    return node, leaf
+
+
+def format_censored(bound: tuple[float | None, float]) -> str:
+    """ "> 12.4 s" (or "> ? s" when the run did not say how long its unconfirmed writes waited)."""
+    above, _fraction = bound
+    return f"> {seconds_text(above)} s" if above is not None else "> ? s"
+
+
+def seconds_text(value: float) -> str:
+    """Seconds as the run report shows a censored bound (bench.report.round_text): one decimal."""
+    return f"{value:,.1f}"
+
+
+def is_valid(round_summary: dict[str, Any]) -> bool:
+    """A round is valid unless its run said `valid: false`."""
+    return round_summary.get("valid", True) is not False
+
+
+def invalid_codes(round_summary: dict[str, Any]) -> list[str]:
+    return [str(r.get("code")) for r in round_summary.get("invalid_reasons") or []] or ["unspecified"]
+
+
+def invalid_details(round_summary: dict[str, Any]) -> str:
+    reasons = round_summary.get("invalid_reasons") or []
+    return "; ".join(str(r.get("detail") or r.get("code")) for r in reasons) or "no reason given"
+
+
+def left_out(round_summary: dict[str, Any] | None, allow_invalid: bool) -> bool:
+    """Whether the round is left out of ratios, headline charts, intervals and gates."""
+    return round_summary is not None and not allow_invalid and not is_valid(round_summary)
 
 
 def ratio(value: float | None, base: float | None) -> float | None:
@@ -73,7 +143,7 @@ def check_comparable(runs: Sequence[RunFolder], *, force: bool) -> list[str]:
     if len(runs) < 2:
         raise WorkloadError(f"compare needs at least two run folders, got {len(runs)}")
     base = runs[0]
-    warnings: list[str] = []
+    warnings: list[str] = [w for run in runs for w in run.warnings]
     for run in runs[1:]:
         problems = []
         if run.summary.get("workload") != base.summary.get("workload"):
@@ -96,6 +166,25 @@ def check_comparable(runs: Sequence[RunFolder], *, force: bool) -> list[str]:
         if run.summary.get("status") != "completed"
     )
     return warnings
+
+
+def validity_warnings(runs: Sequence[RunFolder], *, allow_invalid: bool) -> list[str]:
+    """One warning per invalid round: which run and round, why, and what the comparison did with it."""
+    out = []
+    for i, run in enumerate(runs):
+        for r in run.summary.get("rounds", []):
+            if is_valid(r):
+                continue
+            where = f"{run.name}: round {r['label']!r} is invalid ({invalid_details(r)})"
+            if allow_invalid:
+                out.append(f"{where}; compared anyway (--allow-invalid)")
+                continue
+            tail = "; it is the baseline's, so this round has no ratios" if i == 0 else ""
+            out.append(
+                f"{where}; left out of ratios, headline charts, group intervals and gates"
+                f"{tail} (pass --allow-invalid to keep it)"
+            )
+    return out
 
 
 def _describe(value: Any) -> str:
@@ -131,19 +220,22 @@ def group_runs(runs: Sequence[RunFolder]) -> list[list[RunFolder]]:
     return list(groups.values())
 
 
-def significance(base: Interval | None, other: Interval | None) -> str:
+def significance(base: dict[str, Any] | None, other: dict[str, Any] | None) -> str:
     """'higher' / 'lower' (significant), 'overlap' (not significant), or why there is no verdict."""
     if base is None or other is None:
         return "no value"
-    overlap = other.overlaps(base)
-    if overlap is None:
+    if base.get("censored") or other.get("censored"):
+        return "no verdict (censored)"
+    if base["low"] is None or other["low"] is None:
         return "no interval (group of one)"
-    if overlap:
+    if base["low"] <= other["high"] and other["low"] <= base["high"]:
         return "overlap"
-    return "higher" if other.mean > base.mean else "lower"
+    return "higher" if other["mean"] > base["mean"] else "lower"
 
 
-def build_comparison(runs: Sequence[RunFolder], warnings: Sequence[str]) -> dict[str, Any]:
+def build_comparison(
+    runs: Sequence[RunFolder], warnings: Sequence[str], *, allow_invalid: bool = False
+) -> dict[str, Any]:
     """The comparison.json document (everything the HTML and Markdown show)."""
     groups = group_runs(runs)
     group_ids = {run.name: f"G{i + 1}" for i, group in enumerate(groups) for run in group}
@@ -151,12 +243,13 @@ def build_comparison(runs: Sequence[RunFolder], warnings: Sequence[str]) -> dict
     return {
         "schema_version": COMPARISON_SCHEMA_VERSION,
         "baseline": runs[0].name,
+        "allow_invalid": allow_invalid,
         "warnings": list(warnings),
         "definitions": DEFINITIONS,
         "runs": [_run_entry(run, group_ids[run.name]) for run in runs],
-        "rounds": [_round_entry(runs, label) for label in labels],
+        "rounds": [_round_entry(runs, label, allow_invalid) for label in labels],
         "groups": [_group_entry(f"G{i + 1}", group) for i, group in enumerate(groups)],
-        "group_stats": [_group_stats(groups, label) for label in labels],
+        "group_stats": [_group_stats(groups, label, allow_invalid) for label in labels],
     }
 
 
@@ -183,7 +276,7 @@ def _values(round_summary: dict[str, Any] | None) -> dict[str, float | None]:
 
 
 def _finite(round_summary: dict[str, Any], metric: str) -> float | None:
-    """The metric's value, or None when the round lacks it or it is not a finite number."""
+    """The metric's value, or None when the round lacks it, it is censored, or it is not a finite number."""
     try:
         value = metric_value(round_summary, metric)
     except KeyError:
@@ -191,23 +284,65 @@ def _finite(round_summary: dict[str, Any], metric: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _round_entry(runs: Sequence[RunFolder], label: str) -> dict[str, Any]:
-    base = _values(runs[0].round(label))
-    entries = []
-    for run in runs:
-        r = run.round(label)
-        values = _values(r)
-        entries.append(
-            {
-                "run": run.name,
-                "present": r is not None,
-                "window_s": r.get("window_s") if r else None,
-                "values": values,
-                "ratio": {m: ratio(values[m], base[m]) for m in METRICS},
-            }
-        )
+def _censored(round_summary: dict[str, Any] | None) -> dict[str, dict[str, float | None]]:
+    if round_summary is None:
+        return {}
+    out = {}
+    for m in METRICS:
+        bound = censored(round_summary, m)
+        if bound is not None:
+            out[m] = {"above_s": bound[0], "confirmed_fraction": bound[1]}
+    return out
+
+
+def _no_ratio(
+    metric: str, mine: dict[str, Any], base: dict[str, Any], mine_out: bool, base_out: bool
+) -> str | None:
+    """Why a run has no ratio for `metric` (invalid or censored on either side), or None."""
+    if base_out:
+        return "baseline invalid"
+    if mine_out:
+        return "invalid"
+    if metric in mine:
+        return "censored"
+    if metric in base:
+        return "baseline censored"
+    return None
+
+
+def _round_entry(runs: Sequence[RunFolder], label: str, allow_invalid: bool) -> dict[str, Any]:
+    base = runs[0].round(label)
+    entries = [_run_round(run.name, run.round(label), base, allow_invalid) for run in runs]
     warmup = next((bool(r["warmup"]) for run in runs if (r := run.round(label)) is not None), False)
-    return {"label": label, "warmup": warmup, "runs": entries}
+    unavailable = (
+        f"no ratios: the baseline {runs[0].name}'s round is invalid ({invalid_details(base)})"
+        if base is not None and left_out(base, allow_invalid)
+        else None
+    )
+    return {"label": label, "warmup": warmup, "ratios_unavailable": unavailable, "runs": entries}
+
+
+def _run_round(
+    name: str, r: dict[str, Any] | None, base: dict[str, Any] | None, allow_invalid: bool
+) -> dict[str, Any]:
+    """One run's entry in a round: values, censored bounds, verdict, and ratios to the baseline's round."""
+    values, cens, out = _values(r), _censored(r), left_out(r, allow_invalid)
+    base_values, base_censored, base_out = _values(base), _censored(base), left_out(base, allow_invalid)
+    why = {m: w for m in METRICS if (w := _no_ratio(m, cens, base_censored, out, base_out))}
+    return {
+        "run": name,
+        "present": r is not None,
+        "valid": None if r is None else is_valid(r),
+        "invalid_reasons": [] if r is None else list(r.get("invalid_reasons") or []),
+        "flags": [] if r is None else list(r.get("flags") or []),
+        "left_out": out,
+        "window_s": r.get("window_s") if r else None,
+        "confirmed_fraction": (r.get("latency_s") or {}).get("confirmed_fraction") if r else None,
+        "values": values,
+        "censored": cens,
+        "ratio": {m: None if m in why else ratio(values[m], base_values[m]) for m in METRICS},
+        "no_ratio": why,
+    }
 
 
 def _group_entry(group_id: str, group: list[RunFolder]) -> dict[str, Any]:
@@ -223,23 +358,34 @@ def _group_entry(group_id: str, group: list[RunFolder]) -> dict[str, Any]:
     }
 
 
-def _intervals(group: list[RunFolder], label: str) -> dict[str, Interval | None]:
-    out: dict[str, Interval | None] = {}
+def _intervals(group: list[RunFolder], label: str, allow_invalid: bool) -> dict[str, dict[str, Any] | None]:
+    """Per metric the group's interval (Interval.as_json), or {"censored": k, "n": n} when k runs are censored."""
+    rounds = [r for run in group if (r := run.round(label)) is not None and not left_out(r, allow_invalid)]
+    out: dict[str, dict[str, Any] | None] = {}
     for m in METRICS:
-        values = [v for run in group if (v := _values(run.round(label))[m]) is not None]
-        out[m] = mean_interval(values) if values else None
+        cut = sum(1 for r in rounds if censored(r, m) is not None)
+        values = [v for r in rounds if (v := _finite(r, m)) is not None]
+        if cut:
+            out[m] = {"mean": None, "low": None, "high": None, "n": len(values) + cut, "censored": cut}
+        else:
+            out[m] = _interval(values)
     return out
 
 
-def _group_stats(groups: list[list[RunFolder]], label: str) -> dict[str, Any]:
-    intervals = [_intervals(g, label) for g in groups]
+def _interval(values: list[float]) -> dict[str, Any] | None:
+    iv: Interval | None = mean_interval(values) if values else None
+    return iv.as_json() if iv else None
+
+
+def _group_stats(groups: list[list[RunFolder]], label: str, allow_invalid: bool) -> dict[str, Any]:
+    intervals = [_intervals(g, label, allow_invalid) for g in groups]
     base = intervals[0]
     return {
         "label": label,
         "groups": [
             {
                 "group": f"G{i + 1}",
-                "metrics": {m: iv.as_json() if iv else None for m, iv in ivs.items()},
+                "metrics": ivs,
                 "vs_baseline_group": None if i == 0 else {m: significance(base[m], ivs[m]) for m in METRICS},
             }
             for i, ivs in enumerate(intervals)

@@ -1,8 +1,20 @@
-"""Names why a transaction failed, from the node's rejection message or the receipt, in a few stable words."""
+"""Names why a transaction failed or was never included, in a few stable words: from the node's rejection
+message, the receipt, or what the node said of it after the window."""
 
 from __future__ import annotations
 
 REVERTED = "reverted"
+# What the node said, after the window, of an accepted write never seen in a block (bench.observe.unseen).
+PENDING, QUEUED, DROPPED, NONCE_GAP, INCLUDED_LATE = (
+    "pending",
+    "queued",
+    "dropped",
+    "nonce-gap",
+    "included-late",
+)
+UNCHECKED = (
+    "unchecked"  # the node was not asked (a store written before chainmark asked, or the check failed)
+)
 _PATTERNS = (
     ("insufficient-funds", ("insufficient funds", "insufficient balance")),
     ("nonce", ("nonce too low", "nonce too high", "invalid nonce", "nonce")),

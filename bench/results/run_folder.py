@@ -1,7 +1,13 @@
 """Reads a finished run folder (summary.json plus per-round series from results.sqlite) for comparison.
 
-Per round label it keeps the sorted confirmation latencies (seconds) and the confirmed transactions
-per 1 s bucket since the round's start, counted from the observer's sight of the including block.
+The comparison is written against summary.json schema_version 2. A folder whose summary.json is
+schema 1 (written before censored latency and round validity existed) is compared from a summary
+rebuilt in memory from its results.sqlite, with a warning; the folder itself is not changed.
+
+Per round label it keeps the sorted latencies (seconds) of every write the node accepted at
+submission, +inf for one never confirmed (censored: never seen in a block, or reverted), and the
+confirmed transactions per 1 s bucket since the round's start, counted from the observer's sight
+of the including block.
 """
 
 from __future__ import annotations
@@ -15,25 +21,31 @@ import numpy as np
 
 from bench.errors import WorkloadError
 from bench.results.store import RunStore
-from bench.results.summary import SUMMARY_SCHEMA_VERSION
+from bench.results.summary import build_summary
 
-_CONFIRMED = (
-    "FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
-    "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND s.error IS NULL "
-    "AND (r.status IS NULL OR r.status = 1)"
+COMPARED_SCHEMA_VERSION = 2  # the summary.json version the comparison reads
+REBUILT_SCHEMA_VERSIONS = (1,)  # older versions compared from a summary rebuilt from results.sqlite
+
+_ACCEPTED_WRITES = (
+    "FROM txs t JOIN sends s ON s.tx = t.id LEFT JOIN inclusions i ON i.tx = t.id "
+    "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND s.error IS NULL AND length(t.hash) > 0"
 )
+_IS_CONFIRMED = "i.seen IS NOT NULL AND (r.status IS NULL OR r.status = 1)"
 
 
 @dataclass(frozen=True, slots=True)
 class RunFolder:
-    """One run as the comparison sees it: its summary.json and, per round label, its series."""
+    """One run as the comparison sees it: its summary (schema 2) and, per round label, its series.
+
+    `name` is the run's label in the comparison; `warnings` are what reading the folder found."""
 
     path: Path
     name: str
     summary: dict[str, Any]
-    latency_s: dict[str, np.ndarray] = field(default_factory=dict)
+    latency_s: dict[str, np.ndarray] = field(default_factory=dict)  # accepted writes, +inf = censored
     confirmed_per_s: dict[str, np.ndarray] = field(default_factory=dict)
     block_interval_s: float | None = None  # median gap of the blocks' own timestamps during the run
+    warnings: tuple[str, ...] = ()
 
     @property
     def labels(self) -> list[str]:
@@ -46,13 +58,11 @@ class RunFolder:
 def read_run_folder(path: Path, name: str | None = None) -> RunFolder:
     """Read `path`/summary.json and `path`/results.sqlite; WorkloadError names the folder when either is unusable."""
     summary = _read_summary(path)
+    store = _open_store(path)
     try:
-        store = RunStore(path / "results.sqlite")
-    except FileNotFoundError as exc:
-        raise WorkloadError("not a run folder: no results.sqlite", path=str(path)) from exc
-    except ValueError as exc:
-        raise WorkloadError(str(exc)) from exc
-    try:
+        warnings: tuple[str, ...] = ()
+        if summary["schema_version"] in REBUILT_SCHEMA_VERSIONS:
+            summary, warnings = upgrade_summary(store, path, summary["schema_version"])
         latency, per_second = {}, {}
         for idx, label, started in store.query("SELECT idx, label, started FROM rounds ORDER BY idx"):
             latency[label] = _latencies(store, idx)
@@ -63,7 +73,23 @@ def read_run_folder(path: Path, name: str | None = None) -> RunFolder:
     finally:
         store.close()
     interval = float(np.median(np.diff(stamps))) if len(stamps) > 2 else None
-    return RunFolder(path, name or path.name, summary, latency, per_second, interval)
+    return RunFolder(path, name or path.name, summary, latency, per_second, interval, warnings)
+
+
+def upgrade_summary(store: RunStore, path: Path, version: int) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The summary of an older summary.json rebuilt from the run's store, and the warning that says so."""
+    summary = build_summary(store)
+    if summary.get("schema_version") != COMPARED_SCHEMA_VERSION:
+        raise WorkloadError(
+            f"summary.json schema_version {version}, and this chainmark rebuilds schema "
+            f"{summary.get('schema_version')!r}, not the {COMPARED_SCHEMA_VERSION} compare reads",
+            path=str(path),
+        )
+    warning = (
+        f"{path}: summary.json is schema {version}; compared from its results.sqlite "
+        f"(rebuild with `chainmark report {path}`)"
+    )
+    return summary, (warning,)
 
 
 def _read_summary(path: Path) -> dict[str, Any]:
@@ -77,22 +103,37 @@ def _read_summary(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise WorkloadError(f"unreadable summary.json: {exc}", path=str(path)) from exc
     version = summary.get("schema_version") if isinstance(summary, dict) else None
-    if version != SUMMARY_SCHEMA_VERSION:
+    readable = (*REBUILT_SCHEMA_VERSIONS, COMPARED_SCHEMA_VERSION)
+    if isinstance(version, bool) or version not in readable:
         raise WorkloadError(
-            f"summary.json schema_version {version!r}, this chainmark reads {SUMMARY_SCHEMA_VERSION}",
+            f"summary.json schema_version {version!r}, this chainmark compares "
+            f"{' and '.join(map(str, readable))}",
             path=str(path),
         )
     return summary
 
 
+def _open_store(path: Path) -> RunStore:
+    try:
+        return RunStore(path / "results.sqlite")
+    except FileNotFoundError as exc:
+        raise WorkloadError("not a run folder: no results.sqlite", path=str(path)) from exc
+    except ValueError as exc:
+        raise WorkloadError(str(exc)) from exc
+
+
 def _latencies(store: RunStore, round_idx: int) -> np.ndarray:
-    rows = store.query(f"SELECT i.seen - s.intended {_CONFIRMED}", (round_idx,))
-    return np.sort(np.array([v for (v,) in rows], dtype=np.float64))
+    """Sorted latencies of the round's accepted writes; +inf for each one never confirmed."""
+    rows = store.query(
+        f"SELECT CASE WHEN {_IS_CONFIRMED} THEN i.seen - s.intended END {_ACCEPTED_WRITES}", (round_idx,)
+    )
+    return np.sort(np.array([np.inf if v is None else v for (v,) in rows], dtype=np.float64))
 
 
 def _confirmed_per_second(store: RunStore, round_idx: int, started: float | None) -> np.ndarray:
     seen = np.array(
-        [v for (v,) in store.query(f"SELECT i.seen {_CONFIRMED}", (round_idx,))], dtype=np.float64
+        [v for (v,) in store.query(f"SELECT i.seen {_ACCEPTED_WRITES} AND {_IS_CONFIRMED}", (round_idx,))],
+        dtype=np.float64,
     )
     if not len(seen):
         return np.zeros(0, dtype=np.int64)

@@ -4,8 +4,16 @@ Definitions (Hyperledger Performance & Scale WG, made precise):
   sent            submissions attempted in the round
   confirmed       included in a block and, once receipts were fetched, with status 1
   failed          rejected at submission (by reason) or reverted
-  timed_out       accepted but never seen in a block by the end of the run plus the grace period
-  latency         seen-in-block time minus *intended* send time (open loop: no coordinated omission)
+  timed_out       accepted but never seen in a block by the end of the run plus the grace period; after
+                  the window the node is asked what became of each (`timed_out_by_reason`: pending,
+                  queued, dropped, nonce-gap; one found in a block after all is `included_late` and confirmed)
+  success rate    confirmed / sent (writes)
+  latency         seen-in-block time minus *intended* send time (open loop: no coordinated omission), over
+                  every write accepted at submission: one never confirmed (unseen, or reverted) counts as
+                  +infinity (censored), so a percentile that lands on it has no finite value (null) and is
+                  known only to exceed `censored_above_s`, the shortest time any of them was waited for (the
+                  observer's last block sight minus its intended time); `confirmed_fraction` = confirmed /
+                  accepted. `latency_confirmed` is the same over the confirmed writes alone.
   window          from the observer's sight of the block before the round's first inclusion to its
                   sight of the block holding the round's last inclusion: the blocks that carried the round
   throughput      confirmed / window length
@@ -17,6 +25,7 @@ Definitions (Hyperledger Performance & Scale WG, made precise):
   reads           eth_call / eth_getBalance requests of a mix: ok or failed by reason, read latency =
                   answer time minus intended send time, read throughput = ok / (last answer - first
                   intended send); kept apart from the transactions above
+  verdict         `valid`, `invalid_reasons` and `flags`: see bench.results.verdict
 Percentiles are exact (nearest rank over every sample), never averages of averages.
 """
 
@@ -30,8 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from bench.results.reasons import REVERTED, classify_rejection
+from bench.results.reasons import INCLUDED_LATE, QUEUED, REVERTED, UNCHECKED, classify_rejection
+from bench.results.round_data import RoundData, load_round
+from bench.results.round_facts import RoundRow, round_facts
 from bench.results.store import RunStore
+from bench.results.verdict import Verdict, judge
 
 PERCENTILES = {"p50": (1, 2), "p90": (9, 10), "p99": (99, 100), "p999": (999, 1000)}  # exact fractions
 
@@ -63,22 +75,36 @@ class RoundSummary:
     by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
     commit_throughput_tps: float = 0.0
     by_worker: dict[str, dict[str, Any]] = field(default_factory=dict)
+    success_rate: float | None = None
+    latency_confirmed_s: dict[str, float | None] = field(default_factory=dict)
+    timed_out_by_reason: dict[str, int] = field(default_factory=dict)
+    included_late: int = 0
+    queued_next_nonce: int = 0
+    verdict: Verdict = field(default_factory=Verdict)
+    load: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         out = {
             "label": self.label,
             "warmup": self.warmup,
+            **self.verdict.as_json(),
             "controller": self.controller,
+            "load": self.load,
             "planned": self.planned,
             "sent": self.sent,
+            "success_rate": self.success_rate,
             "confirmed": self.confirmed,
+            "included_late": self.included_late,
             "failed": self.failed,
             "timed_out": self.timed_out,
+            "timed_out_by_reason": self.timed_out_by_reason,
+            "queued_next_nonce": self.queued_next_nonce,
             "pending": self.pending,
             "send_rate_tps": _round(self.send_rate_tps),
             "throughput_tps": _round(self.throughput_tps),
             "commit_throughput_tps": self.commit_throughput_tps,
             "latency_s": self.latency_s,
+            "latency_confirmed_s": self.latency_confirmed_s,
             "window_s": list(self.window_s) if self.window_s else None,
             "schedule_lag_s": self.schedule_lag_s,
             "submit_latency_s": self.submit_latency_s,
@@ -93,66 +119,16 @@ class RoundSummary:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class RoundData:
-    """Per-transaction arrays of one round, aligned by row (NaN where a time does not exist)."""
+def _rank(n: int, num: int, den: int) -> int:
+    """The 1-based nearest rank of the num/den quantile among n values: ceil(n * num / den), at least 1.
 
-    intended: np.ndarray
-    sent: np.ndarray
-    answered: np.ndarray
-    errors: list[str | None]
-    included_seen: np.ndarray
-    block: np.ndarray
-    status: np.ndarray  # 1 ok, 0 reverted, -1 receipt not fetched
-    kinds: list[str]
-    reads: np.ndarray  # True for a read (eth_call / eth_getBalance ...): answered, never in a block
-
-    def only(self, mask: np.ndarray) -> RoundData:
-        """The rows where `mask` is true."""
-        return RoundData(
-            self.intended[mask],
-            self.sent[mask],
-            self.answered[mask],
-            [e for e, keep in zip(self.errors, mask, strict=True) if keep],
-            self.included_seen[mask],
-            self.block[mask],
-            self.status[mask],
-            [k for k, keep in zip(self.kinds, mask, strict=True) if keep],
-            self.reads[mask],
-        )
-
-
-def load_round(store: RunStore, round_idx: int) -> RoundData:
-    rows = store.query(
-        "SELECT s.intended, s.sent, s.answered, s.error, i.seen, i.block, r.status, t.kind, length(t.hash) = 0 "
-        "FROM txs t JOIN sends s ON s.tx = t.id LEFT JOIN inclusions i ON i.tx = t.id "
-        "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? ORDER BY s.intended",
-        (round_idx,),
-    )
-    col = list(zip(*rows, strict=True)) if rows else [()] * 9
-
-    def floats(values: tuple[Any, ...]) -> np.ndarray:
-        return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-
-    return RoundData(
-        intended=floats(col[0]),
-        sent=floats(col[1]),
-        answered=floats(col[2]),
-        errors=list(col[3]),
-        included_seen=floats(col[4]),
-        block=np.array([-1 if v is None else v for v in col[5]], dtype=np.int64),
-        status=np.array([-1 if v is None else v for v in col[6]], dtype=np.int64),
-        kinds=list(col[7]),
-        reads=np.array(col[8], dtype=bool),
-    )
+    Integer arithmetic: 99.9 / 100 in floating point is 0.9990000000000001, one rank too high."""
+    return max(1, -(-n * num // den))
 
 
 def nearest_rank(ordered: np.ndarray, num: int, den: int) -> float:
-    """The num/den quantile of ascending `ordered` by nearest rank: the ceil(n * num / den)-th value.
-
-    Integer arithmetic: 99.9 / 100 in floating point is 0.9990000000000001, one rank too high."""
-    rank = max(1, -(-len(ordered) * num // den))
-    return float(ordered[rank - 1])
+    """The num/den quantile of ascending `ordered` by nearest rank: the ceil(n * num / den)-th value."""
+    return float(ordered[_rank(len(ordered), num, den) - 1])
 
 
 def percentiles(values: np.ndarray) -> dict[str, float | None]:
@@ -168,25 +144,61 @@ def percentiles(values: np.ndarray) -> dict[str, float | None]:
     return out
 
 
-def _write_outcomes(data: RoundData, finished: bool) -> dict[str, Any]:
-    """Counts and latency of written transactions (`data` holds writes only)."""
-    accepted = np.array([e is None for e in data.errors], dtype=bool)
+def censored_percentiles(latency: np.ndarray, waits: np.ndarray) -> dict[str, float | None]:
+    """Percentiles over every accepted write: `latency` of the confirmed ones, and `waits` (how long each
+    of the others had been waited for) of those never confirmed, which count as +infinity.
+
+    A percentile whose rank lands on a never-confirmed write is None; so are max and mean when any is.
+    `confirmed_fraction` is confirmed / accepted; `censored_above_s` the shortest wait of the others, a
+    lower bound on every None percentile."""
+    total = len(latency) + len(waits)
+    ordered = np.sort(latency)
+    out: dict[str, float | None] = {}
+    for name, (num, den) in PERCENTILES.items():
+        rank = _rank(total, num, den)
+        out[name] = _round(float(ordered[rank - 1])) if total and rank <= len(ordered) else None
+    whole = len(ordered) and not len(waits)
+    out["max"] = _round(float(ordered[-1])) if whole else None
+    out["mean"] = _round(float(latency.mean())) if whole else None
+    out["confirmed_fraction"] = _round(len(latency) / total) if total else None
+    out["censored_above_s"] = _round(max(0.0, float(waits.min())), 3) if len(waits) else None
+    return out
+
+
+def _write_outcomes(data: RoundData, finished: bool, observed_until: float | None) -> dict[str, Any]:
+    """Counts and latency of written transactions (`data` holds writes only); `observed_until` is when
+    the run last saw a block (how long an unconfirmed write had been waited for)."""
+    accepted = ~data.rejected
     included = accepted & ~np.isnan(data.included_seen)
     reverted = included & (data.status == 0)
     confirmed = included & ~reverted
     failed = Counter(classify_rejection(e) for e in data.errors if e is not None)
     if reverted.any():
         failed[REVERTED] = int(reverted.sum())
-    unseen = int((accepted & ~included).sum())
+    unseen = accepted & ~included
+    never = accepted & ~confirmed
+    until = observed_until if observed_until is not None else float(np.nanmax(data.sent, initial=0.0))
     commit_span = float(data.included_seen[confirmed].max() - data.intended.min()) if confirmed.any() else 0.0
+    latency = data.included_seen[confirmed] - data.intended[confirmed]
+    reasons = [r for r, keep in zip(data.unseen, unseen, strict=True) if keep]
+    late = [r for r, keep in zip(data.unseen, confirmed, strict=True) if keep]
+    queued_next = unseen & data.next_nonce & np.array([r == QUEUED for r in data.unseen], dtype=bool)
+    sent = len(data.errors)
     return {
-        "sent": len(data.errors),
+        "sent": sent,
+        "success_rate": _round(int(confirmed.sum()) / sent) if sent else None,
         "confirmed": int(confirmed.sum()),
+        "included_late": late.count(INCLUDED_LATE),
         "commit_throughput_tps": _round(int(confirmed.sum()) / commit_span) if commit_span > 0 else 0.0,
         "failed": dict(sorted(failed.items())),
-        "timed_out": unseen if finished else 0,
-        "pending": 0 if finished else unseen,
-        "latency_s": percentiles(data.included_seen[confirmed] - data.intended[confirmed]),
+        "timed_out": int(unseen.sum()) if finished else 0,
+        "timed_out_by_reason": dict(sorted(Counter(r or UNCHECKED for r in reasons).items()))
+        if finished
+        else {},
+        "queued_next_nonce": int(queued_next.sum()) if finished else 0,
+        "pending": 0 if finished else int(unseen.sum()),
+        "latency_s": censored_percentiles(latency, until - data.intended[never]),
+        "latency_confirmed_s": percentiles(latency),
     }
 
 
@@ -219,26 +231,41 @@ def worker_lags(store: RunStore, round_idx: int) -> dict[str, dict[str, Any]]:
     }
 
 
-def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool) -> RoundSummary:
-    """Summarize one round; `finished` says timed-out can be decided (the run and its grace are over).
+def summarize_round(
+    store: RunStore,
+    round_row: tuple[Any, ...],
+    finished: bool,
+    meta: dict[str, Any] | None = None,
+    observed_until: float | None = None,
+) -> RoundSummary:
+    """Summarize one round; `finished` says timed-out can be decided (the run and its grace are over);
+    `observed_until` is the run's last sight of a block (when unconfirmed writes stopped being watched).
 
     The headline numbers are the round's writes (transactions); reads are summarised apart, and every
     kind of a mix on its own in `by_kind`."""
-    idx, label, warmup, controller, planned, _started, _ended, notes, cpu = round_row
+    idx, label, warmup, controller, planned, started, ended, notes, cpu, load = round_row
+    meta = meta if meta is not None else store.meta()
     locust = store.query("SELECT stats FROM rpc_stats WHERE round = ? ORDER BY rowid DESC LIMIT 1", (idx,))
     everything = load_round(store, idx)
     data = everything.only(~everything.reads)
-    writes = _write_outcomes(data, finished)
+    writes = _write_outcomes(data, finished, observed_until)
     by_kind: dict[str, dict[str, Any]] = {}
     for kind in sorted(set(everything.kinds)):
         mask = np.array([k == kind for k in everything.kinds], dtype=bool)
         part = everything.only(mask)
-        by_kind[kind] = _read_outcomes(part) if part.reads.all() else _write_outcomes(part, finished)
+        by_kind[kind] = (
+            _read_outcomes(part) if part.reads.all() else _write_outcomes(part, finished, observed_until)
+        )
+    lag = percentiles(everything.sent - everything.intended)
+    submit = percentiles((data.answered - data.sent)[~np.isnan(data.answered)])
+    row = RoundRow(
+        idx, json.loads(controller), started, ended, cpu, json.loads(load or "{}"), json.loads(notes)
+    )
     return RoundSummary(
         index=idx,
         label=label,
         warmup=bool(warmup),
-        controller=json.loads(controller),
+        controller=row.controller,
         planned=planned,
         sent=writes["sent"],
         confirmed=writes["confirmed"],
@@ -249,15 +276,22 @@ def summarize_round(store: RunStore, round_row: tuple[Any, ...], finished: bool)
         throughput_tps=0.0,
         latency_s=writes["latency_s"],
         window_s=None,
-        schedule_lag_s=percentiles(everything.sent - everything.intended),
-        submit_latency_s=percentiles((data.answered - data.sent)[~np.isnan(data.answered)]),
-        notes=json.loads(notes),
+        schedule_lag_s=lag,
+        submit_latency_s=submit,
+        notes=row.notes,
         generator_cpu_s=cpu,
         locust_submit=json.loads(locust[0][0]) if locust else {},
         reads=_read_outcomes(everything.only(everything.reads)) if everything.reads.any() else None,
         commit_throughput_tps=writes["commit_throughput_tps"],
         by_kind=by_kind if len(by_kind) > 1 else {},
         by_worker=worker_lags(store, idx),
+        success_rate=writes["success_rate"],
+        latency_confirmed_s=writes["latency_confirmed_s"],
+        timed_out_by_reason=writes["timed_out_by_reason"],
+        included_late=writes["included_late"],
+        queued_next_nonce=writes["queued_next_nonce"],
+        verdict=judge(round_facts(store, meta, row, everything, lag["p99"], submit)),
+        load=row.load,
     )
 
 
@@ -292,12 +326,15 @@ def round_window(store: RunStore, round_idx: int) -> tuple[float, float] | None:
 def summarize(store: RunStore) -> list[RoundSummary]:
     """Summaries of every round in order."""
     # Only a completed run waited out the grace period: elsewhere an unseen transaction is pending, not timed out.
-    finished = store.meta().get("status") == "completed"
+    meta = store.meta()
+    finished = meta.get("status") == "completed"
+    (until,) = store.query("SELECT MAX(seen) FROM blocks")[0]
     out = []
     for row in store.query(
-        "SELECT idx, label, warmup, controller, planned, started, ended, notes, generator_cpu_s FROM rounds ORDER BY idx"
+        "SELECT idx, label, warmup, controller, planned, started, ended, notes, generator_cpu_s, load "
+        "FROM rounds ORDER BY idx"
     ):
-        summary = summarize_round(store, row, finished)
+        summary = summarize_round(store, row, finished, meta, until)
         window = round_window(store, row[0])
         if window is not None and window[1] > window[0]:
             summary = dataclasses.replace(

@@ -1,16 +1,20 @@
 """The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
 
-Tables (schema_version 4; version 3 had no sends.worker, version 2 no txs.kind, version 1 no
-rounds.generator_cpu_s, resources or prometheus):
+Tables (schema_version 5; version 4 had no rounds.load or unseen, version 3 no sends.worker, version 2
+no txs.kind, version 1 no rounds.generator_cpu_s, resources or prometheus):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
   rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
-              CPU seconds chainmark's own process used during the round
+              CPU seconds chainmark's own process used during the round, and how it sent (load: users,
+              sending processes)
   txs         every planned transaction: round, position, sender account, nonce, hash, kind (reads too)
   sends       one row per submission: intended time, send time, answer time, rejection reason, and
               which worker sent it (its Locust index; NULL when the run had no workers)
   blocks      every block the observer saw: number, timestamp, seen time, tx count, gas
   inclusions  tx -> block that included it, and when the observer saw that block
   receipts    tx -> status and gas used, fetched after the measured window
+  unseen      tx -> what the node said, after the window, of an accepted write never seen in a block
+              (pending, queued, dropped, nonce-gap, included-late) and whether its nonce was its
+              sender's next one on chain
   rpc_stats   Locust's own per-request statistics for each round
   prometheus  metrics scraped from the node's Prometheus endpoint, when the workload names one
   resources   per-second samples of the node's and chainmark's own CPU, memory, disk I/O, host network
@@ -30,7 +34,7 @@ from typing import Any
 
 from bench.results.full_disk import disk_full_as_error
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -40,12 +44,16 @@ CREATE TABLE IF NOT EXISTS resources (
 CREATE TABLE IF NOT EXISTS prometheus (
     t REAL NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL);
 """
+_UNSEEN = """
+CREATE TABLE IF NOT EXISTS unseen (tx INTEGER PRIMARY KEY, reason TEXT NOT NULL, next_nonce INTEGER NOT NULL);
+"""
 
 # Step-by-step upgrades of older stores: version N -> N + 1.
 _UPGRADES = {
     1: "ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;" + _OBSERVATIONS,
     2: "ALTER TABLE txs ADD COLUMN kind TEXT NOT NULL DEFAULT 'transfer';",
     3: "ALTER TABLE sends ADD COLUMN worker INTEGER;",
+    4: "ALTER TABLE rounds ADD COLUMN load TEXT;" + _UNSEEN,
 }
 
 _SCHEMA = """
@@ -53,7 +61,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rounds (
     idx INTEGER PRIMARY KEY, label TEXT NOT NULL, warmup INTEGER NOT NULL, controller TEXT NOT NULL,
     planned INTEGER NOT NULL, started REAL, ended REAL, notes TEXT NOT NULL DEFAULT '[]',
-    generator_cpu_s REAL);
+    generator_cpu_s REAL, load TEXT);
 CREATE TABLE IF NOT EXISTS txs (
     id INTEGER PRIMARY KEY, round INTEGER NOT NULL, seq INTEGER NOT NULL, sender INTEGER NOT NULL,
     nonce INTEGER NOT NULL, hash BLOB NOT NULL, kind TEXT NOT NULL DEFAULT 'transfer');
@@ -82,7 +90,7 @@ class RunStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             if create:
-                self.db.executescript(_SCHEMA + _OBSERVATIONS)
+                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN)
                 self.set_meta(schema_version=SCHEMA_VERSION)
             else:
                 self._upgrade(path)
@@ -117,13 +125,13 @@ class RunStore:
             [(idx, label, int(warmup), json.dumps(controller), planned)],
         )
 
-    def update_round(self, idx: int, **values: float | list[str] | None) -> None:
-        """Set any of started, ended, notes (a list, stored as JSON), generator_cpu_s on round `idx`."""
+    def update_round(self, idx: int, **values: float | list[str] | dict[str, int] | None) -> None:
+        """Set any of started, ended, notes (a list), generator_cpu_s, load (a dict) on round `idx`."""
         for column, value in values.items():
-            if column not in ("started", "ended", "notes", "generator_cpu_s"):
+            if column not in ("started", "ended", "notes", "generator_cpu_s", "load"):
                 raise ValueError(f"rounds has no column {column}")
             if value is not None:
-                stored = json.dumps(value) if column == "notes" else value
+                stored = json.dumps(value) if column in ("notes", "load") else value
                 with disk_full_as_error(self.path.parent, self.records):
                     self.db.execute(f"UPDATE rounds SET {column} = ? WHERE idx = ?", (stored, idx))
 
@@ -155,6 +163,10 @@ class RunStore:
 
     def add_receipts(self, rows: Iterable[tuple[int, int, int]]) -> None:
         self._insert("INSERT OR REPLACE INTO receipts VALUES (?, ?, ?)", rows)
+
+    def add_unseen(self, rows: Iterable[tuple[int, str, bool]]) -> None:
+        """(tx, reason, next_nonce) rows: what the node said of accepted writes never seen in a block."""
+        self._insert("INSERT OR REPLACE INTO unseen VALUES (?, ?, ?)", ((t, r, int(n)) for t, r, n in rows))
 
     def add_rpc_stats(self, round_idx: int, name: str, stats: dict[str, Any]) -> None:
         self._insert("INSERT INTO rpc_stats VALUES (?, ?, ?)", [(round_idx, name, json.dumps(stats))])

@@ -9,6 +9,13 @@ Format history (schema_version):
      plan, observer, machine, definitions;
      distributed runs add `workers` {count, duplicates_received, nodes [{index, id, offset_ms,
      rtt_ms, lost_at, lost_in_round}]} and per round `by_worker` {index: {sent, schedule_lag_s}}
+  2  per round (and per write kind in `by_kind`): `latency_s` is over every write accepted at submission,
+     a never-confirmed one counting as +infinity: a percentile landing on one is null, so are max and mean
+     when any is, plus `confirmed_fraction` and `censored_above_s` (a null percentile exceeds it);
+     version 1's confirmed-only figures move to `latency_confirmed_s`; `success_rate` (confirmed / sent);
+     `timed_out_by_reason` {pending, queued, dropped, nonce-gap, unchecked}, `included_late`,
+     `queued_next_nonce`; the verdict `valid`, `invalid_reasons` [{code, detail}], `flags` [{code,
+     detail}]; `load` {users, processes}. `chainmark report` rebuilds version 2 from any results store.
 """
 
 from __future__ import annotations
@@ -18,10 +25,18 @@ from typing import Any
 from bench.results.stats import RoundSummary, summarize
 from bench.results.store import RunStore
 
-SUMMARY_SCHEMA_VERSION = 1
+SUMMARY_SCHEMA_VERSION = 2
 
 DEFINITIONS = {
-    "latency_s": "seen-in-block time minus intended send time, seconds; exact nearest-rank percentiles",
+    "success_rate": "confirmed / sent, writes only",
+    "latency_s": "seen-in-block time minus intended send time, seconds, exact nearest-rank percentiles over "
+    "every write accepted at submission; one never confirmed counts as +infinity, so a percentile landing on "
+    "it is null (it exceeds censored_above_s); writes rejected at submission are failures, not latency",
+    "latency_confirmed_s": "the same percentiles over the confirmed writes alone",
+    "timed_out_by_reason": "what the node said after the window of each accepted write never seen in a block: "
+    "pending (held, executable), queued (held, not executable), dropped (unknown to the node), nonce-gap (an "
+    "earlier nonce of its sender was dropped or rejected); one found in a block after all is included_late",
+    "valid": "false when chainmark, not the target, shaped the round's numbers (see invalid_reasons)",
     "throughput_tps": "confirmed transactions / window_s length (the blocks that carried the round)",
     "window_s": "unix seconds: observer's sight of the block before the round's first inclusion "
     "to its sight of the block with the round's last inclusion",

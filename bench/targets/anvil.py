@@ -1,20 +1,15 @@
-"""Starts, waits for, and always stops a local Anvil node on a free 127.0.0.1 port (the default target)."""
+"""The managed Anvil node (the default target): where its binary is, and how it is started."""
 
 from __future__ import annotations
 
 import platform
 import shutil
-import signal
-import socket
-import subprocess
-import time
 from pathlib import Path
-from types import TracebackType
 
 from bench.errors import TargetError
-from bench.lifeline import die_with_parent
-from bench.targets.rpc import RpcClient
-from bench.targets.url import parse_endpoint
+from bench.targets.managed import DEV_BALANCE_ETH, ManagedNode, free_port, npm_version
+
+__all__ = ["ManagedAnvil", "find_anvil", "free_port"]
 
 _PLATFORMS = {
     ("Linux", "x86_64"): "linux-amd64",
@@ -42,15 +37,10 @@ def find_anvil(explicit: str | None = None, project_root: Path | None = None) ->
     raise TargetError("anvil not found: run `make setup` (installs @foundry-rs/anvil into .tools/)")
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class ManagedAnvil(ManagedNode):
+    """Anvil (npm `@foundry-rs/anvil`) with interval mining."""
 
-
-class ManagedAnvil:
-    """An Anvil process with interval mining; use as a context manager so it is always stopped."""
+    name = "anvil"
 
     def __init__(
         self,
@@ -61,15 +51,14 @@ class ManagedAnvil:
         binary: Path | None = None,
         startup_timeout: float = 30.0,
     ) -> None:
-        self.log_path, self.block_time, self.gas_limit = log_path, block_time, gas_limit
+        super().__init__(
+            log_path, block_time=block_time, gas_limit=gas_limit, startup_timeout=startup_timeout
+        )
         self.binary = binary or find_anvil()
-        self.startup_timeout = startup_timeout
-        self.port = 0
-        self.process: subprocess.Popen[bytes] | None = None
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def version(self) -> str | None:
+        return npm_version("@foundry-rs/anvil")
 
     def command(self) -> list[str]:
         block_time = f"{self.block_time:g}"
@@ -89,72 +78,8 @@ class ManagedAnvil:
             "--accounts",
             "2",
             "--balance",
-            "100000000",
+            str(DEV_BALANCE_ETH),
             "--order",
             "fifo",
             "--no-request-size-limit",
         ]
-
-    def start(self) -> ManagedAnvil:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(3):  # the port was free when asked; another process may take it before Anvil binds
-            self.port = free_port()
-            with open(self.log_path, "ab") as log:
-                self.process = subprocess.Popen(
-                    self.command(),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                    preexec_fn=die_with_parent(),  # not even a SIGKILL of chainmark leaves it running
-                )
-            if self._wait_ready():
-                return self
-        self.stop()
-        raise TargetError(f"anvil did not start; see its log {self.log_path}")
-
-    def _wait_ready(self) -> bool:
-        """Poll until Anvil answers JSON-RPC; False if the process exited first."""
-        assert self.process is not None
-        rpc = RpcClient(parse_endpoint(self.url), timeout=2.0)
-        deadline = time.monotonic() + self.startup_timeout
-        try:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    return False
-                try:
-                    rpc.call("web3_clientVersion")
-                    return True
-                except TargetError:
-                    time.sleep(0.02)
-        finally:
-            rpc.close()
-        self.stop()
-        raise TargetError(f"anvil did not answer within {self.startup_timeout:g}s; see {self.log_path}")
-
-    def stop(self) -> None:
-        """Stop the node (SIGTERM, then SIGKILL after 5 s); safe to call twice."""
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGCONT)  # in case a test paused it
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    @property
-    def pid(self) -> int:
-        if self.process is None:
-            raise TargetError("anvil is not running")
-        return self.process.pid
-
-    def __enter__(self) -> ManagedAnvil:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

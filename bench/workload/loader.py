@@ -16,6 +16,7 @@ from bench.workload.kinds import read_choice, read_entries, read_mix
 from bench.workload.rates import read_rate
 from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
+    NODE_NAMES,
     Accounts,
     LinearRate,
     MixEntry,
@@ -81,14 +82,14 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
 
 
 def _check_gas_fits_blocks(rounds: list[Round], target: Target, path: str) -> None:
-    """On the managed Anvil a transfer asking more gas than a block holds would never be mined."""
+    """On a managed node a transfer asking more gas than a block holds would never be mined."""
     if target.url is not None:
         return
     for index, rnd in enumerate(rounds):
         for entry in rnd.mix:
             if isinstance(entry.tx, TransferTx) and entry.tx.gas > target.gas_limit:
                 raise WorkloadError(
-                    f"must be <= target.gas_limit {target.gas_limit} (a managed Anvil's block), got {entry.tx.gas}",
+                    f"must be <= target.gas_limit {target.gas_limit} (a managed node's block), got {entry.tx.gas}",
                     path=path,
                     line=rnd.line,
                     field=f"rounds[{index}].tx.gas",
@@ -97,12 +98,25 @@ def _check_gas_fits_blocks(rounds: list[Round], target: Target, path: str) -> No
 
 def _target(reader: Reader) -> Target:
     f = reader.mapping(
-        ("url", "block_time", "gas_limit", "gas_price_gwei", "confirm_grace", "poll_interval", "prometheus")
+        (
+            "url",
+            "node",
+            "block_time",
+            "gas_limit",
+            "gas_price_gwei",
+            "confirm_grace",
+            "poll_interval",
+            "prometheus",
+        )
     )
     url = optional(f, "url", _http_url, None)
+    node = optional(f, "node", _node_name, None)
+    if url is not None and node is not None:
+        raise f["node"].fail("a managed node and target.url exclude each other: give one", shown=False)
     gas_price = optional(f, "gas_price_gwei", lambda r: r.positive(limits.MAX_GAS_PRICE_GWEI), None)
     return Target(
         url=url,
+        node=node,
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
         **given(
             f,
@@ -115,6 +129,13 @@ def _target(reader: Reader) -> Target:
             },
         ),
     )
+
+
+def _node_name(reader: Reader) -> str:
+    name = reader.string()
+    if name not in NODE_NAMES:
+        raise reader.fail(f"expected one of {', '.join(NODE_NAMES)} (a managed node)")
+    return name
 
 
 def _http_url(reader: Reader) -> str:

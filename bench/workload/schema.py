@@ -10,6 +10,7 @@ from typing import Any
 
 from bench.workload.kinds import DISTRIBUTIONS, KIND_KEYS, SHORTCUT_KEYS
 from bench.workload.rates import RATE_KEYS
+from bench.workload.spec import NODE_NAMES
 
 DURATION: dict[str, Any] = {
     "oneOf": [
@@ -123,6 +124,7 @@ def workload_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "url": HTTP_URL,
+            "node": {"enum": list(NODE_NAMES)},
             "block_time": DURATION,
             "gas_limit": {"type": "integer", "minimum": 21_000},
             "gas_price_gwei": POSITIVE,

@@ -188,11 +188,16 @@ class Prometheus:
     interval: float = 1.0
 
 
+NODE_NAMES = ("anvil", "hardhat", "ganache")  # the managed nodes (bench.targets.nodes starts them)
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
-    """Where the load goes. No URL means a managed Anvil started (and stopped) by chainmark."""
+    """Where the load goes. No URL means a managed node (`node`: anvil, hardhat or ganache) started (and
+    stopped) by chainmark."""
 
     url: str | None = None
+    node: str | None = None  # None: anvil when there is no URL
     block_time: float = 1.0
     gas_limit: int = 100_000_000
     gas_price_wei: int | None = None  # None: max(2 x eth_gasPrice, 1 gwei)

@@ -166,10 +166,12 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
     assert r["sent"] == len(rows) and r["confirmed"] == len(rows)
     assert any(note.startswith(f"worker {index} lost at ") for note in notes), notes
     assert f"of its {assigned[index]} transactions sent" in " ".join(notes)
+    assert r["valid"] is False and "worker-lost" in {x["code"] for x in r["invalid_reasons"]}
     # The next round runs on the live worker alone, re-signed from the node's nonces: all of it confirmed.
     after = summary["rounds"][1]
     assert after["sent"] == after["confirmed"] == 80 and after["failed"] == {}
     assert set(after["by_worker"]) == {str(1 - index)}
+    assert "worker-lost" not in {x["code"] for x in after["invalid_reasons"]}
     report = (run_dir / "report.html").read_text(encoding="utf-8")
     assert f"worker {index} lost at" in report and "lost in round 0" in report
 

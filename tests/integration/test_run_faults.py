@@ -121,3 +121,6 @@ def test_node_killed_mid_run(tmp_path: Path, anvil: ManagedAnvil) -> None:
     summary = read_summary(run_dir)
     assert summary["status"] == "failed"
     assert summary["rounds"][0]["sent"] >= 50
+    # the observer lost the node in the round: its numbers are not a measurement of the node
+    assert summary["rounds"][0]["valid"] is False
+    assert [r["code"] for r in summary["rounds"][0]["invalid_reasons"]] == ["observer-lost"]

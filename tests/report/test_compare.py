@@ -14,82 +14,11 @@ from bench.errors import WorkloadError
 from bench.report.compare import compare_runs
 from bench.report.compare_cells import format_number
 from bench.report.gates import parse_gate
-from bench.report.outputs import write_outputs
 from bench.results.comparison import group_runs
 from bench.results.confidence import mean_interval, t_critical
 from bench.results.run_folder import RunFolder
-from bench.results.store import RunStore
-
-MACHINE = {"cpu": "Test CPU", "cores": 2, "memory_gib": 4.0, "os": "Linux 6", "python": "3.11.9"}
-ROUNDS = (("warm", True), ("steady", False))
-
-
-def make_run(
-    root: Path,
-    name: str,
-    *,
-    rate: float = 100.0,
-    delay: float = 0.05,
-    n: int = 40,
-    failed: int = 0,
-    workload: str = "synthetic",
-    rounds: tuple[tuple[str, bool], ...] = ROUNDS,
-    client: str = "anvil/v1.7.1",
-    machine: dict[str, Any] | None = None,
-    version: str = "0.1.0",
-) -> Path:
-    """A run folder whose rounds each send `n` txs at `rate` tx/s; tx i is seen in its own block
-    `delay * (1 + i / n)` s after its intended time; the first `failed` are rejected (nonce)."""
-    run_dir = root / name
-    run_dir.mkdir(parents=True)
-    store = RunStore(run_dir / "results.sqlite", create=True)
-    store.set_meta(
-        workload=workload,
-        status="completed",
-        started=1000.0,
-        ended=2000.0,
-        seed=1,
-        chainmark=version,
-        machine=machine or MACHINE,
-        target={
-            "url": "http://127.0.0.1:8545",
-            "client": client,
-            "chain_id": 31337,
-            "block_gas_limit": 30_000_000,
-        },
-    )
-    tx, block = 0, 1
-    for idx, (label, warmup) in enumerate(rounds):
-        start = 1000.0 + 100.0 * idx
-        store.add_round(idx, label, warmup, {"type": "fixed-rate", "tps": rate}, n)
-        store.update_round(idx, started=start, ended=start + n / rate)
-        blocks = [(block, int(start - 0.5), start - 0.5, 0, 0, 30_000_000, 7, 600)]
-        block += 1
-        txs, sends, inclusions = [], [], []
-        for i in range(n):
-            intended = start + i / rate
-            error = "nonce too low" if i < failed else None
-            txs.append((tx, idx, i, i % 10, i, tx.to_bytes(32, "big"), "transfer"))
-            sends.append((tx, intended, intended + 0.001, intended + 0.002, error))
-            if error is None:
-                seen = intended + delay * (1 + i / n)
-                blocks.append((block, int(seen), seen, 1, 21_000, 30_000_000, 7, 600))
-                inclusions.append((tx, block, seen))
-                block += 1
-            tx += 1
-        store.add_txs(txs)
-        store.add_sends(sends)
-        store.add_blocks(blocks)
-        store.add_inclusions(inclusions)
-        store.add_receipts((t, 1, 21_000) for t, _b, _s in inclusions)
-    write_outputs(store, run_dir)
-    store.close()
-    return run_dir
-
-
-def _summary_round(run_dir: Path, label: str) -> dict[str, Any]:
-    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
-    return next(r for r in summary["rounds"] if r["label"] == label)
+from tests.report.synthetic_runs import MACHINE, make_run
+from tests.report.synthetic_runs import summary_round as _summary_round
 
 
 def _doc(out: Path) -> dict[str, Any]:
@@ -185,12 +114,15 @@ def test_side_by_side_values_and_ratios(tmp_path: Path) -> None:
     assert cand_row["window_s"] == c["window_s"]
 
     md = (tmp_path / "cmp" / "comparison.md").read_text(encoding="utf-8")
-    assert "| run | throughput (tx/s) | latency p50 (ms) | latency p90 (ms) | latency p99 (ms) |" in md
+    assert (
+        "| run | success rate (%) | throughput (tx/s) | latency p50 (ms) | latency p90 (ms) | latency p99 (ms) |"
+        in md
+    )
     tps, p99 = (
         format_number(b["throughput_tps"], "throughput_tps"),
         format_number(c["latency_s"]["p99"], "latency_s.p99"),
     )
-    assert f"| base | {tps} (baseline) | " in md
+    assert f"| base | {format_number(1.0, 'success_rate')} (baseline) | {tps} (baseline) | " in md
     assert f"| {p99} ({c['latency_s']['p99'] / b['latency_s']['p99']:.2f}x) |" in md
     assert "| 10.00 |" in md  # the candidate's failure rate, % (no ratio: the baseline's is 0)
     html = (tmp_path / "cmp" / "index.html").read_text(encoding="utf-8")
@@ -385,7 +317,7 @@ def test_user_strings_are_escaped(tmp_path: Path) -> None:
     md = (tmp_path / "cmp" / "comparison.md").read_text(encoding="utf-8")
     assert evil not in html and evil not in md
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
-    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in md
+    assert "&lt;script>window.__pwned = 1&lt;/script>" in md
     assert "x\\|y\\*z" in md  # a pipe stays inside its Markdown table cell
     assert _doc(tmp_path / "cmp")["rounds"][1]["label"] == evil  # the JSON keeps the data as it is
 

@@ -22,12 +22,15 @@ def _round(
     throughput: float = 0.0,
     latency: tuple[float | None, float | None, float | None] = (None, None, None),
     lag_p99: float | None = None,
+    **v2: Any,
 ) -> dict[str, Any]:
-    """One round as `summary.json` has it (only what the table reads, plus the unread neighbours)."""
+    """One round as `summary.json` has it (only what the table reads, plus the unread neighbours);
+    `v2` adds what schema 2 has (success_rate, valid, invalid_reasons, flags, timed_out_by_reason ...)."""
     p50, p99, top = latency
     return {
         "label": label,
         "warmup": warmup,
+        **v2,
         "sent": sent,
         "confirmed": confirmed,
         "failed": failed or {},
@@ -42,7 +45,7 @@ def _round(
 
 
 SUMMARY = {
-    "schema_version": 1,
+    "schema_version": 2,
     "workload": "transfer",
     "rounds": [
         _round(
@@ -54,6 +57,8 @@ SUMMARY = {
             throughput=49.87,
             latency=(0.5123, 0.98, 1.0004),
             lag_p99=0.0012,
+            success_rate=1.0,
+            valid=True,
         ),
         _round(
             "steady",
@@ -65,6 +70,9 @@ SUMMARY = {
             throughput=1234.5,
             latency=(0.6, 1.2, 1.5),
             lag_p99=0.00049,
+            success_rate=5990 / 6000,
+            valid=True,
+            timed_out_by_reason={"dropped": 2, "nonce-gap": 3},
         ),
         _round("idle"),
     ],
@@ -72,11 +80,12 @@ SUMMARY = {
 
 EXPECTED = textwrap.dedent(
     """\
-    round              sent  confirmed  failed  timed out  send tx/s  throughput tx/s  p50 ms   p99 ms   max ms  lag p99 ms
-    ----------------  -----  ---------  ------  ---------  ---------  ---------------  ------  -------  -------  ----------
-    warmup (warm-up)    250        250       0          0       50.0             49.9   512.3    980.0  1,000.4         1.2
-    steady            6,000      5,990       5          5      200.0          1,234.5   600.0  1,200.0  1,500.0         0.5
-    idle                  0          0       0          0        0.0              0.0       -        -        -           -
+    round             success   sent  confirmed  failed  timed out  send tx/s  throughput tx/s  p50 ms   p99 ms   max ms  lag p99 ms  verdict
+    ----------------  -------  -----  ---------  ------  ---------  ---------  ---------------  ------  -------  -------  ----------  -------
+    warmup (warm-up)  100.0 %    250        250       0          0       50.0             49.9   512.3    980.0  1,000.4         1.2  valid
+    steady             99.8 %  6,000      5,990       5          5      200.0          1,234.5   600.0  1,200.0  1,500.0         0.5  valid
+    idle                    -      0          0       0          0        0.0              0.0       -        -        -           -  -
+    steady: 5 of 5,995 accepted transactions were never included: 2 dropped (the node no longer knows them); 3 behind a nonce gap (an earlier nonce of the sender was dropped or rejected).
     failures by reason: nonce 3, txpool-full 2"""
 )
 
@@ -91,17 +100,57 @@ def test_format_summary_without_failures_has_no_reason_line() -> None:
     )
     assert text == textwrap.dedent(
         """\
-        round  sent  confirmed  failed  timed out  send tx/s  throughput tx/s  p50 ms  p99 ms  max ms  lag p99 ms
-        -----  ----  ---------  ------  ---------  ---------  ---------------  ------  ------  ------  ----------
-        only      1          1       0          0        0.0              0.0     1.0     1.0     1.0           -"""
+        round  success  sent  confirmed  failed  timed out  send tx/s  throughput tx/s  p50 ms  p99 ms  max ms  lag p99 ms  verdict
+        -----  -------  ----  ---------  ------  ---------  ---------  ---------------  ------  ------  ------  ----------  -------
+        only         -     1          1       0          0        0.0              0.0     1.0     1.0     1.0           -  -"""
     )
 
 
 def test_format_summary_no_rounds() -> None:
     assert format_summary({"rounds": []}) == (
-        "round  sent  confirmed  failed  timed out  send tx/s  throughput tx/s  p50 ms  p99 ms  max ms  lag p99 ms\n"
-        "-----  ----  ---------  ------  ---------  ---------  ---------------  ------  ------  ------  ----------"
+        "round  success  sent  confirmed  failed  timed out  send tx/s  throughput tx/s  p50 ms  p99 ms  max ms  lag p99 ms  verdict\n"
+        "-----  -------  ----  ---------  ------  ---------  ---------  ---------------  ------  ------  ------  ----------  -------"
     )
+
+
+def test_a_lost_round_shows_censored_latency_its_timeouts_and_verdict() -> None:
+    """857 of 6,000 confirmed: the latency shown is over all 6,000, not the 857 survivors."""
+    lost = _round(
+        "steady",
+        sent=6000,
+        confirmed=857,
+        timed_out=5143,
+        send=200.0,
+        throughput=28.6,
+        lag_p99=0.25,
+        success_rate=857 / 6000,
+        valid=False,
+        invalid_reasons=[
+            {"code": "generator-cpu-bound", "detail": "schedule lag p99 250 ms (bound 100 ms): ..."}
+        ],
+        flags=[{"code": "pool-ran-out", "detail": "the pre-signed pool ran out"}],
+        timed_out_by_reason={"queued": 5143},
+        queued_next_nonce=100,
+    )
+    lost["latency_s"] = {
+        **dict.fromkeys(("p50", "p90", "p99", "p999", "max", "mean")),
+        "confirmed_fraction": 0.142833,
+        "censored_above_s": 31.04,
+    }
+    plain = format_summary({"rounds": [lost]})
+    assert plain.splitlines()[2] == (
+        "steady   14.3 %  6,000        857       0      5,143      200.0             28.6  > 31.0 s  > 31.0 s  "
+        "> 31.0 s       250.0  INVALID: generator-cpu-bound"
+    )
+    assert plain.splitlines()[3:] == [
+        "steady: 5,143 of 6,000 accepted transactions were never included; the node still holds all of them, "
+        "as queued, with the next nonce of 100 of their senders among the queued.",
+        "steady: invalid (generator-cpu-bound): schedule lag p99 250 ms (bound 100 ms): ...",
+        "steady: pool-ran-out: the pre-signed pool ran out",
+    ]
+    colored = format_summary({"rounds": [lost]}, color=True).splitlines()
+    assert colored[2] == f"\033[31m{plain.splitlines()[2]}\033[0m"
+    assert colored[4].startswith("\033[31msteady: invalid") and not colored[5].startswith("\033[31m")
 
 
 def test_format_summary_lines_have_no_trailing_space() -> None:

@@ -144,14 +144,11 @@ def test_steady_round(store: RunStore) -> None:
     assert (steady.index, steady.warmup, steady.controller, steady.planned) == (0, False, FIXED_RATE, 100)
     assert (steady.sent, steady.confirmed, steady.failed) == (100, 100, {})
     assert (steady.timed_out, steady.pending) == (0, 0)
-    assert steady.latency_s == {
-        "p50": 0.05,
-        "p90": 0.09,
-        "p99": 0.099,
-        "p999": 0.1,
-        "max": 0.1,
-        "mean": 0.0505,
-    }
+    confirmed = {"p50": 0.05, "p90": 0.09, "p99": 0.099, "p999": 0.1, "max": 0.1, "mean": 0.0505}
+    # every write confirmed: the latency over all accepted writes is the confirmed writes' latency
+    assert steady.latency_s == {**confirmed, "confirmed_fraction": 1.0, "censored_above_s": None}
+    assert steady.latency_confirmed_s == confirmed
+    assert steady.success_rate == 1.0
     assert steady.window_s == (999.5, 1001.09)
     assert steady.throughput_tps == pytest.approx(100 / (1001.09 - 999.5))
     assert steady.send_rate_tps == pytest.approx(99 / 0.99)
@@ -197,8 +194,28 @@ def test_mixed_round(store_path: Path, status: str | None, timed_out: int, pendi
 
 def test_mixed_round_latency_rates_and_window(store: RunStore) -> None:
     mixed = _by_label(store)["mixed"]
-    # confirmed: 100 (2001.0 - 2000.0), 101 (2001.0 - 2000.1), 107 (2002.0 - 2000.7); the revert is left out
-    assert mixed.latency_s == {"p50": 1.0, "p90": 1.3, "p99": 1.3, "p999": 1.3, "max": 1.3, "mean": 1.066667}
+    # confirmed: 100 (2001.0 - 2000.0), 101 (2001.0 - 2000.1), 107 (2002.0 - 2000.7)
+    assert mixed.latency_confirmed_s == {
+        "p50": 1.0,
+        "p90": 1.3,
+        "p99": 1.3,
+        "p999": 1.3,
+        "max": 1.3,
+        "mean": 1.066667,
+    }
+    # over the 6 accepted writes: the revert (102) and the unseen 106 and 108 count as +infinity, so only
+    # p50 (rank 3 of 6) is finite; they were waited for until block 302's sight at 2002.0, 108 the least
+    assert mixed.latency_s == {
+        "p50": 1.3,
+        "p90": None,
+        "p99": None,
+        "p999": None,
+        "max": None,
+        "mean": None,
+        "confirmed_fraction": 0.5,
+        "censored_above_s": 1.2,
+    }
+    assert mixed.success_rate == pytest.approx(3 / 9)
     # block 299 unseen: the window starts at the round's first send; it ends at block 302's sight
     assert mixed.window_s == (2000.01, 2002.0)
     assert mixed.throughput_tps == pytest.approx(3 / (2002.0 - 2000.01))
@@ -212,7 +229,10 @@ def test_idle_round(store: RunStore) -> None:
     idle = _by_label(store)["idle"]
     assert (idle.sent, idle.confirmed, idle.failed, idle.timed_out, idle.pending) == (0, 0, {}, 0, 0)
     assert (idle.send_rate_tps, idle.throughput_tps, idle.window_s) == (0.0, 0.0, None)
-    assert idle.latency_s == dict.fromkeys(("p50", "p90", "p99", "p999", "max", "mean"))
+    assert idle.latency_s == dict.fromkeys(
+        ("p50", "p90", "p99", "p999", "max", "mean", "confirmed_fraction", "censored_above_s")
+    )
+    assert idle.success_rate is None
 
 
 def test_round_window_ignores_reverted_inclusions(store_path: Path) -> None:
@@ -256,7 +276,7 @@ def test_zero_length_window_gives_no_throughput(tmp_path: Path) -> None:
 
 def test_build_summary_has_the_promised_keys(store: RunStore) -> None:
     summary = build_summary(store)
-    assert summary["schema_version"] == SUMMARY_SCHEMA_VERSION == 1
+    assert summary["schema_version"] == SUMMARY_SCHEMA_VERSION == 2
     assert summary["workload"] == "synthetic"
     assert summary["seed"] == 7
     assert summary["target"] == {"url": "http://127.0.0.1:8545", "chain_id": 31337}
@@ -265,10 +285,15 @@ def test_build_summary_has_the_promised_keys(store: RunStore) -> None:
     )
     assert [r["label"] for r in summary["rounds"]] == ["steady", "mixed", "idle"]
     promised = {"label", "sent", "confirmed", "failed", "timed_out", "send_rate_tps", "throughput_tps"}
-    promised |= {"latency_s", "window_s"}
+    promised |= {"latency_s", "window_s", "latency_confirmed_s", "success_rate", "timed_out_by_reason"}
+    promised |= {"valid", "invalid_reasons", "flags"}
     for r in summary["rounds"]:
         assert promised <= set(r)
-        assert set(r["latency_s"]) == {"p50", "p90", "p99", "p999", "max", "mean"}
+        assert set(r["latency_confirmed_s"]) == {"p50", "p90", "p99", "p999", "max", "mean"}
+        assert set(r["latency_s"]) == set(r["latency_confirmed_s"]) | {
+            "confirmed_fraction",
+            "censored_above_s",
+        }
     steady = summary["rounds"][0]
     assert steady["window_s"] == [999.5, 1001.09]
     assert steady["throughput_tps"] == round(100 / (1001.09 - 999.5), 6)
@@ -340,11 +365,12 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
     old.db.executescript(
         "ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources; DROP TABLE prometheus;"
         " ALTER TABLE txs DROP COLUMN kind; ALTER TABLE sends DROP COLUMN worker;"
+        " ALTER TABLE rounds DROP COLUMN load; DROP TABLE unseen;"
     )
     old.set_meta(schema_version=1)
     old.close()
     store = RunStore(store_path)
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == 4
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == 5
     store.update_round(0, generator_cpu_s=1.5)
     store.add_resources([(1.0, "node", 50.0, 1, 2, 3, 4, 5)])
     assert store.query("SELECT COUNT(*) FROM resources") == [(1,)]

@@ -1,0 +1,152 @@
+"""Asks the node, after the measured window, what became of each accepted write never seen in a block.
+
+Batched, and only after the window (never while the node is being measured):
+  - `eth_getTransactionByHash` for each: a block number means it was included after all
+    (`included-late`: recorded as an inclusion, seen when this check learnt of it unless its block had
+    been seen before); no answer means the node no longer knows it;
+  - `txpool_inspect` where the node offers it, for whether a held write is executable (`pending`) or
+    not (`queued`); elsewhere a held write is pending when every nonce between its sender's chain nonce
+    and its own is held too;
+  - `eth_getTransactionCount(sender, "latest")` for each sender, the chain's next nonce.
+An unknown write is `dropped`, unless an earlier nonce of the same sender (still unused on chain) was
+dropped or rejected at submission: then it can never be included, which is `nonce-gap` (whether the node
+still holds it or not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bench.errors import RpcError
+from bench.observe.blocks import BlockRow, InclusionRow, block_row
+from bench.results.reasons import DROPPED, INCLUDED_LATE, NONCE_GAP, PENDING, QUEUED
+from bench.targets.rpc import RpcClient
+
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One of the run's writes the check looks at: never seen in a block (`rejected` False), or refused
+    at submission (`rejected` True: only its nonce matters, to find gaps)."""
+
+    tx_id: int
+    sender: str  # 0x address, lower case
+    nonce: int
+    hash: bytes
+    rejected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UnseenCheck:
+    """What the check found: a reason per unseen write, and the inclusions and blocks it learnt of."""
+
+    rows: list[tuple[int, str, bool]]  # tx id, reason, nonce was the sender's next on chain
+    inclusions: list[InclusionRow]
+    blocks: list[BlockRow]
+    pool: str  # how held writes were told apart: "txpool_inspect" or "nonces"
+
+    def as_json(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for _, reason, _ in self.rows:
+            counts[reason] = counts.get(reason, 0) + 1
+        return {"checked": len(self.rows), "by_reason": dict(sorted(counts.items())), "pool": self.pool}
+
+
+def check_unseen(
+    rpc: RpcClient, writes: Sequence[Write], seen_blocks: dict[int, float], now: float
+) -> UnseenCheck:
+    """Classify every unseen write of `writes`; `seen_blocks` maps block numbers the observer saw to
+    their sight times, `now` is when this check runs."""
+    unseen = [w for w in writes if not w.rejected]
+    if not unseen:
+        return UnseenCheck([], [], [], "none needed")
+    found = _lookup(rpc, writes)
+    pool = _pool(rpc)
+    senders = sorted({w.sender for w in unseen})
+    chain = dict(
+        zip(
+            senders,
+            (int(n, 16) for n in _batch(rpc, "eth_getTransactionCount", [[s, "latest"] for s in senders])),
+            strict=True,
+        )
+    )
+    numbers = {w.tx_id: _block_number(found.get(w.tx_id)) for w in unseen}
+    late = {tx: number for tx, number in numbers.items() if number is not None}
+    held = {(w.sender, w.nonce) for w in writes if found.get(w.tx_id) is not None and w.tx_id not in late}
+    lost = {(w.sender, w.nonce) for w in writes if found.get(w.tx_id) is None}
+    rows = []
+    for w in unseen:
+        reason = INCLUDED_LATE if w.tx_id in late else _reason(w, chain[w.sender], held, lost, pool)
+        rows.append((w.tx_id, reason, w.nonce == chain[w.sender]))
+    blocks, inclusions = _late_inclusions(rpc, late, seen_blocks, now)
+    return UnseenCheck(rows, inclusions, blocks, "txpool_inspect" if pool is not None else "nonces")
+
+
+def _reason(
+    w: Write,
+    chain_nonce: int,
+    held: set[tuple[str, int]],
+    lost: set[tuple[str, int]],
+    pool: dict[tuple[str, int], str] | None,
+) -> str:
+    gap = any((w.sender, n) in lost for n in range(chain_nonce, w.nonce))
+    if gap:
+        return NONCE_GAP
+    if (w.sender, w.nonce) not in held:
+        return DROPPED
+    if pool is not None and (w.sender, w.nonce) in pool:
+        return pool[(w.sender, w.nonce)]
+    executable = all((w.sender, n) in held for n in range(chain_nonce, w.nonce))
+    return PENDING if executable and w.nonce >= chain_nonce else QUEUED
+
+
+def _block_number(tx: dict[str, Any] | None) -> int | None:
+    """The number of the block holding `tx` (an eth_getTransactionByHash answer), None if in none."""
+    number = tx.get("blockNumber") if tx is not None else None
+    return None if number is None else int(str(number), 16)
+
+
+def _lookup(rpc: RpcClient, writes: Sequence[Write]) -> dict[int, dict[str, Any] | None]:
+    """eth_getTransactionByHash of each write (None: the node does not know it)."""
+    answers = _batch(rpc, "eth_getTransactionByHash", [["0x" + w.hash.hex()] for w in writes])
+    return {w.tx_id: a for w, a in zip(writes, answers, strict=True)}
+
+
+def _pool(rpc: RpcClient) -> dict[tuple[str, int], str] | None:
+    """(sender, nonce) -> pending / queued from `txpool_inspect`, or None where the node has no txpool API."""
+    try:
+        content = rpc.call("txpool_inspect")
+    except RpcError:
+        return None
+    if not isinstance(content, dict):
+        return None
+    out = {}
+    for state in (PENDING, QUEUED):
+        for sender, by_nonce in (content.get(state) or {}).items():
+            for nonce in by_nonce or {}:
+                out[(sender.lower(), int(nonce))] = state
+    return out
+
+
+def _late_inclusions(
+    rpc: RpcClient, late: dict[int, int], seen_blocks: dict[int, float], now: float
+) -> tuple[list[BlockRow], list[InclusionRow]]:
+    """Block rows (for blocks the observer never saw, seen `now`) and inclusion rows of the late writes."""
+    missing = sorted(set(late.values()) - set(seen_blocks))
+    blocks = [
+        block_row(b, now)
+        for b in _batch(rpc, "eth_getBlockByNumber", [[hex(n), False] for n in missing])
+        if b
+    ]
+    inclusions = [(tx, number, seen_blocks.get(number, now)) for tx, number in sorted(late.items())]
+    return blocks, inclusions
+
+
+def _batch(rpc: RpcClient, method: str, params: list[list[Any]]) -> list[Any]:
+    out: list[Any] = []
+    for start in range(0, len(params), BATCH):
+        out.extend(rpc.batch(method, params[start : start + BATCH]))
+    return out

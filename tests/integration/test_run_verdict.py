@@ -1,0 +1,49 @@
+"""A round the generator could not keep on schedule is invalid, says why, and fails `run --strict`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.targets.anvil import ManagedAnvil
+from tests.runhelpers import chainmark, only_run_dir, read_summary, write_workload
+
+pytestmark = [pytest.mark.anvil, pytest.mark.slow]
+
+# 30,000 tx/s offered from one process on this kind of machine (it sends ~5,000/s): the schedule slips
+OVERDRIVEN = """
+name: overdriven
+target:
+  url: {url}
+accounts:
+  count: 50
+  seed: 3
+rounds:
+  - label: warmup
+    warmup: true
+    tx_count: 20
+    rate: {{type: fixed-rate, tps: 20}}
+  - label: flood
+    tx_count: 6000
+    rate: {{type: fixed-rate, tps: 30000}}
+"""
+
+
+def test_a_generator_bound_round_is_invalid_and_fails_strict(tmp_path: Path, anvil: ManagedAnvil) -> None:
+    workload = write_workload(tmp_path / "w.yaml", OVERDRIVEN.format(url=anvil.url))
+    done = chainmark("run", str(workload), "--out", str(tmp_path / "out"), "--strict", timeout=300)
+    assert done.returncode == 4, done.stderr
+    rounds = {r["label"]: r for r in read_summary(only_run_dir(tmp_path / "out"))["rounds"]}
+    warm, flood = rounds["warmup"], rounds["flood"]
+    assert warm["valid"] is True
+    assert flood["valid"] is False
+    # which of the generator-side causes depends on what else the 2 cores were doing meanwhile
+    codes = {r["code"] for r in flood["invalid_reasons"]}
+    assert codes & {"generator-cpu-bound", "machine-saturated", "schedule-not-held"}, flood["invalid_reasons"]
+    assert not flood["flags"], "the node answered in time: not a finding about the node"
+    assert flood["schedule_lag_s"]["p99"] > 0.1
+    assert flood["confirmed"] == 6000, "the node took them all: the generator, not the node, was slow"
+    strict = [line for line in done.stderr.splitlines() if line.startswith("strict: ")]
+    assert len(strict) == 1 and "round 'flood' is invalid" in strict[0]
+    assert "INVALID: " in done.stdout
