@@ -118,6 +118,8 @@ class ClusterMaster:
         self.runner.register_message(messages.DONE, self._on_done)
         self.runner.register_message(messages.READY, self._on_ready)
         # Ctrl-C must reach the engine: a KeyboardInterrupt landing in Locust's listener greenlet is swallowed.
+        # Cancelling gevent's handler leaves SIGINT at SIG_DFL, so the one before it is put back on close.
+        self._sigint_before = signal.getsignal(signal.SIGINT)
         self._sigint = gevent.signal_handler(
             signal.SIGINT, gevent.kill, greenlet.getcurrent(), KeyboardInterrupt
         )
@@ -317,5 +319,6 @@ class ClusterMaster:
     def close(self) -> None:
         """Tell the workers to quit and stop listening."""
         self._sigint.cancel()
+        signal.signal(signal.SIGINT, self._sigint_before or signal.SIG_DFL)
         self.runner.quit()
         self.runner.server.close(linger=0)

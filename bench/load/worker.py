@@ -61,11 +61,13 @@ class Worker:
 
     def wait(self) -> None:
         """Serve the master until it says quit (or stops sending heartbeats); Ctrl-C ends it too."""
+        before = signal.getsignal(signal.SIGINT)
         handler = gevent.signal_handler(signal.SIGINT, gevent.kill, greenlet.getcurrent(), KeyboardInterrupt)
         try:
             self.runner.greenlet.join()
         finally:
-            handler.cancel()
+            handler.cancel()  # which leaves SIGINT at SIG_DFL: put back the handler it replaced
+            signal.signal(signal.SIGINT, before or signal.SIG_DFL)
 
     def _on_ping(self, environment: Environment, msg: Any) -> None:
         received = self.clock.now()
