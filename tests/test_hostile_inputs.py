@@ -131,6 +131,11 @@ CASES: dict[str, Case] = {
     "trace-1e9s": trace(
         "0,1\n1000000000,1\n", "t.csv:2: t_s must be <= 604800 and tps <= 1e+06, got ['1000000000', '1']"
     ),
+    "trace-scaled-to-1e9": validate(
+        one_round("{type: trace, file: t.csv, scale: 1000000}", "warmup: false"),
+        "w.yaml:3: rounds[0].rate.scale: the scaled trace peaks at 1e+09 tps, over the limit of 1e+06, got 1000000",
+        **{"t.csv": "0,1000\n10,1000\n"},
+    ),
     "in-flight-1e9": validate(
         one_round("{type: fixed-backlog, in_flight: 1000000000}"),
         "w.yaml:3: rounds[0].rate.in_flight: must be <= 1000000, got 1000000000",

@@ -75,6 +75,9 @@ def _trace(f: dict[str, Reader]) -> RateController:
     scale = f["scale"].positive(MAX_TRACE_SCALE) if "scale" in f else 1.0
     name = f["file"].string()
     points = read_trace(f["file"], Path(f["file"].path).parent / name)
+    peak = max(tps for _, tps in points) * scale
+    if peak > MAX_TPS:
+        raise f["scale"].fail(f"the scaled trace peaks at {peak:g} tps, over the limit of {MAX_TPS:g}")
     return Trace(points=tuple((t, tps * scale) for t, tps in points), mode=mode, file=name)
 
 
