@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bench import __version__
 from bench.errors import ChainmarkError, Terminated, WorkloadError
@@ -27,6 +27,7 @@ FUNDER_KEY_ENV = "CHAINMARK_FUNDER_KEY"
 _CLEAR_LINE = "\r\033[K" if sys.stderr.isatty() else ""
 ANVIL_ENV = "CHAINMARK_ANVIL"
 DEFAULT_MASTER_PORT = 5557  # Locust's own default master port
+MAX_PROCESSES, MAX_EXPECT_TIMEOUT_S = 256, 24 * 3600.0
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM: the shells' convention
 
 
@@ -57,8 +58,16 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose mistakes are one `error:` line (exit 2) like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        print(printable(f"error: {self.prog}: {message} (see {self.prog} --help)"), file=sys.stderr)
+        sys.exit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chainmark", description="Blockchain performance benchmarks.")
+    parser = _Parser(prog="chainmark", description="Blockchain performance benchmarks.")
     parser.add_argument("--version", action="version", version=f"chainmark {__version__}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -293,7 +302,7 @@ def _run(args: argparse.Namespace) -> int:
         funder_key=_funder_key(),
         anvil_binary=os.environ.get(ANVIL_ENV),
         node=args.node,
-        processes=args.processes,
+        processes=_bounded("--processes", args.processes, 1, MAX_PROCESSES),
         use_websocket=not args.no_websocket,
         cluster=cluster,
     )
@@ -337,6 +346,13 @@ def _printable_labels(summary: dict[str, Any]) -> dict[str, Any]:
     return {**summary, "rounds": rounds}
 
 
+def _bounded(option: str, value: float | None, low: float, high: float) -> Any:
+    """`value` when it is None or a number within [low, high]; WorkloadError otherwise."""
+    if value is not None and not low <= value <= high:  # also NaN
+        raise WorkloadError(f"{option}: must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
 def _run_dirs(out: Path) -> set[Path]:
     return {p for p in out.iterdir() if p.is_dir()} if out.is_dir() else set()
 
@@ -369,7 +385,7 @@ def _cluster_options(args: argparse.Namespace) -> Any:
         raise WorkloadError("run: --expect-workers goes with --master")
     if args.workers is not None:
         count = (os.cpu_count() or 1) if args.workers == "auto" else _positive("--workers", args.workers)
-        return ClusterOptions(expect=count, local_workers=count, timeout=args.expect_timeout)
+        return ClusterOptions(expect=count, local_workers=count, timeout=_expect_timeout(args))
     if args.master:
         if args.suite is not None:
             raise WorkloadError(
@@ -388,9 +404,13 @@ def _cluster_options(args: argparse.Namespace) -> Any:
             expect=_positive("--expect-workers", str(args.expect_workers)),
             bind_host=host,
             bind_port=port,
-            timeout=args.expect_timeout,
+            timeout=_expect_timeout(args),
         )
     return None
+
+
+def _expect_timeout(args: argparse.Namespace) -> float:
+    return float(_bounded("--expect-timeout", args.expect_timeout, 0.1, MAX_EXPECT_TIMEOUT_S))
 
 
 def _positive(option: str, value: str) -> int:

@@ -237,6 +237,22 @@ CASES: dict[str, Case] = {
         "peak, over --max-plan 100.0 MiB; lower this round's rate, duration or tx_count (or raise --max-plan), "
         "got 10,000,000 transactions in this round",
     ),
+    # ---- options -----------------------------------------------------------------------------------
+    "option-not-an-int": Case(
+        {"w.yaml": workload()},
+        ("run", "w.yaml", "--processes", "many", "--out", "out"),
+        "chainmark run: argument --processes: invalid int value: 'many' (see chainmark run --help)",
+    ),
+    "option-negative-processes": Case(
+        {"w.yaml": workload()},
+        ("run", "w.yaml", "--processes", "-3", "--out", "out"),
+        "--processes: must be between 1 and 256, got -3",
+    ),
+    "option-nan-timeout": Case(
+        {"w.yaml": workload()},
+        ("run", "w.yaml", "--workers", "2", "--expect-timeout", "nan", "--out", "out"),
+        "--expect-timeout: must be between 0.1 and 86400, got nan",
+    ),
     # ---- what reaches the terminal (9) -----------------------------------------------------------
     "url-slash-in-password-before-digits": validate(
         workload(target="url: 'http://bob:12/ss@127.0.0.1:8545'"),
