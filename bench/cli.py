@@ -300,7 +300,7 @@ def _run(args: argparse.Namespace) -> int:
         out_dir=out,
         target_url=args.target_url,
         funder_key=_funder_key(),
-        anvil_binary=os.environ.get(ANVIL_ENV),
+        anvil_binary=_anvil_binary(),
         node=args.node,
         processes=_bounded("--processes", args.processes, 1, MAX_PROCESSES),
         use_websocket=not args.no_websocket,
@@ -351,6 +351,13 @@ def _bounded(option: str, value: float | None, low: float, high: float) -> Any:
     if value is not None and not low <= value <= high:  # also NaN
         raise WorkloadError(f"{option}: must be between {low:g} and {high:g}, got {value:g}")
     return value
+
+
+def _anvil_binary() -> str | None:
+    binary = os.environ.get(ANVIL_ENV)
+    if binary and not Path(binary).is_file():
+        raise WorkloadError(f"{ANVIL_ENV}: no file at {binary}")
+    return binary
 
 
 def _run_dirs(out: Path) -> set[Path]:

@@ -22,7 +22,7 @@ import numpy as np
 
 from bench import __version__
 from bench.clock import Clock, WallClock
-from bench.errors import ChainmarkError, DiskFullError, RunError, TargetError, Terminated
+from bench.errors import ChainmarkError, DiskFullError, RunError, TargetError, Terminated, WorkloadError
 from bench.load.clocksync import OFFSET_WARN_S
 from bench.load.cluster import ClusterMaster, ClusterRound, Shard
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
@@ -172,6 +172,8 @@ def _make_run_dir(out_dir: Path, name: str) -> Path:
             return run_dir
         except FileExistsError:
             continue
+        except OSError as exc:  # --out is a file, not writable, ...: bad input, nothing started
+            raise WorkloadError(f"--out: cannot create a run folder under {out_dir}: {exc.strerror}") from exc
     raise ChainmarkError(f"cannot create a run folder under {out_dir}")
 
 

@@ -253,6 +253,11 @@ CASES: dict[str, Case] = {
         ("run", "w.yaml", "--workers", "2", "--expect-timeout", "nan", "--out", "out"),
         "--expect-timeout: must be between 0.1 and 86400, got nan",
     ),
+    "option-out-is-a-file": Case(
+        {"w.yaml": workload(target="url: 'http://127.0.0.1:9'"), "taken": "a file"},
+        ("run", "w.yaml", "--out", "taken/out"),
+        "--out: cannot create a run folder under taken/out: Not a directory",
+    ),
     # ---- what reaches the terminal (9) -----------------------------------------------------------
     "url-slash-in-password-before-digits": validate(
         workload(target="url: 'http://bob:12/ss@127.0.0.1:8545'"),
