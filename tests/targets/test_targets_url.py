@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from bench.targets.url import Endpoint, parse_endpoint, redact_url
+from bench.targets.url import Endpoint, parse_endpoint, redact_text, redact_url, url_problem
 
 INFURA_KEY = "0123456789abcdef0123456789abcdef"
 
@@ -149,3 +149,50 @@ def test_misparsed_user_info_is_not_shown(url: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_endpoint(url)
     assert "s3cret" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("url: http://bob:pw1@h:1/?apikey=k\n", "url: http://***@h:1/?apikey=***\n"),
+        (
+            "prometheus: {url: http://u:p2@h:9/m?token=t, metrics: [a]}",
+            "prometheus: {url: http://***@h:9/m?token=***, metrics: [a]}",
+        ),
+        (f"url: 'https://h/v3/{INFURA_KEY}'", "url: 'https://h/v3/***'"),
+        (
+            "description: see http://docs.example/guide, then run\n",
+            "description: see http://docs.example/guide, then run\n",
+        ),
+        ("name: plain text, no URL\n", "name: plain text, no URL\n"),
+    ],
+)
+def test_redact_text(text: str, shown: str) -> None:
+    assert redact_text(text) == shown
+
+
+def test_redact_text_hides_known_secrets_however_quoted() -> None:
+    url = "http://bob:it's-4-me@127.0.0.1:8545"
+    text = "target:\n  url: 'http://bob:it''s-4-me@127.0.0.1:8545'\n"
+    shown = redact_text(text, (url,))
+    assert "it''s-4-me" not in shown and "it's-4-me" not in shown and "127.0.0.1:8545" in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "the host is not a valid [IPv6] address (a missing ']'?)"),
+        ("http://h:99999", "the port must be 1-65535"),
+        ("http://h:0", "the port must be 1-65535"),
+        ("http://", "the host is empty"),
+        (
+            "http://u:12/x@h",
+            "'@' after the host 'u:12' (a '/', '?' or '#' in the password? percent-encode it: %2F, %3F, %23)",
+        ),
+        ("http://h/ x", "a URL cannot contain spaces or control characters"),
+        ("http://127.0.0.1:8545", None),
+        ("https://u:p%2Fw@h.example/v1?k=1#frag", None),
+    ],
+)
+def test_url_problem(url: str, problem: str | None) -> None:
+    assert url_problem(url) == problem
