@@ -26,10 +26,18 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _table(head: list[str], rows: list[list[str]], css: str) -> str:
-    """A table of plain-text cells (every cell and heading escaped here)."""
+def _table(head: list[str], rows: list[list[str]], css: str, marks: list[list[str]] | None = None) -> str:
+    """A table of plain-text cells (every cell and heading escaped here); `marks` gives a cell's classes."""
     top = "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{_e(marks[i][j])}">{_e(c)}</td>' if marks and marks[i][j] else f"<td>{_e(c)}</td>"
+            for j, c in enumerate(row)
+        )
+        + "</tr>"
+        for i, row in enumerate(rows)
+    )
     return f'<table class="{css}">{top}{body}</table>'
 
 
@@ -84,10 +92,21 @@ def _round(entry: dict[str, Any]) -> str:
     rows = [
         [run["run"], *(format_cell(run, m, i == 0) for m in METRICS)] for i, run in enumerate(entry["runs"])
     ]
+    marks = [["", *(_marks(run, m) for m in METRICS)] for run in entry["runs"]]
     warm = " (warm-up)" if entry["warmup"] else ""
     note = entry["ratios_unavailable"]
     note_html = f'<p class="no-ratios">{_e(note)}</p>' if note else ""
-    return f"<h3>Round {_e(entry['label'])}{warm}</h3>" + note_html + _table(run_columns(), rows, "round")
+    table = _table(run_columns(), rows, "round", marks)
+    return f"<h3>Round {_e(entry['label'])}{warm}</h3>" + note_html + table
+
+
+def _marks(entry: dict[str, Any], metric: str) -> str:
+    """A cell's classes: "censored" (a lower bound, not a value), "invalid" (the round is marked invalid)."""
+    return " ".join(
+        name
+        for name, on in (("censored", metric in entry["censored"]), ("invalid", entry["valid"] is False))
+        if on
+    )
 
 
 def _groups(doc: dict[str, Any]) -> str:
@@ -140,6 +159,9 @@ table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 th {{ background: #f3f3f3; }}
 .warnings {{ background: #fff7e0; border: 1px solid #e0c060; padding: 0.5em 1em; }}
+td.censored {{ background: #fdecea; font-weight: 600; }}
+td.invalid {{ color: #777; font-style: italic; }}
+.no-ratios {{ color: #a33; }}
 .chart {{ margin: 1em 0; }}
 </style>
 <script type="text/javascript">{plotlyjs}</script>

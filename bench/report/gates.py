@@ -87,8 +87,10 @@ def _check_gate(gate: Gate, runs: Sequence[RunFolder], allow_invalid: bool) -> G
     failed: list[str] = []
     notes: list[str] = []
     checked, skipped = 0, []
+    labels = _labels(gate, base)
+    _known_metric(gate, [r for label in labels if (r := base.round(label)) is not None])
     for run in runs[1:]:
-        for label in _labels(gate, base):
+        for label in labels:
             base_round, run_round = base.round(label), run.round(label)
             if base_round is None or run_round is None:
                 continue  # only reachable with --force; the table shows the missing round
@@ -113,6 +115,30 @@ def _check_gate(gate: Gate, runs: Sequence[RunFolder], allow_invalid: bool) -> G
     return GateResult(gate, tuple(failed), tuple(notes))
 
 
+def _value(round_summary: dict[str, Any], metric: str) -> float | None:
+    """The metric's value; None also when this round lacks the field (`_known_metric` caught typos)."""
+    try:
+        return metric_value(round_summary, metric)
+    except KeyError:
+        return None
+
+
+def _known_metric(gate: Gate, base_rounds: list[dict[str, Any]]) -> None:
+    """WorkloadError (exit 2) when the gate's metric is a field of no gated round of the baseline, even an
+    invalid one: a typo is bad input, never "nothing valid left to check"."""
+    for round_summary in base_rounds:
+        try:
+            metric_value(round_summary, gate.metric)
+        except KeyError:
+            continue
+        return
+    if base_rounds:
+        raise WorkloadError(
+            f"--fail-if {gate.expression!r}: unknown metric {gate.metric!r} (e.g. success_rate, "
+            "throughput_tps, latency_s.p50, latency_s.p99, latency_s.max, failure_rate)"
+        )
+
+
 def _labels(gate: Gate, base: RunFolder) -> list[str]:
     if gate.label is not None:
         if gate.label not in base.labels:
@@ -130,13 +156,7 @@ def _check(
     """("failed", line) when the candidate crosses the gate or it cannot be checked, ("note", line) when it
     passed on a censored value, None when it passed."""
     where = f"{gate.expression}: {name} round {label!r}"
-    try:
-        base_value, value = metric_value(base_round, gate.metric), metric_value(run_round, gate.metric)
-    except KeyError as exc:
-        raise WorkloadError(
-            f"--fail-if {gate.expression!r}: unknown metric {gate.metric!r} (e.g. success_rate, "
-            "throughput_tps, latency_s.p50, latency_s.p99, latency_s.max, failure_rate)"
-        ) from exc
+    base_value, value = _value(base_round, gate.metric), _value(run_round, gate.metric)
     if base_value is None or value is None:
         missing = "baseline" if base_value is None else "candidate"
         return "failed", f"{where}: {gate.metric} has no value in the {missing}, cannot check the gate"

@@ -152,7 +152,8 @@ def test_censored_cells_have_no_ratio(tmp_path: Path, base_lost: int, cand_lost:
     assert entry["above_s"] == summary_round(censored_run, "steady")["latency_s"]["censored_above_s"]
     md, html = _md(out), _html(out)
     if cand_lost:
-        assert f"| {_bound(cand)} (censored) |" in md and f"&gt; {_bound(cand)[2:]} (censored)" in html
+        assert f"| {_bound(cand)} (censored) |" in md
+        assert f'<td class="censored">&gt; {_bound(cand)[2:]} (censored)</td>' in html  # marked, not plain
     else:
         assert "(no ratio: baseline censored) |" in md and f"| {_bound(base)} (baseline; censored) |" in md
     assert cand_note in md
@@ -250,6 +251,7 @@ def test_an_invalid_round_is_left_out(tmp_path: Path, capsys: pytest.CaptureFixt
     assert all(r is None for r in row["ratio"].values()) and row["no_ratio"]["throughput_tps"] == "invalid"
     assert row["values"]["throughput_tps"] is not None  # the value is still shown
     assert f"(invalid: {reason['code']}) |" in _md(out)
+    assert '<td class="invalid">' in _html(out)
     doc = _doc(out)
     bars = throughput_bars(doc)
     assert bars.data[1].y[1] is None and bars.data[0].y[1] is not None
@@ -416,3 +418,14 @@ def test_groups_of_one_are_one_sentence(tmp_path: Path) -> None:
     repeated = make_run(tmp_path, "again")
     compare_runs([base, repeated, cand], tmp_path / "cmp2")
     assert "| G1 | synthetic on anvil/v1.7.1 (chain id 31337) | base, again |" in _md(tmp_path / "cmp2")
+
+
+def test_an_unknown_metric_is_bad_input_even_when_every_round_is_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, cand = make_run(tmp_path, "base"), make_run(tmp_path, "cand", **INVALID)
+    argv = ["compare", str(base), str(cand), "-o", str(tmp_path / "cmp"), "--fail-if", "latency_s.p98>+1%"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --fail-if 'latency_s.p98>+1%': unknown metric 'latency_s.p98'")
+    assert err.count("\n") == 1
