@@ -23,11 +23,7 @@ def owner() -> dict[str, Any]:
 def died(meta: dict[str, Any]) -> bool:
     """True when the run in `meta` says `running` but its owner process is gone (known only on its host)."""
     who = meta.get("owner")
-    if (
-        meta.get("status") != "running"
-        or not isinstance(who, dict)
-        or who.get("host") != _host()
-    ):
+    if meta.get("status") != "running" or not isinstance(who, dict) or who.get("host") != _host():
         return False
     try:
         return abs(psutil.Process(int(who["pid"])).create_time() - float(who["started"])) > 0.5
