@@ -43,13 +43,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `chainmark schema | head`: the reader left; nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt as exc:  # before a run folder existed (a run reports its own)
-        return _stopped(exc, "nothing was started")
+    except (
+        KeyboardInterrupt
+    ) as exc:  # a run says what it kept (`_run`); other commands only that they stopped
+        return _stopped(exc)
 
 
-def _stopped(exc: KeyboardInterrupt, what: str) -> int:
+def _stopped(exc: KeyboardInterrupt, what: str = "") -> int:
     terminated = isinstance(exc, Terminated)
-    print(f"{_CLEAR_LINE}{'terminated' if terminated else 'interrupted'}: {what}", file=sys.stderr)
+    word = "terminated" if terminated else "interrupted"
+    print(f"{_CLEAR_LINE}{word}: {what}" if what else f"{_CLEAR_LINE}{word}", file=sys.stderr)
     return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
 
 
