@@ -83,7 +83,8 @@ def latency_bars(doc: dict[str, Any]) -> go.Figure:
     _left_out_note(fig, doc, 1 if any_censored else 0)
     return _layout(
         fig,
-        "Confirmation latency percentiles per round (ms, every accepted write; hatched = censored)",
+        "Confirmation latency percentiles per round (ms, every accepted write"
+        + ("; hatched = censored)" if any_censored else ")"),
         "round / percentile",
         "latency (ms)",
     )

@@ -94,6 +94,8 @@ def upgrade_summary(store: RunStore, path: Path, version: int) -> tuple[dict[str
 
 def _read_summary(path: Path) -> dict[str, Any]:
     file = path / "summary.json"
+    if not path.is_dir():
+        raise WorkloadError("no such run folder (RUN_DIR or RUN_DIR=LABEL)", path=str(path))
     try:
         summary = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -371,6 +371,7 @@ def test_a_folder_whose_name_holds_an_equals_sign(tmp_path: Path) -> None:
         (["{0}=x", "{1}=x"], "compare: label 'x' names both "),
         (["{0}=x", "--labels", "a,b"], "compare: give labels with --labels or as RUN_DIR=LABEL, not both"),
         (["{0}="], "empty label after '='; write RUN_DIR=LABEL"),
+        (["{0}-gone=x"], "-gone: no such run folder (RUN_DIR or RUN_DIR=LABEL)"),
     ],
 )
 def test_bad_labels_are_exit_2(
