@@ -43,9 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `chainmark schema | head`: the reader left; nothing to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (
-        KeyboardInterrupt
-    ) as exc:  # a run says what it kept (`_run`); other commands only that they stopped
+    except KeyboardInterrupt as exc:  # `run` says what it kept; the other commands, that they stopped
         return _stopped(exc)
 
 
