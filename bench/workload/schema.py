@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.workload import limits
 from bench.workload.kinds import DISTRIBUTIONS, KIND_KEYS, SHORTCUT_KEYS
 from bench.workload.rates import RATE_KEYS
 from bench.workload.spec import NODE_NAMES
 
 DURATION: dict[str, Any] = {
     "oneOf": [
-        {"type": "number", "exclusiveMinimum": 0},
+        {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_DURATION_S},
         {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$"},
     ],
     "description": "seconds, or a string such as 500ms, 30s, 2m, 1h",
 }
-POSITIVE = {"type": "number", "exclusiveMinimum": 0}
-NON_NEGATIVE = {"type": "number", "minimum": 0}
+TPS = {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_TPS}
+TPS_OR_ZERO = {"type": "number", "minimum": 0, "maximum": limits.MAX_TPS}
+SLOTS = {"type": "integer", "minimum": 1, "maximum": limits.MAX_SLOTS}
+SEED = {"type": "integer", "minimum": 0, "maximum": limits.MAX_SEED}
 HTTP_URL = {"type": "string", "pattern": "^https?://"}
 
 CHOICE: dict[str, Any] = {
@@ -36,9 +39,9 @@ CHOICE: dict[str, Any] = {
 
 # Every key a rate controller or transaction kind accepts, and its schema.
 PROPERTIES: dict[str, Any] = {
-    "tps": POSITIVE,
-    "start_tps": NON_NEGATIVE,
-    "end_tps": NON_NEGATIVE,
+    "tps": TPS,
+    "start_tps": TPS_OR_ZERO,
+    "end_tps": TPS_OR_ZERO,
     "steps": {
         "type": "array",
         "minItems": 1,
@@ -46,22 +49,22 @@ PROPERTIES: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["duration", "tps"],
-            "properties": {"duration": DURATION, "tps": NON_NEGATIVE},
+            "properties": {"duration": DURATION, "tps": TPS_OR_ZERO},
         },
     },
-    "seed": {"type": "integer", "minimum": 0},
+    "seed": SEED,
     "file": {
         "type": "string",
         "description": "CSV (t_s,tps) or YAML ([[t_s, tps], ...]), relative to the workload",
     },
     "mode": {"enum": ["interpolate", "step"]},
-    "scale": POSITIVE,
-    "in_flight": {"type": "integer", "minimum": 1},
-    "clients": {"type": "integer", "minimum": 1},
-    "max_outstanding": {"type": "integer", "minimum": 1},
-    "max_tps": POSITIVE,
-    "value_wei": {"type": "integer", "minimum": 0},
-    "gas": {"type": "integer", "minimum": 21_000},
+    "scale": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_TRACE_SCALE},
+    "in_flight": SLOTS,
+    "clients": SLOTS,
+    "max_outstanding": SLOTS,
+    "max_tps": TPS,
+    "value_wei": {"type": "integer", "minimum": 0, "maximum": limits.UINT256_MAX},
+    "gas": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},
     "to": CHOICE,
     "of": CHOICE,
     "key": CHOICE,
@@ -101,7 +104,7 @@ def workload_schema() -> dict[str, Any]:
         "properties": {
             "label": {"type": "string", "minLength": 1},
             "duration": DURATION,
-            "tx_count": {"type": "integer", "minimum": 1},
+            "tx_count": {"type": "integer", "minimum": 1, "maximum": limits.MAX_TX_COUNT},
             "rate": {"oneOf": _variants(RATE_KEYS, "type")},
             "tx": tx,
             "mix": {
@@ -111,12 +114,15 @@ def workload_schema() -> dict[str, Any]:
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["tx"],
-                    "properties": {"weight": POSITIVE, "tx": tx},
+                    "properties": {
+                        "weight": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_WEIGHT},
+                        "tx": tx,
+                    },
                 },
             },
             "from": CHOICE,
             "warmup": {"type": "boolean"},
-            "senders": {"type": "integer", "minimum": 1},
+            "senders": {"type": "integer", "minimum": 1, "maximum": limits.MAX_SENDERS},
         },
     }
     target = {
@@ -126,8 +132,8 @@ def workload_schema() -> dict[str, Any]:
             "url": HTTP_URL,
             "node": {"enum": list(NODE_NAMES)},
             "block_time": DURATION,
-            "gas_limit": {"type": "integer", "minimum": 21_000},
-            "gas_price_gwei": POSITIVE,
+            "gas_limit": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},
+            "gas_price_gwei": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_GAS_PRICE_GWEI},
             "confirm_grace": DURATION,
             "poll_interval": DURATION,
             "prometheus": {
@@ -157,9 +163,13 @@ def workload_schema() -> dict[str, Any]:
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {
-                    "count": {"type": "integer", "minimum": 1},
-                    "seed": {"type": "integer", "minimum": 0},
-                    "funding_eth": POSITIVE,
+                    "count": {"type": "integer", "minimum": 1, "maximum": limits.MAX_ACCOUNTS},
+                    "seed": SEED,
+                    "funding_eth": {
+                        "type": "number",
+                        "exclusiveMinimum": 0,
+                        "maximum": limits.MAX_FUNDING_ETH,
+                    },
                 },
             },
             "rounds": {"type": "array", "minItems": 1, "items": rnd},

@@ -59,6 +59,21 @@ def test_every_shipped_workload_validates(path: Path) -> None:
         },
         {
             "name": "x",
+            "rounds": [{"label": "a", "duration": 5, "rate": {"type": "fixed-rate", "tps": 10**12}}],
+        },
+        {
+            "name": "x",
+            "accounts": {"seed": 2**256},
+            "rounds": [{"label": "a", "tx_count": 1, "rate": {"type": "fixed-rate", "tps": 1}}],
+        },
+        {
+            "name": "x",
+            "rounds": [
+                {"label": "a", "tx_count": 1, "rate": {"type": "fixed-rate", "tps": 1}, "tx": {"gas": 2**64}}
+            ],
+        },
+        {
+            "name": "x",
             "colour": 1,
             "rounds": [{"label": "a", "tx_count": 5, "rate": {"type": "fixed-rate", "tps": 1}}],
         },
