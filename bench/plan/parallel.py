@@ -12,8 +12,8 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.errors import RunError
-from bench.plan.signing import SignJob, UnsignedTx, sign_job
 
 Signed = list[tuple[bytes, bytes]]
 
