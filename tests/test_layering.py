@@ -124,3 +124,13 @@ def test_a_library_is_imported_by_its_owner_only(library: str, owners: set[str])
 )
 def test_the_cycle_check_finds_a_cycle(graph: dict[str, set[str]], cycle: list[str] | None) -> None:
     assert _cycle(graph) == cycle
+
+
+def test_the_report_runs_no_sql() -> None:
+    """bench.report draws what bench.results reads (frozen records and arrays); it never queries the store."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "report").rglob("*.py")
+        if ".query(" in path.read_text(encoding="utf-8") or "sqlite3" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
