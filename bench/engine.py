@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from bench import __version__
+from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.clock import Clock, WallClock
 from bench.errors import ChainmarkError, DiskFullError, RunError, TargetError, Terminated, WorkloadError
 from bench.load.clocksync import OFFSET_WARN_S
@@ -34,7 +35,6 @@ from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
 from bench.observe.unseen import Write, check_unseen
 from bench.plan import Plan, PlannedRound, build_plan, sign_rounds
-from bench.plan.keys import address_of, derive_keys
 from bench.report.outputs import write_outputs
 from bench.results.full_disk import Reserve, quiet_when_full
 from bench.results.liveness import owner

@@ -12,8 +12,8 @@ from __future__ import annotations
 from eth_account import Account
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from bench.plan.keys import address_of, checksum, derive_keys
-from bench.plan.signing import SignJob, UnsignedTx, sign_job
+from bench.chains.ethereum.keys import address_of, checksum, derive_keys
+from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 
 TXS = 2_000
 SMOKE = 4

@@ -13,8 +13,8 @@ from typing import Any
 
 from eth_abi import decode, encode
 
+from bench.chains.ethereum.keccak import keccak256
 from bench.contracts import Artifact
-from bench.plan.keccak import keccak256
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bench.chains.ethereum.keys import address_of, derive_keys
+from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.plan.choice import draw
 from bench.plan.contract_txs import ContractPlan, gas_limit, plan_contracts
-from bench.plan.keys import address_of, derive_keys
 from bench.plan.parallel import sign_in_children
 from bench.plan.presign import closed_loop_count
 from bench.plan.schedule import arrival_offsets
-from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.workload.spec import (
     BalanceRead,
     ContractTx,

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from bench.chains.ethereum import rlp
+from bench.chains.ethereum.keccak import keccak256
 from bench.contracts import calls, load_artifact
 from bench.contracts.ycsb import DEFAULT_FIELD_COUNT, DEFAULT_FIELD_LENGTH, DEFAULT_RECORD_COUNT, record_key
-from bench.plan import rlp
 from bench.plan.choice import draw
-from bench.plan.keccak import keccak256
 from bench.workload.spec import Choice, ContractTx, Workload
 
 DEFAULTS: dict[str, Any] = {

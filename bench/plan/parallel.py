@@ -12,9 +12,9 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.errors import RunError
 from bench.lifeline import die_with_parent
-from bench.plan.signing import SignJob, UnsignedTx, sign_job
 
 Signed = list[tuple[bytes, bytes]]
 

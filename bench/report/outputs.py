@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.report.run_report import render_run_report
 from bench.results.full_disk import disk_full_as_error
+from bench.results.series import read_series
 from bench.results.stats import summarize
 from bench.results.store import RunStore
 from bench.results.summary import build_summary
@@ -17,9 +18,10 @@ def write_outputs(store: RunStore, run_dir: Path) -> dict[str, object]:
     """Write summary.json and report.html into `run_dir`; return the summary."""
     summaries = summarize(store)
     summary = build_summary(store, summaries)
+    report = render_run_report(read_series(store), summary)
     with disk_full_as_error(run_dir, store.records):
         _replace(run_dir / "summary.json", json.dumps(summary, indent=2, sort_keys=False) + "\n")
-        _replace(run_dir / "report.html", render_run_report(store, summary))
+        _replace(run_dir / "report.html", report)
     return summary
 
 

@@ -21,9 +21,8 @@ from bench.report.round_text import (
     format_success,
     format_verdict,
 )
-from bench.results.reasons import REVERTED, classify_rejection
+from bench.results.series import RunSeries
 from bench.results.stats import PERCENTILES, nearest_rank
-from bench.results.store import RunStore
 from bench.targets.url import redact_text
 
 LAG_WARN_S = 0.010
@@ -31,25 +30,25 @@ OFFSET_WARN_MS = 5.0
 CDF_POINTS = 2000
 
 
-def render_run_report(store: RunStore, summary: dict[str, Any]) -> str:
-    """The report of the run in `store`, whose summary.json is `summary`."""
-    meta = store.meta()
+def render_run_report(series: RunSeries, summary: dict[str, Any]) -> str:
+    """The report of a run from its series (`bench.results.series`) and its summary.json `summary`."""
+    meta = series.meta
     start = float(meta.get("started") or 0.0)
     figures = [
-        _rates_figure(store, start),
-        _latency_over_time_figure(store, start),
-        _latency_cdf_figure(store, summary),
-        _latency_histogram_figure(store, summary),
-        _schedule_lag_figure(store, start),
-        _failures_figure(store, start),
+        _rates_figure(series, start),
+        _latency_over_time_figure(series, start),
+        _latency_cdf_figure(series, summary),
+        _latency_histogram_figure(series, summary),
+        _schedule_lag_figure(series, start),
+        _failures_figure(series, start),
         _timeouts_figure(summary),
-        _blocks_figure(store, start),
-        _block_interval_figure(store, start),
-        _resources_figure(store, start),
-        _io_figure(store, start),
+        _blocks_figure(series, start),
+        _block_interval_figure(series, start),
+        _resources_figure(series, start),
+        _io_figure(series, start),
     ]
-    if store.query("SELECT 1 FROM prometheus LIMIT 1"):
-        figures.append(_prometheus_figure(store, start))
+    if series.prometheus:
+        figures.append(_prometheus_figure(series, start))
     charts = "\n".join(
         f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})}</div>'
         for fig in figures
@@ -296,9 +295,8 @@ def _per_second(times: np.ndarray, start: float, end: float) -> tuple[np.ndarray
     return edges[:-1] - start, counts
 
 
-def _rates_figure(store: RunStore, start: float) -> go.Figure:
-    sent = np.array([s for (s,) in store.query("SELECT sent FROM sends")], dtype=float)
-    seen = np.array([s for (s,) in store.query("SELECT seen FROM inclusions")], dtype=float)
+def _rates_figure(series: RunSeries, start: float) -> go.Figure:
+    sent, seen = series.sent, series.seen
     fig = go.Figure()
     if len(sent):
         end = max(sent.max(), seen.max() if len(seen) else 0.0)
@@ -314,20 +312,14 @@ def _rates_figure(store: RunStore, start: float) -> go.Figure:
     )
 
 
-def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
-    rows = store.query(
-        "SELECT s.intended, i.seen - s.intended FROM sends s JOIN inclusions i ON i.tx = s.tx "
-        "LEFT JOIN receipts r ON r.tx = s.tx WHERE s.error IS NULL AND (r.status IS NULL OR r.status = 1)"
-    )
+def _latency_over_time_figure(series: RunSeries, start: float) -> go.Figure:
     fig = go.Figure()
-    if rows:
-        intended, latency = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-        second = np.floor(intended - start).astype(np.int64)
+    if len(series.confirmed_intended):
+        second = np.floor(series.confirmed_intended - start).astype(np.int64)
         order = np.argsort(second, kind="stable")
-        second, latency = second[order], latency[order]
+        second, latency = second[order], series.confirmed_latency[order]
         keys, starts = np.unique(second, return_index=True)
-        groups = np.split(latency, starts[1:])
-        groups = [np.sort(g) for g in groups]
+        groups = [np.sort(g) for g in np.split(latency, starts[1:])]
         for name in ("p50", "p90", "p99"):
             num, den = PERCENTILES[name]
             values = [nearest_rank(g, num, den) for g in groups]
@@ -336,13 +328,8 @@ def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
                     x=keys, y=values, name=name, mode="lines", fill="tonexty" if name != "p50" else None
                 )
             )
-    never = store.query(
-        "SELECT s.intended FROM sends s JOIN txs t ON t.id = s.tx LEFT JOIN inclusions i ON i.tx = s.tx "
-        "LEFT JOIN receipts r ON r.tx = s.tx WHERE s.error IS NULL AND length(t.hash) > 0 "
-        "AND (i.tx IS NULL OR r.status = 0)"
-    )
-    if never:
-        second, counts = np.unique(np.floor(np.array([t for (t,) in never]) - start), return_counts=True)
+    if len(series.never_confirmed_intended):
+        second, counts = np.unique(np.floor(series.never_confirmed_intended - start), return_counts=True)
         fig.add_trace(go.Bar(x=second, y=counts, name="accepted, never confirmed", opacity=0.5, yaxis="y2"))
         fig.update_layout(yaxis2={"title": "never confirmed (tx)", "overlaying": "y", "side": "right"})
     return _layout(
@@ -353,10 +340,10 @@ def _latency_over_time_figure(store: RunStore, start: float) -> go.Figure:
     )
 
 
-def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
+def _latency_cdf_figure(series: RunSeries, summary: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for idx, r in enumerate(summary["rounds"]):
-        latency = _round_latencies(store, idx)
+        latency = series.round_latency.get(idx, np.zeros(0))
         if not len(latency):
             continue
         probs = np.linspace(0, 1, min(CDF_POINTS, len(latency)))
@@ -373,20 +360,10 @@ def _latency_cdf_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
     )
 
 
-def _round_latencies(store: RunStore, idx: int) -> np.ndarray:
-    rows = store.query(
-        "SELECT i.seen - s.intended FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
-        "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND s.error IS NULL "
-        "AND (r.status IS NULL OR r.status = 1)",
-        (idx,),
-    )
-    return np.array([v for (v,) in rows], dtype=float)
-
-
-def _latency_histogram_figure(store: RunStore, summary: dict[str, Any]) -> go.Figure:
+def _latency_histogram_figure(series: RunSeries, summary: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     for idx, r in enumerate(summary["rounds"]):
-        latency = _round_latencies(store, idx)
+        latency = series.round_latency.get(idx, np.zeros(0))
         if not len(latency):
             continue
         counts, edges = np.histogram(latency, bins=min(200, max(10, int(np.sqrt(len(latency))))))
@@ -399,11 +376,10 @@ def _latency_histogram_figure(store: RunStore, summary: dict[str, Any]) -> go.Fi
     )
 
 
-def _schedule_lag_figure(store: RunStore, start: float) -> go.Figure:
-    rows = store.query("SELECT intended, sent - intended FROM sends ORDER BY intended")
+def _schedule_lag_figure(series: RunSeries, start: float) -> go.Figure:
     fig = go.Figure()
-    if rows:
-        intended, lag = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    if len(series.lag):
+        intended, lag = series.lag_intended, series.lag
         second = np.floor(intended - start).astype(np.int64)
         keys, starts = np.unique(second, return_index=True)
         groups = [np.sort(g) for g in np.split(lag, starts[1:])]
@@ -427,19 +403,12 @@ def _schedule_lag_figure(store: RunStore, start: float) -> go.Figure:
     )
 
 
-def _failures_figure(store: RunStore, start: float) -> go.Figure:
-    rows = store.query("SELECT sent, error FROM sends WHERE error IS NOT NULL")
-    reverted = store.query("SELECT s.sent FROM sends s JOIN receipts r ON r.tx = s.tx WHERE r.status = 0")
-    by_reason: dict[str, list[float]] = {}
-    for sent, error in rows:
-        by_reason.setdefault(classify_rejection(error), []).append(sent)
-    if reverted:
-        by_reason[REVERTED] = [t for (t,) in reverted]
+def _failures_figure(series: RunSeries, start: float) -> go.Figure:
     fig = go.Figure()
-    if by_reason:
-        end = max(max(v) for v in by_reason.values())
-        for reason, times in sorted(by_reason.items()):
-            x, y = _per_second(np.array(times), start, end)
+    if series.failures:
+        end = max(float(times.max()) for times in series.failures.values())
+        for reason, times in series.failures.items():
+            x, y = _per_second(times, start, end)
             fig.add_trace(go.Bar(x=x, y=y, name=reason))
     return _layout(
         fig,
@@ -467,11 +436,11 @@ def _timeouts_figure(summary: dict[str, Any]) -> go.Figure:
     )
 
 
-def _block_interval_figure(store: RunStore, start: float) -> go.Figure:
-    rows = store.query("SELECT seen, timestamp, gas_used, gas_limit FROM blocks ORDER BY number")
+def _block_interval_figure(series: RunSeries, start: float) -> go.Figure:
+    blocks = series.blocks
     fig = go.Figure()
-    if len(rows) > 1:
-        seen, stamp, gas_used, gas_limit = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    if len(blocks.number) > 1:
+        seen, stamp, gas_used, gas_limit = blocks.seen, blocks.timestamp, blocks.gas_used, blocks.gas_limit
         x = seen[1:] - start
         fig.add_trace(
             go.Scatter(x=x, y=np.diff(stamp), name="block interval by timestamps (s)", mode="lines+markers")
@@ -495,54 +464,37 @@ def _block_interval_figure(store: RunStore, start: float) -> go.Figure:
     )
 
 
-def _io_figure(store: RunStore, start: float) -> go.Figure:
+def _io_figure(series: RunSeries, start: float) -> go.Figure:
     fig = go.Figure()
-    sources = [s for (s,) in store.query("SELECT DISTINCT source FROM resources ORDER BY source")]
-    for source in sources:
-        rows = store.query(
-            "SELECT t, read_bytes, write_bytes FROM resources WHERE source = ? ORDER BY t", (source,)
-        )
-        t, read, write = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-        fig.add_trace(go.Scatter(x=t - start, y=read / 2**10, name=f"{source} disk read KiB/s", mode="lines"))
+    for source, r in series.resources.items():
         fig.add_trace(
-            go.Scatter(x=t - start, y=write / 2**10, name=f"{source} disk write KiB/s", mode="lines")
-        )
-    if sources:
-        rows = store.query(
-            "SELECT t, net_sent_bytes, net_recv_bytes FROM resources WHERE source = ? ORDER BY t",
-            (sources[0],),
-        )
-        t, sent, recv = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
-        fig.add_trace(
-            go.Scatter(
-                x=t - start,
-                y=sent / 2**10,
-                name="host network sent KiB/s",
-                mode="lines",
-                line={"dash": "dot"},
-            )
+            go.Scatter(x=r.t - start, y=r.read_bytes / 2**10, name=f"{source} disk read KiB/s", mode="lines")
         )
         fig.add_trace(
             go.Scatter(
-                x=t - start,
-                y=recv / 2**10,
-                name="host network received KiB/s",
-                mode="lines",
-                line={"dash": "dot"},
+                x=r.t - start, y=r.write_bytes / 2**10, name=f"{source} disk write KiB/s", mode="lines"
             )
         )
+    if series.resources:
+        first = next(iter(series.resources.values()))  # the host's network: the same in every source's rows
+        for name, values in (("sent", first.net_sent_bytes), ("received", first.net_recv_bytes)):
+            fig.add_trace(
+                go.Scatter(
+                    x=first.t - start,
+                    y=values / 2**10,
+                    name=f"host network {name} KiB/s",
+                    mode="lines",
+                    line={"dash": "dot"},
+                )
+            )
     return _layout(
         fig, "Disk I/O per process and host network, 1 s samples", "seconds since run start", "KiB per second"
     )
 
 
-def _prometheus_figure(store: RunStore, start: float) -> go.Figure:
+def _prometheus_figure(series: RunSeries, start: float) -> go.Figure:
     fig = go.Figure()
-    for name, labels in store.query("SELECT DISTINCT name, labels FROM prometheus ORDER BY name, labels"):
-        rows = store.query(
-            "SELECT t, value FROM prometheus WHERE name = ? AND labels = ? ORDER BY t", (name, labels)
-        )
-        t, value = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    for (name, labels), (t, value) in series.prometheus.items():
         fig.add_trace(go.Scatter(x=t - start, y=value, name=f"{name}{labels}", mode="lines"))
     return _layout(
         fig,
@@ -552,14 +504,11 @@ def _prometheus_figure(store: RunStore, start: float) -> go.Figure:
     )
 
 
-def _blocks_figure(store: RunStore, start: float) -> go.Figure:
-    rows = store.query(
-        "SELECT b.number, b.seen, b.tx_count, COUNT(i.tx) FROM blocks b "
-        "LEFT JOIN inclusions i ON i.block = b.number GROUP BY b.number ORDER BY b.number"
-    )
+def _blocks_figure(series: RunSeries, start: float) -> go.Figure:
+    blocks = series.blocks
     fig = go.Figure()
-    if rows:
-        number, seen, total, ours = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    if len(blocks.number):
+        number, seen, total, ours = blocks.number, blocks.seen, blocks.tx_count, blocks.ours
         fig.add_trace(
             go.Bar(
                 x=seen - start,
@@ -579,13 +528,10 @@ def _blocks_figure(store: RunStore, start: float) -> go.Figure:
     )
 
 
-def _resources_figure(store: RunStore, start: float) -> go.Figure:
+def _resources_figure(series: RunSeries, start: float) -> go.Figure:
     fig = go.Figure()
-    for (source,) in store.query("SELECT DISTINCT source FROM resources ORDER BY source"):
-        rows = store.query(
-            "SELECT t, cpu_percent, rss_bytes FROM resources WHERE source = ? ORDER BY t", (source,)
-        )
-        t, cpu, rss = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    for source, r in series.resources.items():
+        t, cpu, rss = r.t, r.cpu_percent, r.rss_bytes
         fig.add_trace(go.Scatter(x=t - start, y=cpu, name=f"{source} CPU %", mode="lines"))
         fig.add_trace(
             go.Scatter(

@@ -11,9 +11,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from bench.chains.ethereum.keys import address_of
+from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.errors import RunError
-from bench.plan.keys import address_of
-from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.targets.rpc import RpcClient
 
 BATCH = 200

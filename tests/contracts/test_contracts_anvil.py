@@ -1,6 +1,6 @@
 """The benchmark contracts on a real Anvil: each workload's functional outcome, not just "no error".
 
-Transactions are built with `bench.contracts.calls`, signed with `bench.plan.signing.sign_job` by keys
+Transactions are built with `bench.contracts.calls`, signed with `bench.chains.ethereum.signing.sign_job` by keys
 derived as the plan derives them, and sent in batches of raw transactions; a revert is receipt status 0.
 One Anvil with 0.2 s interval mining serves the module.
 """
@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
+from bench.chains.ethereum.keccak import keccak256
+from bench.chains.ethereum.keys import address_of, derive_keys
+from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.contracts import calls, load_artifact
 from bench.contracts.ycsb import record_key
 from bench.kernels import merkle_proof, merkle_root, verify_proof
-from bench.plan.keccak import keccak256
-from bench.plan.keys import address_of, derive_keys
-from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint

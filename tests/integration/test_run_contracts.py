@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.contracts import calls
-from bench.plan.keys import address_of, derive_keys
 from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from tests.runhelpers import chainmark, db, only_run_dir, read_summary, write_workload

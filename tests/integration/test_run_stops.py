@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bench.plan.keys import address_of, derive_keys
+from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint

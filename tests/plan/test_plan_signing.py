@@ -14,13 +14,14 @@ from eth_account import Account
 
 import bench.plan.build
 import bench.plan.parallel
+from bench.chains.ethereum import rlp
+from bench.chains.ethereum.keccak import keccak256
+from bench.chains.ethereum.keys import SECP256K1_N, address_of, checksum, derive_keys
+from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.errors import RunError
-from bench.plan import build_plan, rlp
+from bench.plan import build_plan
 from bench.plan.build import Plan, presign_count
-from bench.plan.keccak import keccak256
-from bench.plan.keys import SECP256K1_N, address_of, checksum, derive_keys
 from bench.plan.presign import BACKLOG_PRESIGN_PER_SLOT_PER_S
-from bench.plan.signing import SignJob, UnsignedTx, sign_job
 from bench.workload import Workload, parse_workload
 
 LOREM = b"Lorem ipsum dolor sit amet, consectetur adipisicing elit"  # 56 bytes: the first long string

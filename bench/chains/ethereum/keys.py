@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import coincurve
 
-from bench.plan.keccak import keccak256
+from bench.chains.ethereum.keccak import keccak256
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 

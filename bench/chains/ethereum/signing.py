@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import coincurve
 
-from bench.plan import rlp
-from bench.plan.keccak import keccak256
+from bench.chains.ethereum import rlp
+from bench.chains.ethereum.keccak import keccak256
 
 
 @dataclass(frozen=True, slots=True)

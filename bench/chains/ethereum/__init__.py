@@ -1,0 +1,1 @@
+"""The Ethereum family: secp256k1 keys and addresses, RLP, Keccak-256, and legacy EIP-155 signing."""
