@@ -366,7 +366,7 @@ def _run_dirs(out: Path) -> set[Path]:
 
 
 def _check_target_url(url: str | None) -> None:
-    from bench.targets.url import redact_url, url_problem
+    from bench.urls import redact_url, url_problem
 
     problem = url_problem(url) if url is not None else None
     if url is not None and problem is not None:

@@ -2,7 +2,8 @@
 
 Under Locust, gevent's hub (not the code being stopped) is often the one running when a signal arrives:
 an exception raised there would be printed by the hub and lost, so it is thrown into the main greenlet
-instead. A second signal while that cleanup runs is ignored: the cleanup is bounded (workers, then the
+instead, the way gevent's hub passes on a KeyboardInterrupt that lands in it (`greenlet` only: gevent
+itself stays Locust's, in `bench.load`). A second signal while that cleanup runs is ignored: the cleanup is bounded (workers, then the
 node, each given 5 s), and the children die with chainmark anyway (`bench.lifeline`).
 """
 
@@ -43,15 +44,13 @@ def stops_raise() -> Iterator[None]:
 
 
 def _raise_in_main(kind: type[KeyboardInterrupt]) -> None:
-    greenlet = sys.modules.get("greenlet")
+    greenlet = sys.modules.get("greenlet")  # loaded by Locust's gevent; never imported here
     if greenlet is not None:
         current = greenlet.getcurrent()
         main = current
         while main.parent is not None:
             main = main.parent
-        if current is not main:  # the hub or a user greenlet: throw into main, from the hub's loop
-            import gevent
-
-            gevent.get_hub().loop.run_callback(main.throw, kind)
+        if current is not main:  # gevent's hub or a user greenlet: raise in main, as gevent's own hub does
+            main.throw(kind)
             return
     raise kind()

@@ -23,7 +23,7 @@ from bench.report.round_text import (
 )
 from bench.results.series import RunSeries
 from bench.results.stats import PERCENTILES, nearest_rank
-from bench.targets.url import redact_text
+from bench.urls import redact_text
 
 LAG_WARN_S = 0.010
 OFFSET_WARN_MS = 5.0

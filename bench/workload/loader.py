@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.errors import WorkloadError
-from bench.targets.url import redact_url, url_problem
+from bench.urls import redact_url, url_problem
 from bench.workload import limits
 from bench.workload.files import read_limited
 from bench.workload.kinds import read_choice, read_entries, read_mix
