@@ -348,6 +348,7 @@ def _write_suite_index(name: str, version: int, out: Path) -> Path:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from bench.errors import ResultsError
     from bench.report.outputs import write_outputs
     from bench.report.terminal import format_summary
     from bench.results.store import RunStore
@@ -356,9 +357,7 @@ def _report(args: argparse.Namespace) -> int:
     try:
         store = RunStore(path)
     except FileNotFoundError as exc:
-        raise WorkloadError(f"no results.sqlite in {args.run_dir}", path=str(args.run_dir)) from exc
-    except ValueError as exc:
-        raise WorkloadError(str(exc)) from exc
+        raise ResultsError(f"no results.sqlite in {args.run_dir}", path=str(args.run_dir)) from exc
     try:
         summary = write_outputs(store, args.run_dir)
     finally:
