@@ -463,6 +463,7 @@ def _write_suite_index(name: str, version: int, out: Path) -> Path:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from bench.errors import ResultsError
     from bench.report.outputs import write_outputs
     from bench.report.terminal import format_summary
     from bench.results.full_disk import release_leftover_reserve
@@ -473,9 +474,7 @@ def _report(args: argparse.Namespace) -> int:
     try:
         store = RunStore(path)
     except FileNotFoundError as exc:
-        raise WorkloadError(f"no results.sqlite in {args.run_dir}", path=str(args.run_dir)) from exc
-    except ValueError as exc:
-        raise WorkloadError(str(exc)) from exc
+        raise ResultsError(f"no results.sqlite in {args.run_dir}", path=str(args.run_dir)) from exc
     try:
         if died(store.meta()):  # still `running`, but its process is gone: SIGKILL, OOM, power loss
             store.set_meta(status="died", error="the run's process ended without recording how")
@@ -483,7 +482,7 @@ def _report(args: argparse.Namespace) -> int:
         summary = write_outputs(store, args.run_dir)
     finally:
         store.close()
-    print(format_summary(summary))
+    print(format_summary(_printable_labels(summary)))
     print(f"report: {args.run_dir / 'report.html'}")
     return 0
 

@@ -1,7 +1,9 @@
 """The error tree: every error chainmark raises on purpose, and what each one means.
 
     ChainmarkError                 base; `cli.main` is the one place that catches it
-    ├── WorkloadError              the workload (YAML or CLI options) is invalid      -> exit 2
+    ├── UsageError                 what the user asked for cannot be done as asked    -> exit 2
+    │   ├── WorkloadError          the workload (YAML or CLI options) is invalid
+    │   └── ResultsError           a results store or run folder cannot be read
     ├── TargetError                the target node cannot be started, reached or used -> exit 1
     │   └── RpcError               the node answered a JSON-RPC call with an error
     └── RunError                   the run could not complete (funding failed, ...)   -> exit 1
@@ -22,16 +24,28 @@ class ChainmarkError(Exception):
     exit_status = 1
 
 
-class WorkloadError(ChainmarkError):
-    """Raised when a workload file or option is invalid; names file:line, field, problem and value."""
+class UsageError(ChainmarkError):
+    """Raised when what the user asked for cannot be done as asked (bad input, not a failed run)."""
 
     exit_status = 2
+
+
+class WorkloadError(UsageError):
+    """Raised when a workload file or option is invalid; names file:line, field, problem and value."""
 
     def __init__(self, message: str, *, path: str = "", line: int = 0, field: str = "") -> None:
         where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
         what = f"{field}: " if field else ""
         super().__init__(f"{where}{what}{message}")
         self.path, self.line, self.field = path, line, field
+
+
+class ResultsError(UsageError):
+    """Raised when a results store or run folder is missing, not chainmark's, or of an unreadable version."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
 
 
 class TargetError(ChainmarkError):

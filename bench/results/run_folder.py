@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.errors import WorkloadError
+from bench.errors import ResultsError
 from bench.results.store import RunStore
 from bench.results.summary import build_summary
 
@@ -56,7 +56,7 @@ class RunFolder:
 
 
 def read_run_folder(path: Path, name: str | None = None) -> RunFolder:
-    """Read `path`/summary.json and `path`/results.sqlite; WorkloadError names the folder when either is unusable."""
+    """Read `path`/summary.json and `path`/results.sqlite; ResultsError names the folder when either is unusable."""
     summary = _read_summary(path)
     store = _open_store(path)
     try:
@@ -80,7 +80,7 @@ def upgrade_summary(store: RunStore, path: Path, version: int) -> tuple[dict[str
     """The summary of an older summary.json rebuilt from the run's store, and the warning that says so."""
     summary = build_summary(store)
     if summary.get("schema_version") != COMPARED_SCHEMA_VERSION:
-        raise WorkloadError(
+        raise ResultsError(
             f"summary.json schema_version {version}, and this chainmark rebuilds schema "
             f"{summary.get('schema_version')!r}, not the {COMPARED_SCHEMA_VERSION} compare reads",
             path=str(path),
@@ -95,19 +95,19 @@ def upgrade_summary(store: RunStore, path: Path, version: int) -> tuple[dict[str
 def _read_summary(path: Path) -> dict[str, Any]:
     file = path / "summary.json"
     if not path.is_dir():
-        raise WorkloadError("no such run folder (RUN_DIR or RUN_DIR=LABEL)", path=str(path))
+        raise ResultsError("no such run folder (RUN_DIR or RUN_DIR=LABEL)", path=str(path))
     try:
         summary = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise WorkloadError(
+        raise ResultsError(
             f"not a run folder: no summary.json (rebuild it with `chainmark report {path}`)", path=str(path)
         ) from exc
     except (OSError, ValueError) as exc:
-        raise WorkloadError(f"unreadable summary.json: {exc}", path=str(path)) from exc
+        raise ResultsError(f"unreadable summary.json: {exc}", path=str(path)) from exc
     version = summary.get("schema_version") if isinstance(summary, dict) else None
     readable = (*REBUILT_SCHEMA_VERSIONS, COMPARED_SCHEMA_VERSION)
     if isinstance(version, bool) or version not in readable:
-        raise WorkloadError(
+        raise ResultsError(
             f"summary.json schema_version {version!r}, this chainmark compares "
             f"{' and '.join(map(str, readable))}",
             path=str(path),
@@ -119,9 +119,7 @@ def _open_store(path: Path) -> RunStore:
     try:
         return RunStore(path / "results.sqlite")
     except FileNotFoundError as exc:
-        raise WorkloadError("not a run folder: no results.sqlite", path=str(path)) from exc
-    except ValueError as exc:
-        raise WorkloadError(str(exc)) from exc
+        raise ResultsError("not a run folder: no results.sqlite", path=str(path)) from exc
 
 
 def _latencies(store: RunStore, round_idx: int) -> np.ndarray:

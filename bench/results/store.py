@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.errors import ResultsError
 from bench.results.full_disk import disk_full_as_error
 
 SCHEMA_VERSION = 5
@@ -96,13 +97,17 @@ class RunStore:
                 self._upgrade(path)
         except sqlite3.DatabaseError as exc:  # not SQLite, or not chainmark's tables
             self.db.close()
-            raise ValueError(f"{path}: not a chainmark results store ({exc})") from exc
+            raise ResultsError(f"not a chainmark results store ({exc})", path=str(path)) from exc
+        except ResultsError:
+            self.db.close()
+            raise
 
     def _upgrade(self, path: Path) -> None:
         version = self.meta().get("schema_version")
         if not isinstance(version, int) or not 1 <= version <= SCHEMA_VERSION:
-            raise ValueError(
-                f"{path}: results schema_version {version}, this chainmark reads 1 to {SCHEMA_VERSION}"
+            raise ResultsError(
+                f"results schema_version {version}, this chainmark reads 1 to {SCHEMA_VERSION}",
+                path=str(path),
             )
         while version < SCHEMA_VERSION:
             self.db.executescript(_UPGRADES[version])

@@ -6,20 +6,9 @@ fee at all), which prices pre-signed legacy transactions the way the other manag
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from bench.errors import TargetError
-from bench.targets.managed import DEV_BALANCE_ETH, TOOLS, ManagedNode, npm_version
+from bench.targets.managed import DEV_BALANCE_ETH, ManagedNode, npm_entry, npm_version
 
 CHAIN_ID = 31337
-
-
-def find_ganache(tools: Path = TOOLS) -> Path:
-    """Ganache's command-line entry point in the project's npm install (`.tools/`)."""
-    cli = tools / "ganache" / "dist" / "node" / "cli.js"
-    if not cli.is_file():
-        raise TargetError("ganache not found: run `make setup` (installs ganache into .tools/)")
-    return cli
 
 
 class ManagedGanache(ManagedNode):
@@ -34,7 +23,7 @@ class ManagedGanache(ManagedNode):
     def command(self) -> list[str]:
         return [
             "node",
-            str(find_ganache()),
+            str(npm_entry("ganache", "dist/node/cli.js")),
             "--server.host",
             "127.0.0.1",
             "--server.port",

@@ -13,18 +13,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bench.errors import TargetError
-from bench.targets.managed import DEV_BALANCE_ETH, TOOLS, ManagedNode, npm_version
+from bench.targets.managed import DEV_BALANCE_ETH, TOOLS, ManagedNode, npm_entry, npm_version
 
 CHAIN_ID = 31337
-
-
-def find_hardhat(tools: Path = TOOLS) -> Path:
-    """Hardhat's command-line entry point in the project's npm install (`.tools/`)."""
-    cli = tools / "hardhat" / "internal" / "cli" / "bootstrap.js"
-    if not cli.is_file():
-        raise TargetError("hardhat not found: run `make setup` (installs hardhat into .tools/)")
-    return cli
 
 
 class ManagedHardhat(ManagedNode):
@@ -69,7 +60,7 @@ class ManagedHardhat(ManagedNode):
         self.configs.append(config)
         return [
             "node",
-            str(find_hardhat()),
+            str(npm_entry("hardhat", "internal/cli/bootstrap.js")),
             "--config",
             str(config),
             "node",

@@ -45,6 +45,14 @@ def npm_version(package: str, tools: Path = TOOLS) -> str | None:
         return None
 
 
+def npm_entry(package: str, script: str, tools: Path = TOOLS) -> Path:
+    """The JavaScript entry point `script` of an npm package installed under `.tools/`."""
+    path = tools / package / script
+    if not path.is_file():
+        raise TargetError(f"{package} not found: run `make setup` (installs {package} into .tools/)")
+    return path
+
+
 class ManagedNode:
     """A dev node process; use as a context manager so it is always stopped. Subclasses set `name`
     and implement `command()` (and may set `env`)."""

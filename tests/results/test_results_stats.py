@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.errors import ResultsError
 from bench.results.reasons import classify_rejection
 from bench.results.stats import PERCENTILES, RoundSummary, percentiles, round_window, summarize
 from bench.results.store import SCHEMA_VERSION, RunStore
@@ -355,9 +356,10 @@ def test_wrong_schema_version_is_refused(store_path: Path, version: object) -> N
     writer.set_meta(schema_version=version)
     writer.close()
     with pytest.raises(
-        ValueError, match=rf"results schema_version {version}, this chainmark reads 1 to {SCHEMA_VERSION}$"
-    ):
+        ResultsError, match=rf"results schema_version {version}, this chainmark reads 1 to {SCHEMA_VERSION}$"
+    ) as info:
         RunStore(store_path)
+    assert info.value.exit_status == 2 and str(info.value).startswith(f"{store_path}: ")
 
 
 def test_version_1_store_is_upgraded(store_path: Path) -> None:
@@ -434,6 +436,6 @@ def test_a_file_that_is_not_a_results_store_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "results.sqlite"
     path.write_text("garbage, not SQLite\n")
     with pytest.raises(
-        ValueError, match=r"results\.sqlite: not a chainmark results store \(file is not a database\)"
+        ResultsError, match=r"results\.sqlite: not a chainmark results store \(file is not a database\)"
     ):
         RunStore(path)
