@@ -66,6 +66,17 @@ def describe_timeouts(round_summary: dict[str, Any]) -> str | None:
     return text + "."
 
 
+def describe_unrecorded(round_summary: dict[str, Any]) -> str | None:
+    """The writes found in blocks whose send records were lost with a worker, in one sentence."""
+    count = round_summary.get("included_unrecorded") or 0
+    if not count:
+        return None
+    return (
+        f"{count:,} transactions were found in blocks although their send records were lost with a worker; "
+        "their send times are unknown, so no figure of the round counts them."
+    )
+
+
 def describe_verdict(round_summary: dict[str, Any]) -> list[str]:
     """One sentence per reason the round is invalid, then one per flag."""
     out = [f"invalid ({r['code']}): {r['detail']}" for r in round_summary.get("invalid_reasons", [])]

@@ -16,6 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from bench.report.round_text import (
     describe_timeouts,
+    describe_unrecorded,
     describe_verdict,
     format_latency_ms,
     format_success,
@@ -166,9 +167,9 @@ def _warnings(meta: dict[str, Any], summary: dict[str, Any]) -> str:
                 f"Round {label!r}: the generator fell behind its schedule (schedule lag p99 {lag * 1000:.1f} ms, "
                 f"max {r['schedule_lag_s']['max'] * 1000:.1f} ms); latency still counts from the intended time."
             )
-        lost = describe_timeouts(r)
-        if lost:
-            out.append(f"Round {label!r}: {lost}")
+        for sentence in (describe_timeouts(r), describe_unrecorded(r)):
+            if sentence:
+                out.append(f"Round {label!r}: {sentence}")
         out.extend(
             f"Round {label!r} is {s}" if s.startswith("invalid") else f"Round {label!r}: {s}"
             for s in describe_verdict(r)

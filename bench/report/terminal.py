@@ -7,6 +7,7 @@ from typing import Any
 
 from bench.report.round_text import (
     describe_timeouts,
+    describe_unrecorded,
     describe_verdict,
     format_latency_ms,
     format_success,
@@ -83,9 +84,9 @@ def format_summary(summary: dict[str, Any], color: bool = False) -> str:
                 f"{reads['throughput_tps']:,.1f}/s, p50 {_ms(reads['latency_s']['p50'])} ms, "
                 f"p99 {_ms(reads['latency_s']['p99'])} ms"
             )
-        lost = describe_timeouts(r)
-        if lost:
-            lines.append(f"{r['label']}: {lost}")
+        for found in (describe_timeouts(r), describe_unrecorded(r)):
+            if found:
+                lines.append(f"{r['label']}: {found}")
         for sentence in describe_verdict(r):
             lines.append(_red(f"{r['label']}: {sentence}", color and sentence.startswith("invalid")))
     failed: Counter[str] = Counter()

@@ -7,6 +7,8 @@ Definitions (Hyperledger Performance & Scale WG, made precise):
   timed_out       accepted but never seen in a block by the end of the run plus the grace period; after
                   the window the node is asked what became of each (`timed_out_by_reason`: pending,
                   queued, dropped, nonce-gap; one found in a block after all is `included_late` and confirmed)
+  included_unrecorded  writes seen in a block with no send record (a lost worker's last sends): counted
+                  nowhere else, since their send times are unknown
   success rate    confirmed / sent (writes)
   latency         seen-in-block time minus *intended* send time (open loop: no coordinated omission), over
                   every write accepted at submission: one never confirmed (unseen, or reverted) counts as
@@ -79,6 +81,7 @@ class RoundSummary:
     latency_confirmed_s: dict[str, float | None] = field(default_factory=dict)
     timed_out_by_reason: dict[str, int] = field(default_factory=dict)
     included_late: int = 0
+    included_unrecorded: int = 0
     queued_next_nonce: int = 0
     verdict: Verdict = field(default_factory=Verdict)
     load: dict[str, int] = field(default_factory=dict)
@@ -95,6 +98,7 @@ class RoundSummary:
             "success_rate": self.success_rate,
             "confirmed": self.confirmed,
             "included_late": self.included_late,
+            "included_unrecorded": self.included_unrecorded,
             "failed": self.failed,
             "timed_out": self.timed_out,
             "timed_out_by_reason": self.timed_out_by_reason,
@@ -289,9 +293,22 @@ def summarize_round(
         latency_confirmed_s=writes["latency_confirmed_s"],
         timed_out_by_reason=writes["timed_out_by_reason"],
         included_late=writes["included_late"],
+        included_unrecorded=_included_unrecorded(store, idx),
         queued_next_nonce=writes["queued_next_nonce"],
         verdict=judge(round_facts(store, meta, row, everything, lag["p99"], submit)),
         load=row.load,
+    )
+
+
+def _included_unrecorded(store: RunStore, round_idx: int) -> int:
+    """Writes of the round seen in a block that have no send record: sent by a worker lost before it
+    streamed their records (their send times are unknown, so no figure of the round counts them)."""
+    return int(
+        store.query(
+            "SELECT COUNT(*) FROM txs t JOIN inclusions i ON i.tx = t.id LEFT JOIN sends s ON s.tx = t.id "
+            "WHERE t.round = ? AND s.tx IS NULL",
+            (round_idx,),
+        )[0][0]
     )
 
 

@@ -14,6 +14,7 @@ Format history (schema_version):
      when any is, plus `confirmed_fraction` and `censored_above_s` (a null percentile exceeds it);
      version 1's confirmed-only figures move to `latency_confirmed_s`; `success_rate` (confirmed / sent);
      `timed_out_by_reason` {pending, queued, dropped, nonce-gap, unchecked}, `included_late`,
+     `included_unrecorded` (in a block, but its send record was lost with a worker),
      `queued_next_nonce`; the verdict `valid`, `invalid_reasons` [{code, detail}], `flags` [{code,
      detail}]; `load` {users, processes}. `chainmark report` rebuilds version 2 from any results store.
 """

@@ -167,6 +167,12 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
     assert any(note.startswith(f"worker {index} lost at ") for note in notes), notes
     assert f"of its {assigned[index]} transactions sent" in " ".join(notes)
     assert r["valid"] is False and "worker-lost" in {x["code"] for x in r["invalid_reasons"]}
+    with db(run_dir) as conn:  # mined, though the worker died before streaming their records
+        unrecorded = conn.execute(
+            "SELECT COUNT(*) FROM txs t JOIN inclusions i ON i.tx = t.id LEFT JOIN sends s ON s.tx = t.id "
+            "WHERE t.round = 0 AND s.tx IS NULL"
+        ).fetchone()[0]
+    assert r["included_unrecorded"] == unrecorded
     # The next round runs on the live worker alone, re-signed from the node's nonces: all of it confirmed.
     after = summary["rounds"][1]
     assert after["sent"] == after["confirmed"] == 80 and after["failed"] == {}
@@ -174,6 +180,11 @@ def test_a_worker_killed_mid_round_is_reported_and_its_records_kept(
     assert "worker-lost" not in {x["code"] for x in after["invalid_reasons"]}
     report = (run_dir / "report.html").read_text(encoding="utf-8")
     assert f"worker {index} lost at" in report and "lost in round 0" in report
+    if unrecorded:
+        assert (
+            f"{unrecorded:,} transactions were found in blocks although their send records were lost"
+            in report
+        )
 
 
 BACKLOG = """

@@ -184,3 +184,11 @@ def test_failures_by_reason_are_summed_over_rounds() -> None:
 )
 def test_format_progress(args: tuple[Any, ...], expected: str) -> None:
     assert format_progress(*args) == expected
+
+
+def test_writes_in_blocks_without_send_records_are_said() -> None:
+    r = _round("steady", sent=100, confirmed=100, included_unrecorded=3, success_rate=1.0, valid=False)
+    assert format_summary({"rounds": [r]}).splitlines()[-1] == (
+        "steady: 3 transactions were found in blocks although their send records were lost with a worker; "
+        "their send times are unknown, so no figure of the round counts them."
+    )

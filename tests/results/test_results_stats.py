@@ -236,6 +236,19 @@ def test_idle_round(store: RunStore) -> None:
     assert idle.success_rate is None
 
 
+def test_a_write_in_a_block_without_a_send_record_is_counted_apart(store_path: Path) -> None:
+    """Tx 109 was planned and never recorded as sent (a worker lost before streaming it) yet is in a block."""
+    writer = RunStore(store_path)
+    writer.add_blocks([_block(303, 2002.5)])
+    writer.add_inclusions([(109, 303, 2002.5)])
+    mixed = _by_label(writer)["mixed"]
+    doc = build_summary(writer)
+    writer.close()
+    assert mixed.included_unrecorded == 1
+    assert (mixed.sent, mixed.confirmed) == (9, 3), "its send time is unknown: it is in no other figure"
+    assert [r["included_unrecorded"] for r in doc["rounds"]] == [0, 1, 0]
+
+
 def test_round_window_ignores_reverted_inclusions(store_path: Path) -> None:
     writer = RunStore(store_path)
     writer.add_receipts([(107, 0, 21_000)])  # now block 302 holds only a revert: the window ends at 300
