@@ -92,6 +92,22 @@ def test_dropped_transactions_are_classified_and_counted_in_latency(
     assert f"{r['timed_out']:,} of {accepted:,} accepted transactions were never included" in report
     assert "&gt; " in report  # the censored latency cells
 
+    # the same workload on the same node, nothing dropped: the baseline a comparison gates the lossy run by
+    clean = chainmark("run", str(workload), "--out", str(tmp_path / "clean"), "-q")
+    assert clean.returncode == 0, clean.stderr
+    (clean_dir,) = list((tmp_path / "clean").iterdir())
+    gated = chainmark(
+        "compare", str(clean_dir), str(run_dir), "--labels", "clean,lossy", "-o", str(tmp_path / "cmp"),
+        "--fail-if", "latency_s.p99>+10%", "--fail-if", "success_rate<-5%",
+    )  # fmt: skip
+    assert gated.returncode == 3, gated.stderr
+    failed = [line for line in gated.stderr.splitlines() if line.startswith("gate failed: ")]
+    assert len(failed) == 2 and "censored" in failed[0], failed
+    doc = json.loads((tmp_path / "cmp" / "comparison.json").read_text(encoding="utf-8"))
+    lossy = doc["rounds"][0]["runs"][1]
+    assert lossy["values"]["latency_s.p99"] is None or lossy["censored"], lossy
+    assert lossy["values"]["success_rate"] == pytest.approx(r["success_rate"])
+
 
 def test_unseen_check_on_a_real_node(anvil: ManagedAnvil, rpc: RpcClient) -> None:
     """Held as executable, held behind a gap, unknown, behind a rejected nonce, and included after all."""

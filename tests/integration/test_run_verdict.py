@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,24 @@ def test_a_generator_bound_round_is_invalid_and_fails_strict(tmp_path: Path, anv
     strict = [line for line in done.stderr.splitlines() if line.startswith("strict: ")]
     assert len(strict) == 1 and "round 'flood' is invalid" in strict[0]
     assert "INVALID: " in done.stdout
+
+    # gated against an on-schedule run of the same workload, the invalid round is left out: the gate fails
+    calm = write_workload(tmp_path / "calm.yaml", OVERDRIVEN.format(url=anvil.url).replace("30000", "1000"))
+    baseline = chainmark("run", str(calm), "--out", str(tmp_path / "calm"), "-q", timeout=300)
+    assert baseline.returncode == 0, baseline.stderr
+    calm_rounds = read_summary(only_run_dir(tmp_path / "calm"))["rounds"]
+    assert all(r["valid"] for r in calm_rounds), [r["invalid_reasons"] for r in calm_rounds]
+    runs = [str(only_run_dir(tmp_path / "calm")), str(only_run_dir(tmp_path / "out"))]
+    gated = chainmark("compare", *runs, "-o", str(tmp_path / "cmp"), "--fail-if", "throughput_tps<-50%")
+    assert gated.returncode == 3, gated.stderr
+    assert "round 'flood'" in gated.stderr and "left out of ratios" in gated.stderr
+    doc = json.loads((tmp_path / "cmp" / "comparison.json").read_text(encoding="utf-8"))
+    flood = next(e for e in doc["rounds"] if e["label"] == "flood")["runs"][1]
+    assert flood["left_out"] and flood["ratio"]["throughput_tps"] is None
+    allowed = chainmark(
+        "compare", *runs, "-o", str(tmp_path / "cmp2"), "--fail-if", "throughput_tps<-50%", "--allow-invalid"
+    )
+    assert "left out of ratios" not in allowed.stderr
+    doc = json.loads((tmp_path / "cmp2" / "comparison.json").read_text(encoding="utf-8"))
+    flood = next(e for e in doc["rounds"] if e["label"] == "flood")["runs"][1]
+    assert not flood["left_out"] and flood["ratio"]["throughput_tps"] is not None
