@@ -44,7 +44,7 @@ from bench.results.store import RunStore
 from bench.targets.anvil import ManagedAnvil, find_anvil, free_port
 from bench.targets.funding import fund_accounts, send_and_confirm
 from bench.targets.managed import ManagedNode
-from bench.targets.node import read_node_info
+from bench.targets.node import NodeInfo, read_node_info
 from bench.targets.nodes import managed_node
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_text, redact_url
@@ -240,8 +240,36 @@ class _Session:
         self.rpc = RpcClient(endpoint)
         self.counters = RoundCounters()
         self.current: tuple[int, int, Dispatcher] | None = None  # (first tx id, count, dispatcher)
+        self.observer = BlockObserver(
+            endpoint,
+            clock,
+            self._on_block,
+            poll_interval=workload.target.poll_interval,
+            use_websocket=options.use_websocket,
+        )
+        self.first_ids: list[int] = []  # the first tx id of each round, once planned
+        self._last_tick: tuple[float, int] = (0.0, 0)  # the progress line's last (time, confirmed)
+        self._last_tps = 0.0
 
     def run(self) -> None:
+        """The stages: identify the target, plan, fund, set up contracts, join workers, then observe the
+        rounds and the drain, then ask about unseen writes and verify receipts."""
+        info = self._identify()
+        plan = self._plan(info.chain_id, self.workload.target.gas_price_wei or max(2 * info.gas_price, GWEI))
+        self._fund(plan, info)
+        if plan.setup:
+            self._setup_contracts(plan)
+        if self.cluster is not None:
+            self._join_workers()
+        with self._observing():
+            self._await_first_block()
+            self._rounds(plan)
+            self._drain()
+        self._check_unseen(plan)
+        self._verify()
+
+    def _identify(self) -> NodeInfo:
+        """Who the target is (client, chain id, block gas limit), recorded before anything else."""
         self.report(Progress(f"connecting to {self.endpoint.redacted}"))
         identity = RpcClient(self.endpoint, timeout=IDENTITY_TIMEOUT_S)
         try:
@@ -259,7 +287,10 @@ class _Session:
             target["block_time_s"] = self.managed.block_time
             target["node"] = {"name": self.managed.name, "version": self.managed.version}
         self.store.set_meta(target=target)
-        plan = self._plan(info.chain_id, self.workload.target.gas_price_wei or max(2 * info.gas_price, GWEI))
+        return info
+
+    def _fund(self, plan: Plan, info: NodeInfo) -> None:
+        """Top up every workload account to what its planned transactions cost, and wait for the chain."""
         self.report(Progress(f"funding {len(plan.addresses)} accounts"))
         funded = fund_accounts(
             self.rpc,
@@ -271,17 +302,11 @@ class _Session:
             funder_key=self.options.funder_key,
         )
         self.report(Progress(f"funded {funded} accounts, funding confirmed"))
-        if plan.setup:
-            self._setup_contracts(plan)
-        if self.cluster is not None:
-            self._join_workers()
-        self.observer = BlockObserver(
-            self.endpoint,
-            self.clock,
-            self._on_block,
-            poll_interval=self.workload.target.poll_interval,
-            use_websocket=self.options.use_websocket,
-        )
+
+    @contextlib.contextmanager
+    def _observing(self) -> Iterator[None]:
+        """The observer, the resource monitor and the Prometheus scraper run while the body does; what they
+        saw is recorded however it ends."""
         sources = {"chainmark": os.getpid()}
         node_pid = self.managed.pid if self.managed is not None else _local_node_pid(self.endpoint)
         if node_pid is not None:
@@ -301,9 +326,7 @@ class _Session:
             scraper.start()
         self.observer.start()
         try:
-            self._await_first_block()
-            self._rounds(plan)
-            self._drain()
+            yield
         finally:
             self.observer.stop()
             monitor.stop()
@@ -319,8 +342,6 @@ class _Session:
             self.store.set_meta(observer=self.observer.mode)
             if self.cluster is not None:
                 self._record_workers()
-        self._check_unseen(plan)
-        self._verify()
 
     def _join_workers(self) -> None:
         """Wait for the cluster's workers and estimate their clock offsets, before the clock starts."""
@@ -459,7 +480,7 @@ class _Session:
         def answered(position: int, error: str | None) -> None:
             """A rejected write will never be in a block, and a read is done once answered: free its slot."""
             if error is not None:
-                self.observer.watched.pop(planned.hashes[position], None)
+                self.observer.unwatch([planned.hashes[position]])
             if error is not None or planned.is_read(position):
                 dispatcher.settled(1)
 
@@ -479,8 +500,7 @@ class _Session:
             planned.index, ended=self.clock.now(), generator_cpu_s=time.process_time() - cpu_before
         )
         self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", stats)
-        for h in planned.hashes[dispatcher.taken :]:
-            self.observer.watched.pop(h, None)
+        self.observer.unwatch(planned.hashes[dispatcher.taken :])
         notes = []
         if dispatcher.taken < planned.count:
             notes.append(f"sent {dispatcher.taken} of {planned.count} pre-signed transactions")
@@ -491,10 +511,10 @@ class _Session:
 
     def _check_observer(self) -> None:
         """Raise what stopped the observer, if anything, after recording when (its round is invalid)."""
-        error = self.observer.error
-        if error is not None:
-            self.store.set_meta(observer_lost={"at": self.observer.error_at, "error": str(error)})
-            raise error
+        failure = self.observer.failure()
+        if failure is not None:
+            self.store.set_meta(observer_lost={"at": failure.at, "error": str(failure.error)})
+            raise failure.error
 
     def _tick(self, planned: PlannedRound, t0: float) -> None:
         self._check_observer()
@@ -541,7 +561,7 @@ class _Session:
             self.counters.sent += 1
             if error is not None:
                 self.counters.rejected += 1
-                self.observer.watched.pop(planned.hashes[position], None)
+                self.observer.unwatch([planned.hashes[position]])
         self.store.add_worker_sends((first + p, i, s, a, e, w) for p, i, s, a, e, w in records)
 
     def _cluster_round(self, planned: PlannedRound) -> int:
@@ -589,9 +609,7 @@ class _Session:
             generator_cpu_s=time.process_time() - cpu_before + outcome.cpu_s,
         )
         self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", outcome.stats)
-        for position, h in enumerate(planned.hashes):
-            if position not in self.recorded:
-                self.observer.watched.pop(h, None)
+        self.observer.unwatch(h for position, h in enumerate(planned.hashes) if position not in self.recorded)
         self.store.update_round(planned.index, notes=self._cluster_notes(planned, outcome, t0))
         self._record_workers()
         for w in outcome.lost:
@@ -673,14 +691,14 @@ class _Session:
         """Wait for sent transactions to appear in blocks, up to the grace period."""
         self.current = None
         deadline = self.clock.now() + self.workload.target.confirm_grace
-        if self.observer.watched:
+        if self.observer.watching:
             self.report(
                 Progress(
                     f"waiting up to {self.workload.target.confirm_grace:g} s for "
-                    f"{len(self.observer.watched)} transactions to be included"
+                    f"{self.observer.watching} transactions to be included"
                 )
             )
-        while self.observer.watched and self.clock.now() < deadline:
+        while self.observer.watching and self.clock.now() < deadline:
             self._check_observer()
             time.sleep(0.1)
 

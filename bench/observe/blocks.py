@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import websocket
@@ -32,8 +32,17 @@ class ObservedBlock:
     inclusions: list[InclusionRow]
 
 
+@dataclass(frozen=True, slots=True)
+class ObserverFailure:
+    """What stopped the observer, and when (run clock)."""
+
+    error: ChainmarkError
+    at: float
+
+
 class BlockObserver:
-    """Runs in its own thread (a greenlet under Locust's gevent); `error` holds what stopped it, if anything."""
+    """Runs in its own thread (a greenlet under Locust's gevent). It owns the watch set: other threads
+    change it only through `watch` / `unwatch` (under its lock); `failure()` hands over what stopped it."""
 
     def __init__(
         self,
@@ -46,10 +55,10 @@ class BlockObserver:
     ) -> None:
         self.endpoint, self.clock, self.on_block = endpoint, clock, on_block
         self.poll_interval, self.use_websocket = poll_interval, use_websocket
-        self.watched: dict[bytes, int] = {}
+        self._watched: dict[bytes, int] = {}
+        self._lock = threading.Lock()
         self.mode = ""
-        self.error: ChainmarkError | None = None
-        self.error_at: float | None = None  # when `error` stopped the observer
+        self._failure: ObserverFailure | None = None
         self.last_block = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -57,7 +66,23 @@ class BlockObserver:
 
     def watch(self, hashes: dict[bytes, int]) -> None:
         """Add transaction hashes (hash -> tx id) to look for in new blocks."""
-        self.watched.update(hashes)
+        with self._lock:
+            self._watched.update(hashes)
+
+    def unwatch(self, hashes: Iterable[bytes]) -> None:
+        """Stop looking for these hashes (a rejected write, one never sent)."""
+        with self._lock:
+            for h in hashes:
+                self._watched.pop(h, None)
+
+    @property
+    def watching(self) -> int:
+        """How many hashes are still looked for."""
+        return len(self._watched)
+
+    def failure(self) -> ObserverFailure | None:
+        """What stopped the observer, if anything (it does not restart)."""
+        return self._failure
 
     def start(self) -> None:
         self.last_block = int(self._rpc.call("eth_blockNumber"), 16)
@@ -81,10 +106,10 @@ class BlockObserver:
                     self._catch_up(head, self.clock.now())
                 self._stop.wait(self.poll_interval)
         except ChainmarkError as exc:
-            self.error_at, self.error = self.clock.now(), exc
+            self._failure = ObserverFailure(exc, self.clock.now())
         except (OSError, ValueError, KeyError) as exc:
-            self.error_at = self.clock.now()
-            self.error = TargetError(f"block observer lost {self.endpoint.redacted}: {exc}")
+            lost = TargetError(f"block observer lost {self.endpoint.redacted}: {exc}")
+            self._failure = ObserverFailure(lost, self.clock.now())
 
     def _follow_websocket(self) -> bool:
         """Follow newHeads; False (fall back to polling) when the node offers no websocket subscription."""
@@ -134,10 +159,11 @@ class BlockObserver:
         hashes = block.get("transactions") or []
         assert isinstance(hashes, list)
         inclusions = []
-        for tx_hash in hashes:
-            tx_id = self.watched.pop(bytes.fromhex(str(tx_hash)[2:]), None)
-            if tx_id is not None:
-                inclusions.append((tx_id, number, seen))
+        with self._lock:
+            for tx_hash in hashes:
+                tx_id = self._watched.pop(bytes.fromhex(str(tx_hash)[2:]), None)
+                if tx_id is not None:
+                    inclusions.append((tx_id, number, seen))
         return ObservedBlock(block_row(block, seen), inclusions)
 
 
