@@ -25,11 +25,8 @@ from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.clock import Clock, WallClock
 from bench.errors import ChainmarkError, DiskFullError, RunError, TargetError, Terminated, WorkloadError
 from bench.load.clocksync import OFFSET_WARN_S
-from bench.load.cluster import ClusterMaster, ClusterRound, Shard
-from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
+from bench.load.cluster import ClusterMaster
 from bench.load.local_workers import start_local_workers, stop_local_workers
-from bench.load.runner import run_round
-from bench.load.shard import shard_positions, split_users
 from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
 from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
@@ -41,6 +38,7 @@ from bench.results.liveness import owner
 from bench.results.machine import machine_info, package_versions
 from bench.results.names import safe_name
 from bench.results.store import RunStore
+from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
 from bench.targets.anvil import ManagedAnvil, find_anvil, free_port
 from bench.targets.funding import fund_accounts, send_and_confirm
 from bench.targets.managed import ManagedNode
@@ -51,8 +49,6 @@ from bench.targets.url import Endpoint, parse_endpoint, redact_text, redact_url
 from bench.workload.spec import Workload
 
 GWEI = 10**9
-START_LEAD_S = 0.5  # users are spawned before the round's t0, so the first send is not late
-CLUSTER_START_LEAD_S = 1.0  # on a cluster the start message travels and the workers spawn users first
 IDENTITY_TIMEOUT_S = (
     10.0  # the run's first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout
 )
@@ -234,12 +230,8 @@ class _Session:
     ) -> None:
         self.workload, self.options, self.endpoint, self.managed = workload, options, endpoint, managed
         self.cluster = cluster
-        self.recorded: set[int] = set()  # positions of the current round with a send record (cluster)
-        self.owner = np.zeros(0, dtype=np.int64)  # worker index per position of the current round (cluster)
         self.store, self.clock, self.report = store, clock, report
         self.rpc = RpcClient(endpoint)
-        self.counters = RoundCounters()
-        self.current: tuple[int, int, Dispatcher] | None = None  # (first tx id, count, dispatcher)
         self.observer = BlockObserver(
             endpoint,
             clock,
@@ -247,9 +239,11 @@ class _Session:
             poll_interval=workload.target.poll_interval,
             use_websocket=options.use_websocket,
         )
+        context = RoundContext(endpoint, clock, store, self.observer, self._check_observer, self._progress)
+        self.runner: RoundRunner = (
+            LocalRunner(context) if cluster is None else ClusterRunner(context, cluster, self._record_workers)
+        )
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
-        self._last_tick: tuple[float, int] = (0.0, 0)  # the progress line's last (time, confirmed)
-        self._last_tps = 0.0
 
     def run(self) -> None:
         """The stages: identify the target, plan, fund, set up contracts, join workers, then observe the
@@ -461,53 +455,26 @@ class _Session:
         index = 0
         while index < len(rounds):
             planned = rounds[index]
-            taken = self._round(planned) if self.cluster is None else self._cluster_round(planned)
+            outcome = self.runner.run(planned, self.first_ids[planned.index])
+            for worker in outcome.lost_workers:
+                self.report(Progress(f"warning: worker {worker} was lost in round {planned.spec.label!r}"))
+            taken = outcome.taken
             if taken < planned.count and index + 1 < len(rounds):
                 rounds[index + 1 :] = self._resign_from_node(plan, rounds[index + 1 :])
             index += 1
 
-    def _round(self, planned: PlannedRound) -> int:
-        spec, first = planned.spec, self.first_ids[planned.index]
-        self.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
-        bodies = [planned.body(i, first + i) for i in range(planned.count)]
-        t0 = self.clock.now() + START_LEAD_S
-        dispatcher, users = make_dispatcher(spec, planned.offsets, planned.count, t0)
-        self.counters = RoundCounters()
-        self.current = (first, planned.count, dispatcher)
-        self.store.update_round(planned.index, started=t0, load={"users": users, "processes": 1})
-        self._last_tick, self._last_tps = (t0, 0), 0.0
-
-        def answered(position: int, error: str | None) -> None:
-            """A rejected write will never be in a block, and a read is done once answered: free its slot."""
-            if error is not None:
-                self.observer.unwatch([planned.hashes[position]])
-            if error is not None or planned.is_read(position):
-                dispatcher.settled(1)
-
-        cpu_before = time.process_time()
-        stats = run_round(
-            endpoint=self.endpoint,
-            bodies=bodies,
-            dispatcher=dispatcher,
-            counters=self.counters,
-            clock=self.clock,
-            users=users,
-            on_answered=answered,
-            tick=lambda: self._tick(planned, t0),
+    def _progress(self, p: RoundProgress) -> None:
+        self.report(
+            Progress(
+                label=p.label,
+                elapsed=p.elapsed,
+                planned_s=p.planned_s,
+                sent=p.sent,
+                confirmed=p.confirmed,
+                failed=p.failed,
+                tps=p.tps,
+            )
         )
-        self._flush(planned)
-        self.store.update_round(
-            planned.index, ended=self.clock.now(), generator_cpu_s=time.process_time() - cpu_before
-        )
-        self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", stats)
-        self.observer.unwatch(planned.hashes[dispatcher.taken :])
-        notes = []
-        if dispatcher.taken < planned.count:
-            notes.append(f"sent {dispatcher.taken} of {planned.count} pre-signed transactions")
-        if isinstance(dispatcher, Backlog) and not dispatcher.stopped and spec.duration is not None:
-            notes.append("the pre-signed pool ran out before the round's duration")
-        self.store.update_round(planned.index, notes=notes)
-        return dispatcher.taken
 
     def _check_observer(self) -> None:
         """Raise what stopped the observer, if anything, after recording when (its round is invalid)."""
@@ -515,134 +482,6 @@ class _Session:
         if failure is not None:
             self.store.set_meta(observer_lost={"at": failure.at, "error": str(failure.error)})
             raise failure.error
-
-    def _tick(self, planned: PlannedRound, t0: float) -> None:
-        self._check_observer()
-        self._flush(planned)
-        now = self.clock.now()
-        last_time, last_confirmed = self._last_tick
-        if now - last_time >= 1.0:
-            tps = (self.counters.confirmed - last_confirmed) / (now - last_time)
-            self._last_tick = (now, self.counters.confirmed)
-            self._last_tps = tps
-        spec = planned.spec
-        planned_s = spec.duration
-        if planned_s is None and planned.offsets is not None and len(planned.offsets):
-            planned_s = float(planned.offsets[-1])
-        self.report(
-            Progress(
-                label=spec.label,
-                elapsed=max(0.0, now - t0),
-                planned_s=planned_s,
-                sent=self.counters.sent,
-                confirmed=self.counters.confirmed,
-                failed=self.counters.rejected,
-                tps=self._last_tps,
-            )
-        )
-
-    def _flush(self, planned: PlannedRound) -> None:
-        first = self.first_ids[planned.index]
-        if self.cluster is not None:
-            self._flush_cluster(planned, first)
-            return
-        records, self.counters.records = self.counters.records, []
-        if records:
-            self.store.add_sends((first + p, i, s, a, e) for p, i, s, a, e in records)
-
-    def _flush_cluster(self, planned: PlannedRound, first: int) -> None:
-        """Store the records the workers streamed in, exactly as the local path stores its own."""
-        assert self.cluster is not None
-        records = self.cluster.take_records()
-        if not records:
-            return
-        for position, _, _, _, error, _ in records:
-            self.recorded.add(position)
-            self.counters.sent += 1
-            if error is not None:
-                self.counters.rejected += 1
-                self.observer.unwatch([planned.hashes[position]])
-        self.store.add_worker_sends((first + p, i, s, a, e, w) for p, i, s, a, e, w in records)
-
-    def _cluster_round(self, planned: PlannedRound) -> int:
-        """Send one round on the cluster; return how many of its transactions were sent.
-
-        Open loop: each worker follows its share of the schedule. Closed loop: each worker gets its share
-        of the slots (and of the users), and the master forwards what its observer sees settle."""
-        assert self.cluster is not None
-        first, count = self.first_ids[planned.index], planned.count
-        self.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
-        shards, owner = self._shards(planned, first)
-        self.cluster.send_shards(planned.index, shards)
-        t0 = self.clock.now() + CLUSTER_START_LEAD_S
-        local, users = make_dispatcher(planned.spec, planned.offsets, count, t0)  # the single-process limits
-        slots = None
-        if isinstance(local, Backlog):  # fixed-concurrency has a slot per transaction: a worker's whole shard
-            shares = split_users(local.in_flight, len(shards))
-            slots = [
-                len(s.positions) if local.in_flight >= count else n
-                for s, n in zip(shards, shares, strict=True)
-            ]
-        self.counters, self.recorded = RoundCounters(), set()
-        # settles nothing: the workers hold the slots. `owner` goes with it, so `_on_block` sees one round.
-        self.current, self.owner = (first, count, OpenLoop(np.zeros(count), t0)), owner
-        user_shares = split_users(max(users, 1), len(shards))
-        self.store.update_round(
-            planned.index, started=t0, load={"users": sum(user_shares), "processes": len(shards)}
-        )
-        self._last_tick, self._last_tps = (t0, 0), 0.0
-        cpu_before = time.process_time()
-        outcome = self.cluster.run_round(
-            planned.index,
-            shards,
-            t0,
-            user_shares,
-            self.endpoint,
-            tick=lambda: self._tick(planned, t0),
-            slots=slots,
-            duration=planned.spec.duration,
-        )
-        self._flush(planned)
-        self.store.update_round(
-            planned.index,
-            ended=self.clock.now(),
-            generator_cpu_s=time.process_time() - cpu_before + outcome.cpu_s,
-        )
-        self.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", outcome.stats)
-        self.observer.unwatch(h for position, h in enumerate(planned.hashes) if position not in self.recorded)
-        self.store.update_round(planned.index, notes=self._cluster_notes(planned, outcome, t0))
-        self._record_workers()
-        for w in outcome.lost:
-            self.report(Progress(f"warning: worker {w} was lost in round {planned.spec.label!r}"))
-        return len(self.recorded)
-
-    def _shards(self, planned: PlannedRound, first: int) -> tuple[list[Shard], np.ndarray]:
-        """Split the round among the live workers (by sender account); also the worker of each position."""
-        assert self.cluster is not None
-        offsets = planned.offsets if planned.offsets is not None else np.zeros(planned.count)
-        reads = np.array([planned.is_read(i) for i in range(planned.count)], dtype=bool)
-        live = self.cluster.refresh()
-        owner = np.zeros(planned.count, dtype=np.int64)
-        shards = []
-        for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True):
-            owner[owned] = node.index
-            bodies = [planned.body(int(p), first + int(p)) for p in owned]
-            shards.append(Shard(node.index, owned, offsets[owned], reads[owned], bodies))
-        return shards, owner
-
-    def _cluster_notes(self, planned: PlannedRound, outcome: ClusterRound, t0: float) -> list[str]:
-        """The round's notes: lost workers with how much of their share they sent, and what was not sent."""
-        notes = [
-            f"worker {w} lost at {datetime.fromtimestamp(at, UTC).strftime('%H:%M:%S.%f')[:-3]} UTC "
-            f"({at - t0:.1f} s into the round): {outcome.sent.get(w, 0)} of its {outcome.assigned[w]} "
-            "transactions sent; the rest were not sent"
-            for w, at in sorted(outcome.lost.items())
-        ]
-        if len(self.recorded) < planned.count:
-            notes.append(f"sent {len(self.recorded)} of {planned.count} pre-signed transactions")
-        if outcome.ran_out:
-            notes.append("the pre-signed pool ran out before the round's duration")
-        return notes
 
     def _resign_from_node(self, plan: Plan, later: list[PlannedRound]) -> list[PlannedRound]:
         """A round ended with signed transactions unsent (a duration-bounded closed loop, a lost worker):
@@ -678,18 +517,10 @@ class _Session:
         if not block.inclusions:
             return
         self.store.add_inclusions(block.inclusions)
-        if self.current is not None:
-            first, count, dispatcher = self.current
-            ours = [tx_id - first for tx_id, _, _ in block.inclusions if first <= tx_id < first + count]
-            self.counters.confirmed += len(ours)
-            dispatcher.settled(len(ours))
-            if self.cluster is not None:  # closed loop on workers: their slots open when the master sees it
-                for worker, n in zip(*np.unique(self.owner[ours], return_counts=True), strict=True):
-                    self.cluster.settle(int(worker), int(n))
+        self.runner.included([tx_id for tx_id, _, _ in block.inclusions])
 
     def _drain(self) -> None:
         """Wait for sent transactions to appear in blocks, up to the grace period."""
-        self.current = None
         deadline = self.clock.now() + self.workload.target.confirm_grace
         if self.observer.watching:
             self.report(
