@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,7 +78,7 @@ class RoundRunner(Protocol):
         ...
 
 
-class _Runner:
+class _Runner(ABC):
     """What both runners share: the current round's counters, its inclusion bookkeeping, the progress line."""
 
     def __init__(self, context: RoundContext) -> None:
@@ -97,8 +98,9 @@ class _Runner:
             dispatcher.settled(len(ours))
             self._settled(ours)
 
+    @abstractmethod
     def _settled(self, positions: list[int]) -> None:
-        """These positions of the current round were seen in a block (the cluster forwards them)."""
+        """These positions of the current round were seen in a block (called under the lock)."""
 
     def _begin(self, first: int, count: int, dispatcher: Dispatcher, t0: float) -> None:
         with self._lock:
@@ -133,8 +135,13 @@ class _Runner:
             )
         )
 
+    @abstractmethod
+    def run(self, planned: PlannedRound, first: int) -> RoundOutcome:
+        """See `RoundRunner.run`."""
+
+    @abstractmethod
     def _flush(self, planned: PlannedRound) -> None:
-        raise NotImplementedError
+        """Store the send records collected since the last flush."""
 
 
 class LocalRunner(_Runner):
@@ -186,6 +193,9 @@ class LocalRunner(_Runner):
             notes.append(RAN_OUT)
         ctx.store.update_round(planned.index, notes=notes)
         return RoundOutcome(dispatcher.taken)
+
+    def _settled(self, positions: list[int]) -> None:
+        """Nothing more to do here: `included` has settled this process's own dispatcher."""
 
     def _flush(self, planned: PlannedRound) -> None:
         records, self.counters.records = self.counters.records, []

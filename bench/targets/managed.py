@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -53,9 +54,9 @@ def npm_entry(package: str, script: str, tools: Path = TOOLS) -> Path:
     return path
 
 
-class ManagedNode:
+class ManagedNode(ABC):
     """A dev node process; use as a context manager so it is always stopped. Subclasses set `name`
-    and implement `command()` (and may set `env`)."""
+    and implement `command()` (and may override `env`, `cwd` and `version`)."""
 
     name = "node"
 
@@ -81,8 +82,9 @@ class ManagedNode:
         """The node's exact version, as installed (None when unknown)."""
         return None
 
+    @abstractmethod
     def command(self) -> list[str]:
-        raise NotImplementedError
+        """The node's command line, for the port in `self.port`."""
 
     def env(self) -> dict[str, str]:
         """Environment additions for the node process."""
