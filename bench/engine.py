@@ -21,17 +21,25 @@ from typing import Any
 import numpy as np
 
 from bench import __version__
-from bench.chains.ethereum.keys import address_of, derive_keys
+from bench.chains.base import (
+    ChainFamily,
+    ChainInfo,
+    ChainPlan,
+    ConnectOptions,
+    Connector,
+    ManagedOptions,
+    Write,
+)
+from bench.chains.registry import chain_family
 from bench.clock import Clock, WallClock
-from bench.errors import ChainmarkError, DiskFullError, RunError, TargetError, Terminated, WorkloadError
+from bench.errors import ChainmarkError, DiskFullError, TargetError, Terminated, WorkloadError
 from bench.load.clocksync import OFFSET_WARN_S
 from bench.load.cluster import ClusterMaster
 from bench.load.local_workers import start_local_workers, stop_local_workers
-from bench.observe.blocks import BlockObserver, ObservedBlock, fetch_receipts
+from bench.observe.blocks import BlockObserver, ObservedBlock
 from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
-from bench.observe.unseen import Write, check_unseen
-from bench.plan import Plan, PlannedRound, build_plan, sign_rounds
+from bench.plan.round import PlannedRound
 from bench.report.outputs import write_outputs
 from bench.results.full_disk import Reserve, quiet_when_full
 from bench.results.liveness import owner
@@ -39,16 +47,10 @@ from bench.results.machine import machine_info, package_versions
 from bench.results.names import safe_name
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
-from bench.targets.anvil import ManagedAnvil, find_anvil, free_port
-from bench.targets.funding import fund_accounts, send_and_confirm
-from bench.targets.managed import ManagedNode
-from bench.targets.node import NodeInfo, read_node_info
-from bench.targets.nodes import managed_node
-from bench.targets.rpc import RpcClient
+from bench.targets.managed import ManagedNode, free_port
 from bench.targets.url import Endpoint, parse_endpoint, redact_text, redact_url
 from bench.workload.spec import Workload
 
-GWEI = 10**9
 IDENTITY_TIMEOUT_S = (
     10.0  # the run's first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout
 )
@@ -127,11 +129,14 @@ def run_workload(
     )
     status = "failed"
     try:
+        family = chain_family(workload.target.chain)
         with (
-            _target(workload, options, run_dir) as (endpoint, managed),
+            _target(family, workload, options, run_dir) as (endpoint, managed),
+            _connected(family, endpoint, options) as connector,
             _cluster(options, run_dir, clock) as cluster,
         ):
-            _Session(workload, options, endpoint, managed, store, clock, report, cluster).run()
+            target = _Target(endpoint, managed, connector)
+            _Session(workload, options, target, store, clock, report, cluster).run()
         status = "completed"
     except KeyboardInterrupt as exc:
         status = "terminated" if isinstance(exc, Terminated) else "interrupted"
@@ -173,28 +178,38 @@ def _make_run_dir(out_dir: Path, name: str) -> Path:
     raise ChainmarkError(f"cannot create a run folder under {out_dir}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """The reachable target: its endpoint, the managed node behind it (if chainmark started it), and
+    the chain's connector to it."""
+
+    endpoint: Endpoint
+    managed: ManagedNode | None
+    chain: Connector
+
+
 @contextlib.contextmanager
 def _target(
-    workload: Workload, options: RunOptions, run_dir: Path
+    family: ChainFamily, workload: Workload, options: RunOptions, run_dir: Path
 ) -> Iterator[tuple[Endpoint, ManagedNode | None]]:
+    """The target URL, or the family's managed node started for the run (and always stopped)."""
     url = options.target_url or (workload.target.url if options.node is None else None)
     if url is not None:
         yield parse_endpoint(url), None
         return
-    name = options.node or workload.target.node or "anvil"
-    block_time, gas_limit = workload.target.block_time, workload.target.gas_limit
-    node = (
-        ManagedAnvil(
-            run_dir / "anvil.log",
-            block_time=block_time,
-            gas_limit=gas_limit,
-            binary=find_anvil(options.anvil_binary),
-        )
-        if name == "anvil"
-        else managed_node(name, run_dir, block_time=block_time, gas_limit=gas_limit)
-    )
+    name = options.node or workload.target.node or family.default_node
+    node = family.managed(name, ManagedOptions(run_dir, workload.target, options.anvil_binary))
     with node:
         yield parse_endpoint(node.url), node
+
+
+@contextlib.contextmanager
+def _connected(family: ChainFamily, endpoint: Endpoint, options: RunOptions) -> Iterator[Connector]:
+    connector = family.connect(endpoint, ConnectOptions(options.funder_key, options.use_websocket))
+    try:
+        yield connector
+    finally:
+        connector.close()
 
 
 @contextlib.contextmanager
@@ -221,38 +236,37 @@ class _Session:
         self,
         workload: Workload,
         options: RunOptions,
-        endpoint: Endpoint,
-        managed: ManagedNode | None,
+        target: _Target,
         store: RunStore,
         clock: Clock,
         report: Callable[[Progress], None],
         cluster: ClusterMaster | None = None,
     ) -> None:
-        self.workload, self.options, self.endpoint, self.managed = workload, options, endpoint, managed
+        self.workload, self.options, self.target = workload, options, target
+        self.endpoint, self.managed, self.chain = target.endpoint, target.managed, target.chain
         self.cluster = cluster
         self.store, self.clock, self.report = store, clock, report
-        self.rpc = RpcClient(endpoint)
         self.observer = BlockObserver(
-            endpoint,
+            self.chain.heads(),
             clock,
             self._on_block,
+            target=self.endpoint.redacted,
             poll_interval=workload.target.poll_interval,
-            use_websocket=options.use_websocket,
         )
-        context = RoundContext(endpoint, clock, store, self.observer, self._check_observer, self._progress)
+        context = RoundContext(
+            self.endpoint, self.chain.wire, clock, store, self.observer, self._check_observer, self._progress
+        )
         self.runner: RoundRunner = (
             LocalRunner(context) if cluster is None else ClusterRunner(context, cluster, self._record_workers)
         )
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
 
     def run(self) -> None:
-        """The stages: identify the target, plan, fund, set up contracts, join workers, then observe the
-        rounds and the drain, then ask about unseen writes and verify receipts."""
+        """The stages: identify the target, plan, prepare it (fund, set up contracts), join workers, then
+        observe the rounds and the drain, then ask about unseen writes and verify receipts."""
         info = self._identify()
-        plan = self._plan(info.chain_id, self.workload.target.gas_price_wei or max(2 * info.gas_price, GWEI))
-        self._fund(plan, info)
-        if plan.setup:
-            self._setup_contracts(plan)
+        plan = self._plan(info)
+        self._prepare(plan, info)
         if self.cluster is not None:
             self._join_workers()
         with self._observing():
@@ -262,40 +276,30 @@ class _Session:
         self._check_unseen(plan)
         self._verify()
 
-    def _identify(self) -> NodeInfo:
-        """Who the target is (client, chain id, block gas limit), recorded before anything else."""
+    def _identify(self) -> ChainInfo:
+        """Who the target is (client, chain id, the family's parameters), recorded before anything else."""
         self.report(Progress(f"connecting to {self.endpoint.redacted}"))
-        identity = RpcClient(self.endpoint, timeout=IDENTITY_TIMEOUT_S)
-        try:
-            info = read_node_info(identity)
-        finally:
-            identity.close()
+        info = self.chain.identity.identify(IDENTITY_TIMEOUT_S)
         target: dict[str, Any] = {
             "url": self.endpoint.redacted,
             "client": info.client,
             "chain_id": info.chain_id,
-            "block_gas_limit": info.gas_limit,
+            **info.params,
             "managed": self.managed is not None,
         }
+        if self.workload.target.chain != "ethereum":
+            target["chain"] = self.workload.target.chain
         if self.managed is not None:
             target["block_time_s"] = self.managed.block_time
             target["node"] = {"name": self.managed.name, "version": self.managed.version}
         self.store.set_meta(target=target)
         return info
 
-    def _fund(self, plan: Plan, info: NodeInfo) -> None:
-        """Top up every workload account to what its planned transactions cost, and wait for the chain."""
-        self.report(Progress(f"funding {len(plan.addresses)} accounts"))
-        funded = fund_accounts(
-            self.rpc,
-            plan.addresses,
-            plan.funding_wei,
-            chain_id=info.chain_id,
-            gas_price=plan.gas_price,
-            dev_account=info.dev_accounts[0] if info.dev_accounts else None,
-            funder_key=self.options.funder_key,
-        )
-        self.report(Progress(f"funded {funded} accounts, funding confirmed"))
+    def _prepare(self, plan: ChainPlan, info: ChainInfo) -> None:
+        """Fund every workload account and set up its contracts, confirmed by the chain, before the clock."""
+        meta = self.chain.preparer.prepare(plan, info, lambda message: self.report(Progress(message)))
+        if meta:
+            self.store.set_meta(**meta)
 
     @contextlib.contextmanager
     def _observing(self) -> Iterator[None]:
@@ -371,26 +375,6 @@ class _Session:
             }
         )
 
-    def _setup_contracts(self, plan: Plan) -> None:
-        """Deploy the workload's contracts and run their setup (all signed in the plan), before the clock."""
-        assert plan.contracts is not None
-        started = time.perf_counter()
-        self.report(
-            Progress(
-                f"deploying {len(plan.contracts.addresses)} contracts and their setup "
-                f"({len(plan.setup)} transactions)"
-            )
-        )
-        send_and_confirm(self.rpc, [raw for raw, _ in plan.setup])
-        for name, address in plan.contracts.addresses.items():
-            if self.rpc.call("eth_getCode", "0x" + address.hex(), "latest") in ("0x", "0x0", None):
-                raise RunError(f"contract {name} is not at its planned address 0x{address.hex()}")
-        self.store.set_meta(
-            contracts={name: "0x" + a.hex() for name, a in plan.contracts.addresses.items()},
-            setup={"transactions": len(plan.setup), "seconds": round(time.perf_counter() - started, 3)},
-        )
-        self.report(Progress(f"contracts ready in {time.perf_counter() - started:.1f} s"))
-
     def _await_first_block(self, timeout: float = 60.0) -> None:
         """Start the clock only once the observer has seen a block arrive: every round's window then
         opens on a block whose arrival time is known."""
@@ -402,43 +386,32 @@ class _Session:
                 raise TargetError(f"no new block within {timeout:g} s; is the node producing blocks?")
             time.sleep(0.02)
 
-    def _plan(self, chain_id: int, gas_price: int) -> Plan:
-        self.report(Progress("planning: deriving keys, reading nonces, signing every transaction"))
-        accounts = self.workload.accounts
-        addresses = ["0x" + address_of(k).hex() for k in derive_keys(accounts.seed, accounts.count)]
-        nonces = [
-            int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", [[a, "pending"] for a in addresses])
-        ]
+    def _plan(self, info: ChainInfo) -> ChainPlan:
+        self.report(Progress("planning: deriving keys, reading account state, signing every transaction"))
         started = time.perf_counter()
-        plan = build_plan(
-            self.workload,
-            chain_id=chain_id,
-            gas_price=gas_price,
-            start_nonces=nonces,
-            processes=self.options.processes,
-        )
+        planned = self.chain.planner.plan(self.workload, info, self.options.processes)
+        plan = planned.plan
         self.first_ids = [int(x) for x in np.cumsum([0] + [r.count for r in plan.rounds[:-1]])]
-        for planned in plan.rounds:
-            self.store.add_round(
-                planned.index, planned.spec.label, planned.spec.warmup, _controller(planned), planned.count
-            )
-            self._store_txs(planned)
+        for one in plan.rounds:
+            self.store.add_round(one.index, one.spec.label, one.spec.warmup, _controller(one), one.count)
+            self._store_txs(one)
         total = time.perf_counter() - started
+        tx_count = sum(r.count for r in plan.rounds)
         self.store.set_meta(
             plan={
-                "tx_count": plan.tx_count,
+                "tx_count": tx_count,
                 "seconds": round(total, 3),
-                "gas_price_wei": gas_price,
-                "signing_seconds": round(plan.signing_seconds, 3),
-                "processes": plan.processes,
-                "accounts": accounts.count,
+                **plan.record(),
+                "signing_seconds": round(planned.signing_seconds, 3),
+                "processes": planned.processes,
+                "accounts": self.workload.accounts.count,
             }
         )
-        rate = plan.tx_count / plan.signing_seconds if plan.signing_seconds > 0 else 0.0
+        rate = tx_count / planned.signing_seconds if planned.signing_seconds > 0 else 0.0
         self.report(
             Progress(
-                f"planned {plan.tx_count} transactions in {total:.2f} s "
-                f"(signed {rate:,.0f} tx/s on {plan.processes} processes)"
+                f"planned {tx_count} transactions in {total:.2f} s "
+                f"(signed {rate:,.0f} tx/s on {planned.processes} processes)"
             )
         )
         return plan
@@ -450,7 +423,7 @@ class _Session:
             for i, (s, n, h) in enumerate(zip(planned.senders, planned.nonces, planned.hashes, strict=True))
         )
 
-    def _rounds(self, plan: Plan) -> None:
+    def _rounds(self, plan: ChainPlan) -> None:
         rounds = list(plan.rounds)
         index = 0
         while index < len(rounds):
@@ -483,25 +456,11 @@ class _Session:
             self.store.set_meta(observer_lost={"at": failure.at, "error": str(failure.error)})
             raise failure.error
 
-    def _resign_from_node(self, plan: Plan, later: list[PlannedRound]) -> list[PlannedRound]:
+    def _resign_from_node(self, plan: ChainPlan, later: list[PlannedRound]) -> list[PlannedRound]:
         """A round ended with signed transactions unsent (a duration-bounded closed loop, a lost worker):
-        their nonces were never used, so sign the later rounds again from the node's pending nonces."""
+        their place in their senders' chains was never used, so sign the later rounds again from the node."""
         started = time.perf_counter()
-        addresses = ["0x" + a.hex() for a in plan.addresses]
-        nonces = [
-            int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", [[a, "pending"] for a in addresses])
-        ]
-        fresh = sign_rounds(
-            self.workload,
-            plan.keys,
-            plan.addresses,
-            plan.chain_id,
-            plan.gas_price,
-            nonces,
-            [(r.index, r.spec) for r in later],
-            plan.processes,
-            plan.contracts,
-        )
+        fresh = self.chain.planner.resign(plan, later)
         for planned in fresh:
             self._store_txs(planned)
         self.report(
@@ -533,7 +492,7 @@ class _Session:
             self._check_observer()
             time.sleep(0.1)
 
-    def _check_unseen(self, plan: Plan) -> None:
+    def _check_unseen(self, plan: ChainPlan) -> None:
         """After the window, ask the node what became of every accepted write never seen in a block (and,
         for the nonce gaps, of the rejected writes of the same senders)."""
         rows = self.store.query(
@@ -542,7 +501,7 @@ class _Session:
         )
         senders = {sender for _, sender, _, _, rejected in rows if not rejected}
         writes = [
-            Write(tx, "0x" + plan.addresses[sender].hex(), nonce, bytes(h), bool(rejected))
+            Write(tx, plan.accounts[sender], nonce, bytes(h), bool(rejected))
             for tx, sender, nonce, h, rejected in rows
             if sender in senders
         ]
@@ -552,9 +511,8 @@ class _Session:
         self.report(Progress(f"asking the node about {unseen} transactions never seen in a block"))
         started = self.clock.now()
         try:
-            check = check_unseen(
-                self.rpc, writes, dict(self.store.query("SELECT number, seen FROM blocks")), started
-            )
+            seen = dict(self.store.query("SELECT number, seen FROM blocks"))
+            check = self.chain.after.unseen(writes, seen, started)
         except TargetError as exc:  # the node went away: the writes stay unchecked, the run's records stay
             self.store.set_meta(unseen_check={"at": started, "error": str(exc)})
             self.report(Progress(f"warning: could not ask the node about unseen transactions: {exc}"))
@@ -565,12 +523,12 @@ class _Session:
         self.store.set_meta(unseen_check={"at": started, **check.as_json()})
 
     def _verify(self) -> None:
-        """Fetch receipts (status, gas) of every included transaction, after the measured window."""
+        """Read receipts (status, gas) of every included transaction, after the measured window."""
         blocks = [b for (b,) in self.store.query("SELECT DISTINCT block FROM inclusions ORDER BY block")]
         ids = {bytes(h): i for i, h in self.store.query("SELECT id, hash FROM txs")}
         self.report(Progress(f"verifying: fetching receipts of {len(blocks)} blocks"))
-        self.store.add_receipts(fetch_receipts(self.rpc, blocks, ids))
-        self.store.set_meta(verification="receipts fetched after the measured window (eth_getBlockReceipts)")
+        self.store.add_receipts(self.chain.after.receipts(blocks, ids))
+        self.store.set_meta(verification=self.chain.after.verification)
 
 
 def _local_node_pid(endpoint: Endpoint) -> int | None:

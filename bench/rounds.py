@@ -19,13 +19,14 @@ from typing import Protocol
 
 import numpy as np
 
+from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.load.cluster import ClusterMaster, ClusterRound, Shard
 from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
 from bench.load.runner import run_round
 from bench.load.shard import shard_positions, split_users
 from bench.observe.blocks import BlockObserver
-from bench.plan import PlannedRound
+from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 from bench.targets.url import Endpoint
 
@@ -57,10 +58,12 @@ class RoundProgress:
 
 @dataclass(frozen=True, slots=True)
 class RoundContext:
-    """What a runner uses of the session: where to send, the clock, the store, the observer, and two
-    callbacks: `check` raises what stopped the observer, `progress` shows the live counts."""
+    """What a runner uses of the session: where to send and in what bytes (the chain's wire), the clock,
+    the store, the observer, and two callbacks: `check` raises what stopped the observer, `progress`
+    shows the live counts."""
 
     endpoint: Endpoint
+    wire: Wire
     clock: Clock
     store: RunStore
     observer: BlockObserver
@@ -154,7 +157,7 @@ class LocalRunner(_Runner):
     def run(self, planned: PlannedRound, first: int) -> RoundOutcome:
         ctx, spec = self.context, planned.spec
         ctx.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
-        bodies = [planned.body(i, first + i) for i in range(planned.count)]
+        bodies = [ctx.wire.body(planned, i, first + i) for i in range(planned.count)]
         t0 = ctx.clock.now() + START_LEAD_S
         dispatcher, users = make_dispatcher(spec, planned.offsets, planned.count, t0)
         self._first = first
@@ -171,6 +174,7 @@ class LocalRunner(_Runner):
         cpu_before = time.process_time()
         stats = run_round(
             endpoint=ctx.endpoint,
+            wire=ctx.wire,
             bodies=bodies,
             dispatcher=dispatcher,
             counters=self.counters,
@@ -184,7 +188,7 @@ class LocalRunner(_Runner):
         ctx.store.update_round(
             planned.index, ended=ctx.clock.now(), generator_cpu_s=time.process_time() - cpu_before
         )
-        ctx.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", stats)
+        ctx.store.add_rpc_stats(planned.index, ctx.wire.request_name, stats)
         ctx.observer.unwatch(planned.hashes[dispatcher.taken :])
         notes = []
         if dispatcher.taken < planned.count:
@@ -247,6 +251,7 @@ class ClusterRunner(_Runner):
             t0,
             user_shares,
             ctx.endpoint,
+            ctx.wire,
             tick=lambda: self._tick(planned, t0),
             slots=slots,
             duration=planned.spec.duration,
@@ -258,7 +263,7 @@ class ClusterRunner(_Runner):
             ended=ctx.clock.now(),
             generator_cpu_s=time.process_time() - cpu_before + outcome.cpu_s,
         )
-        ctx.store.add_rpc_stats(planned.index, "eth_sendRawTransaction", outcome.stats)
+        ctx.store.add_rpc_stats(planned.index, ctx.wire.request_name, outcome.stats)
         ctx.observer.unwatch(h for position, h in enumerate(planned.hashes) if position not in self._recorded)
         ctx.store.update_round(planned.index, notes=self._notes(planned, outcome, t0))
         self.record_workers()
@@ -292,7 +297,7 @@ class ClusterRunner(_Runner):
         shards = []
         for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True):
             owner[owned] = node.index
-            bodies = [planned.body(int(p), first + int(p)) for p in owned]
+            bodies = [self.context.wire.body(planned, int(p), first + int(p)) for p in owned]
             shards.append(Shard(node.index, owned, offsets[owned], reads[owned], bodies))
         return shards, owner
 

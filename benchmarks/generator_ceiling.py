@@ -32,14 +32,15 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.chains.ethereum.connector import WIRE
+from bench.chains.ethereum.plan import build_plan
 from bench.clock import WallClock
 from bench.load.cluster import ClusterMaster, Shard
 from bench.load.dispatch import OpenLoop, RoundCounters
 from bench.load.local_workers import start_local_workers, stop_local_workers
 from bench.load.runner import run_round
 from bench.load.shard import shard_positions, split_users
-from bench.plan import build_plan
-from bench.targets.anvil import free_port
+from bench.targets.managed import free_port
 from bench.targets.url import parse_endpoint
 from bench.workload import load_workload
 
@@ -92,6 +93,7 @@ def one_process(url: str, bodies: list[bytes], users: int) -> tuple[float, float
     cpu = time.process_time()
     run_round(
         endpoint=parse_endpoint(url),
+        wire=WIRE,
         bodies=bodies,
         dispatcher=dispatcher,
         counters=counters,
@@ -128,7 +130,7 @@ def workers_run(
         master.send_shards(0, shards)
         cpu = time.process_time()
         outcome = master.run_round(
-            0, shards, clock.now() + 0.5, split_users(users, workers), parse_endpoint(url), lambda: None
+            0, shards, clock.now() + 0.5, split_users(users, workers), parse_endpoint(url), WIRE, lambda: None
         )
         cpu = time.process_time() - cpu + outcome.cpu_s
         records = [r[:5] for r in master.take_records()]
@@ -181,7 +183,7 @@ def main() -> int:
         path.write_text(WORKLOAD.format(count=args.count), encoding="utf-8")
         plan = build_plan(load_workload(path), chain_id=31337, gas_price=10**9)
         planned = plan.rounds[0]
-        bodies = [planned.body(i, i) for i in range(planned.count)]
+        bodies = [WIRE.body(planned, i, i) for i in range(planned.count)]
         rows = []
         with fixed_response_server(tmp) as url:
             rate, cpu = one_process(url, bodies, args.users)

@@ -14,7 +14,7 @@ import sys
 
 import psutil
 
-from bench.plan import build_plan
+from bench.chains.ethereum.plan import build_plan
 from bench.workload import parse_workload
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench.plan import build_plan
+from bench.chains.ethereum.plan import build_plan
 from bench.workload import parse_workload
 
 

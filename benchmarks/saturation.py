@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.targets.anvil import ManagedAnvil
+from bench.chains.ethereum.anvil import ManagedAnvil
 
 WORKLOAD = """
 name: saturation-{rate}

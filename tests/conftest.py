@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.targets.anvil import ManagedAnvil
+from bench.chains.ethereum.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint
 

@@ -104,6 +104,36 @@ def test_a_layer_does_not_import_the_layers_above_it(unit: str, forbidden: set[s
     assert not inside[unit] & forbidden, sorted(inside[unit] & forbidden)
 
 
+CHAIN_FREE = (
+    "engine",
+    "rounds",
+    "load",
+    "observe",
+    "results",
+    "report",
+    "cli",
+    "plan",
+    "targets",
+    "workload",
+)
+
+
+def test_the_engine_speaks_to_chains_only_through_the_seam() -> None:
+    """Nothing above the seam imports a chain family's own modules: only bench.chains.base (the protocols)
+    and bench.chains.registry (the families by name)."""
+    offenders = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        unit = rel.parts[0] if len(rel.parts) > 1 else rel.stem
+        if unit not in CHAIN_FREE:
+            continue
+        for name in _imports(path):
+            if name.startswith("bench.chains.") and name.split(".")[2] not in ("base", "registry"):
+                offenders.append(f"{rel}: {name}")
+    assert not offenders, offenders
+    assert (ROOT / "chains" / "ethereum").is_dir(), "the check looks for a family that exists"
+
+
 @pytest.mark.parametrize(
     ("library", "owners"),
     [

@@ -1,6 +1,6 @@
-"""Chain families behind one seam: each subpackage (today `ethereum`) holds what only that family knows.
+"""Chain families behind one seam (bench.chains.base): each subpackage holds what only that family knows.
 
-This first step holds the Ethereum family's primitives (keys, RLP, Keccak-256, transaction signing),
-which planning, funding and the contract calldata builders share, so that none of those packages
-imports another for them (the import graph has no cycle: tests/test_layering.py).
+The engine, the load path, the observer, the results and the report import only `base` (the protocols
+and the facts records) and `registry` (the families by `target.chain` name); tests/test_layering.py
+checks it.
 """

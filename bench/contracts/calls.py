@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_abi import decode, encode
+from eth_utils import function_signature_to_4byte_selector
 
-from bench.chains.ethereum.keccak import keccak256
 from bench.contracts import Artifact
 
 
@@ -29,7 +29,7 @@ class Function:
     def __post_init__(self) -> None:
         inner = self.signature[self.signature.index("(") + 1 : -1]
         object.__setattr__(self, "types", tuple(inner.split(",")) if inner else ())
-        object.__setattr__(self, "selector", keccak256(self.signature.encode())[:4])
+        object.__setattr__(self, "selector", function_signature_to_4byte_selector(self.signature))
 
     def encode(self, *args: Any) -> bytes:
         """The calldata calling this function with `args`."""

@@ -22,6 +22,7 @@ from gevent.event import Event
 from locust.env import Environment
 from locust.runners import STATE_MISSING, MasterRunner
 
+from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.errors import RunError
 from bench.load import messages
@@ -204,6 +205,7 @@ class ClusterMaster:
         t0: float,
         users: Sequence[int],
         endpoint: Endpoint,
+        wire: Wire,
         tick: Callable[[], None],
         slots: Sequence[int] | None = None,
         duration: float | None = None,
@@ -228,6 +230,7 @@ class ClusterMaster:
                 "users": count,
                 "slots": None if slots is None else slots[k],
                 "duration": duration,
+                "chain": wire.family,
                 "base": endpoint.base,
                 "path": endpoint.path,
                 "headers": headers,
@@ -244,7 +247,7 @@ class ClusterMaster:
                     tick()
         finally:
             self._round = None
-        state.stats = locust_stats(self.env)
+        state.stats = locust_stats(self.env, wire.request_name)
         return state
 
     def settle(self, worker: int, count: int) -> None:

@@ -22,7 +22,7 @@ READY = "chainmark_ready"
 
 START = "chainmark_start"
 """master -> worker: {round, t0 (master clock), offset (worker minus master, s), users, slots, duration,
-base, path, headers}: send the round's shard from t0 on, with `users` Locust users. `slots` is None in
+chain, base, path, headers}: send the round's shard from t0 on, with `users` Locust users. `slots` is None in
 an open-loop round; in a closed-loop one it is the worker's share of the transactions that may be
 sent and not yet settled, and `duration` (None: until the shard is sent) bounds the round."""
 

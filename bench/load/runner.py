@@ -9,9 +9,10 @@ from typing import Any
 import gevent
 from locust.env import Environment
 
+from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.load.dispatch import Dispatcher, RoundCounters
-from bench.load.users import REQUEST_NAME, make_user_class
+from bench.load.users import make_user_class
 from bench.targets.url import Endpoint
 
 TICK_S = 0.25
@@ -23,6 +24,7 @@ logging.getLogger("locust").setLevel(logging.ERROR)
 def run_round(
     *,
     endpoint: Endpoint,
+    wire: Wire,
     bodies: list[bytes],
     dispatcher: Dispatcher,
     counters: RoundCounters,
@@ -40,6 +42,7 @@ def run_round(
         bodies=bodies,
         counters=counters,
         clock=clock,
+        wire=wire,
         path=endpoint.path,
         headers=headers,
         on_answered=staticmethod(on_answered),
@@ -54,11 +57,11 @@ def run_round(
             tick()
     finally:
         runner.quit()
-    return locust_stats(env)
+    return locust_stats(env, wire.request_name)
 
 
-def locust_stats(env: Environment) -> dict[str, Any]:
-    entry = env.stats.get(REQUEST_NAME, "POST")
+def locust_stats(env: Environment, request_name: str) -> dict[str, Any]:
+    entry = env.stats.get(request_name, "POST")
     if not entry.num_requests:
         return {"num_requests": 0}
     return {
@@ -70,5 +73,5 @@ def locust_stats(env: Environment) -> dict[str, Any]:
         "avg_ms": entry.avg_response_time,
         "max_ms": entry.max_response_time,
         "rps": entry.total_rps,
-        "note": "Locust's own statistics of eth_sendRawTransaction (submission, not confirmation)",
+        "note": f"Locust's own statistics of {request_name} (submission, not confirmation)",
     }

@@ -1,13 +1,13 @@
 """The Locust user that sends pre-signed transactions: it takes a due position, sleeps until then, posts bytes.
 
 FastHttpUser (geventhttpclient) is Locust's lean HTTP client: about 5x the requests per core of
-HttpUser here. Every submission is also a Locust request event, so Locust's own statistics of
-`eth_sendRawTransaction` (submission latency) are kept beside chainmark's confirmation latency.
+HttpUser here. Every submission is also a Locust request event named by the chain's wire (e.g.
+`eth_sendRawTransaction`), so Locust's own statistics of submission latency are kept beside
+chainmark's confirmation latency. The chain's wire reads each answer.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import gevent
@@ -15,14 +15,13 @@ from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
 
+from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.load.dispatch import Dispatcher, RoundCounters
 
-REQUEST_NAME = "eth_sendRawTransaction"
-
 
 class SenderUser(FastHttpUser):
-    """Abstract: `make_user_class` binds a round's dispatcher, bodies and counters to a subclass."""
+    """Abstract: `make_user_class` binds a round's dispatcher, bodies, counters and wire to a subclass."""
 
     abstract = True
     wait_time = constant(0)
@@ -30,6 +29,7 @@ class SenderUser(FastHttpUser):
     bodies: list[bytes]
     counters: RoundCounters
     clock: Clock
+    wire: Wire
     path: str = "/"
     headers: dict[str, str] = {}  # noqa: RUF012 - replaced per subclass, never mutated
     on_answered: Callable[[int, str | None], None]  # position, error (None: accepted)
@@ -54,11 +54,13 @@ class SenderUser(FastHttpUser):
                 self.path,
                 data=self.bodies[position],  # type: ignore[arg-type]  # bytes go out as they are
                 headers=self.headers,
-                name=REQUEST_NAME,
+                name=self.wire.request_name,
                 catch_response=True,
             ) as response:
                 answered = self.clock.now()  # the answer is in; reading it is not part of its latency
-                error = _rpc_error(response.status_code, response.content, getattr(response, "error", None))
+                error = self.wire.answer_error(
+                    response.status_code, response.content, getattr(response, "error", None)
+                )
                 if error is not None:
                     response.failure(error)
         finally:
@@ -72,22 +74,6 @@ class SenderUser(FastHttpUser):
             self.on_answered(position, error)
 
 
-def _rpc_error(status: int, content: bytes | None, transport_error: object) -> str | None:
-    """The node's reason for refusing a submission, or None if it accepted it."""
-    if transport_error is not None or status == 0:
-        return f"connection: {transport_error}"
-    if status != 200:
-        return f"http {status}"
-    try:
-        answer = json.loads(content or b"")
-    except ValueError:
-        return "rejected-other: answer is not JSON"
-    if "error" in answer:
-        error = answer["error"] or {}
-        return str(error.get("message", error))
-    return None
-
-
 def make_user_class(**bound: object) -> type[SenderUser]:
-    """A concrete SenderUser subclass with a round's dispatcher, bodies, counters, clock, path and headers."""
+    """A concrete SenderUser subclass with a round's dispatcher, bodies, counters, clock, wire, path and headers."""
     return type("RoundSender", (SenderUser,), {"abstract": False, **bound})

@@ -19,6 +19,7 @@ import numpy as np
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
+from bench.chains.registry import chain_family
 from bench.clock import WallClock
 from bench.errors import RunError
 from bench.load import messages
@@ -117,6 +118,7 @@ class Worker:
             bodies=shard.bodies,
             counters=counters,
             clock=self.clock,
+            wire=chain_family(data["chain"]).wire,
             path=data["path"],
             headers=data["headers"],
             on_answered=staticmethod(answered),

@@ -1,27 +1,20 @@
-"""Follows new blocks and matches their transaction hashes to the run's submissions.
+"""Follows new blocks and matches their transaction ids to the run's submissions.
 
-New heads come from `eth_subscribe("newHeads")` over websocket where the node offers it, else from
-polling `eth_blockNumber`. For each new block only its transaction-hash list is read (cheap for the
-node); receipts are fetched later, after the measured window (`fetch_receipts`), so the observer
-does not steal the capacity it measures. A block's `seen` time is when its head reached us.
+The chain's head feed (bench/chains/<family>/) pushes new heads where the node offers a subscription,
+else the observer polls the head. For each new block only its transaction-id list is read (cheap for the
+node); receipts are read later, after the measured window, so the observer does not steal the capacity
+it measures. A block's `seen` time is when its head reached us.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import websocket
-
+from bench.chains.base import BlockFacts, BlockRow, HeadFeed, InclusionRow
 from bench.clock import Clock
-from bench.errors import ChainmarkError, RpcError, TargetError
-from bench.targets.rpc import RpcClient
-from bench.targets.url import Endpoint
-
-BlockRow = tuple[int, int, float, int, int, int, int | None, int | None]
-InclusionRow = tuple[int, int, float]
+from bench.errors import ChainmarkError, TargetError
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +39,15 @@ class BlockObserver:
 
     def __init__(
         self,
-        endpoint: Endpoint,
+        feed: HeadFeed,
         clock: Clock,
         on_block: Callable[[ObservedBlock], None],
         *,
+        target: str,
         poll_interval: float = 0.1,
-        use_websocket: bool = True,
     ) -> None:
-        self.endpoint, self.clock, self.on_block = endpoint, clock, on_block
-        self.poll_interval, self.use_websocket = poll_interval, use_websocket
+        self.feed, self.clock, self.on_block = feed, clock, on_block
+        self.target, self.poll_interval = target, poll_interval
         self._watched: dict[bytes, int] = {}
         self._lock = threading.Lock()
         self.mode = ""
@@ -62,7 +55,6 @@ class BlockObserver:
         self.last_block = -1
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._rpc = RpcClient(endpoint, timeout=30.0)
 
     def watch(self, hashes: dict[bytes, int]) -> None:
         """Add transaction hashes (hash -> tx id) to look for in new blocks."""
@@ -85,7 +77,7 @@ class BlockObserver:
         return self._failure
 
     def start(self) -> None:
-        self.last_block = int(self._rpc.call("eth_blockNumber"), 16)
+        self.last_block = self.feed.head()
         self._thread = threading.Thread(target=self._run, name="block-observer", daemon=True)
         self._thread.start()
 
@@ -93,53 +85,36 @@ class BlockObserver:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self._rpc.close()
 
     def _run(self) -> None:
         try:
-            if self.use_websocket and self._follow_websocket():
+            if self._follow_stream():
                 return
             self.mode = "polling"
             while not self._stop.is_set():
-                head = int(self._rpc.call("eth_blockNumber"), 16)
+                head = self.feed.head()
                 if head > self.last_block:
                     self._catch_up(head, self.clock.now())
                 self._stop.wait(self.poll_interval)
         except ChainmarkError as exc:
             self._failure = ObserverFailure(exc, self.clock.now())
         except (OSError, ValueError, KeyError) as exc:
-            lost = TargetError(f"block observer lost {self.endpoint.redacted}: {exc}")
+            lost = TargetError(f"block observer lost {self.target}: {exc}")
             self._failure = ObserverFailure(lost, self.clock.now())
 
-    def _follow_websocket(self) -> bool:
-        """Follow newHeads; False (fall back to polling) when the node offers no websocket subscription."""
-        try:
-            ws = websocket.create_connection(self.endpoint.ws_url, timeout=5)
-            ws.send(
-                json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]})
-            )
-            answer = json.loads(ws.recv())
-            if "result" not in answer:
-                ws.close()
-                return False
-        except (OSError, websocket.WebSocketException, ValueError):
+    def _follow_stream(self) -> bool:
+        """Follow pushed heads; False (poll instead) when the node offers no subscription."""
+        stream = self.feed.subscribe()
+        if stream is None:
             return False
-        self.mode = "websocket newHeads"
-        ws.settimeout(0.2)
+        self.mode = stream.mode
         try:
             while not self._stop.is_set():
-                try:
-                    message = ws.recv()
-                except websocket.WebSocketTimeoutException:
-                    continue
-                except (OSError, websocket.WebSocketException) as exc:
-                    raise TargetError(f"websocket to {self.endpoint.redacted} closed: {exc}") from exc
-                seen = self.clock.now()
-                head = json.loads(message).get("params", {}).get("result", {})
-                if "number" in head:
-                    self._catch_up(int(head["number"], 16), seen)
+                head = stream.next_head(0.2)
+                if head is not None:
+                    self._catch_up(head, self.clock.now())
         finally:
-            ws.close()
+            stream.close()
         return True
 
     def _catch_up(self, head: int, seen: float) -> None:
@@ -147,58 +122,15 @@ class BlockObserver:
         numbers = list(range(self.last_block + 1, head + 1))
         for start in range(0, len(numbers), 50):
             chunk = numbers[start : start + 50]
-            blocks = self._rpc.batch("eth_getBlockByNumber", [[hex(n), False] for n in chunk])
-            for block in blocks:
-                if block is None:
-                    raise RpcError("eth_getBlockByNumber", 0, "announced block not found")
-                self.on_block(self._observe(block, seen))
+            for block in self.feed.blocks(chunk, seen):
+                self.on_block(self._observe(block))
             self.last_block = chunk[-1]
 
-    def _observe(self, block: dict[str, object], seen: float) -> ObservedBlock:
-        number = int(str(block["number"]), 16)
-        hashes = block.get("transactions") or []
-        assert isinstance(hashes, list)
+    def _observe(self, block: BlockFacts) -> ObservedBlock:
         inclusions = []
         with self._lock:
-            for tx_hash in hashes:
-                tx_id = self._watched.pop(bytes.fromhex(str(tx_hash)[2:]), None)
-                if tx_id is not None:
-                    inclusions.append((tx_id, number, seen))
-        return ObservedBlock(block_row(block, seen), inclusions)
-
-
-def block_row(block: dict[str, object], seen: float) -> BlockRow:
-    """The store's row of a block (an `eth_getBlockByNumber` answer) that reached us at `seen`."""
-    hashes = block.get("transactions") or []
-    assert isinstance(hashes, list)
-    base_fee = block.get("baseFeePerGas")
-    size = block.get("size")
-    return (
-        int(str(block["number"]), 16),
-        int(str(block["timestamp"]), 16),
-        seen,
-        len(hashes),
-        int(str(block["gasUsed"]), 16),
-        int(str(block["gasLimit"]), 16),
-        int(str(base_fee), 16) if base_fee is not None else None,
-        int(str(size), 16) if size is not None else None,
-    )
-
-
-def fetch_receipts(rpc: RpcClient, blocks: list[int], tx_ids: dict[bytes, int]) -> list[tuple[int, int, int]]:
-    """Receipts (tx id, status, gas used) of the watched transactions in `blocks`, after the window."""
-    out = []
-    for number in blocks:
-        try:
-            receipts = rpc.call("eth_getBlockReceipts", hex(number))
-        except RpcError:
-            receipts = None
-        if receipts is None:  # the node has no eth_getBlockReceipts: one receipt per transaction
-            block = rpc.call("eth_getBlockByNumber", hex(number), False)
-            ours = [h for h in block["transactions"] if bytes.fromhex(h[2:]) in tx_ids]
-            receipts = rpc.batch("eth_getTransactionReceipt", [[h] for h in ours])
-        for receipt in receipts:
-            tx_id = tx_ids.get(bytes.fromhex(receipt["transactionHash"][2:]))
-            if tx_id is not None:
-                out.append((tx_id, int(receipt["status"], 16), int(receipt["gasUsed"], 16)))
-    return out
+            for tx_id in block.tx_ids:
+                run_id = self._watched.pop(tx_id, None)
+                if run_id is not None:
+                    inclusions.append((run_id, block.number, block.row[2]))
+        return ObservedBlock(block.row, inclusions)

@@ -1,22 +1,6 @@
-"""The plan: everything done before the clock starts (keys, funding needs, signed transactions, schedule).
+"""The plan, whatever the chain: what is done before the clock starts (schedules, send order, pre-sign counts).
 
-The names below are loaded on first use, so a signing child process (`python -m bench.plan.parallel`)
-imports only what signing needs, not numpy, the contracts or the schedules.
+A chain family's planner (bench/chains/<family>/) signs the transactions; this package holds the record it
+fills (`PlannedRound`) and the chain-free parts: arrival schedules, random choices, how many to pre-sign,
+and the plan-size guard.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from bench.plan.build import Plan, PlannedRound, build_plan, sign_rounds
-
-__all__ = ["Plan", "PlannedRound", "build_plan", "sign_rounds"]
-
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from bench.plan import build
-
-        return getattr(build, name)
-    raise AttributeError(f"module 'bench.plan' has no attribute {name!r}")

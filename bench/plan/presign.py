@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Round
 
 # It pre-signs this many per in-flight slot per second (enough for blocks every 0.25 s), and ends early,
@@ -22,3 +24,8 @@ def closed_loop_count(spec: Round) -> int:
         return max(rate.in_flight, math.ceil(rate.in_flight * duration * BACKLOG_PRESIGN_PER_SLOT_PER_S))
     assert isinstance(rate, FixedConcurrency | MaximumRate)
     return max(1, math.ceil(rate.max_tps * duration))
+
+
+def presign_count(spec: Round, offsets: np.ndarray | None = None) -> int:
+    """How many transactions to sign for a round (open loop: one per scheduled arrival)."""
+    return len(offsets) if offsets is not None else closed_loop_count(spec)

@@ -4,7 +4,7 @@ message, the receipt, or what the node said of it after the window."""
 from __future__ import annotations
 
 REVERTED = "reverted"
-# What the node said, after the window, of an accepted write never seen in a block (bench.observe.unseen).
+# What the node said, after the window, of an accepted write never seen in a block (a chain's after-window check).
 PENDING, QUEUED, DROPPED, NONCE_GAP, INCLUDED_LATE = (
     "pending",
     "queued",

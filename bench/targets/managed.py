@@ -1,7 +1,7 @@
 """Starts, waits for, and always stops a local development node process on a free 127.0.0.1 port.
 
 A managed node is one of the dev nodes chainmark can run itself (Anvil, Hardhat's EDR node, Ganache:
-see `bench.targets.nodes`). Each kind says only how it is started (`command`) and where its binary and
+see `bench.chains.ethereum.nodes`). Each kind says only how it is started (`command`) and where its binary and
 version come from; this base starts it with its output in the run folder, polls JSON-RPC until it
 answers (never a fixed sleep), retries on a port taken meanwhile, and stops it with SIGTERM, then
 SIGKILL after 5 s. Every kind is started with the same block interval, block gas limit, a base fee of

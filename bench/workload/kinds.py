@@ -125,7 +125,7 @@ _KV = {"record_count": _int_between(1, 1_000_000), "field_length": _int_between(
 _BANK = {"customers": _int_between(2, 1_000_000), "amount": _int_between(1, 10**9), "customer": read_choice}
 _IO = {"n": _int_between(1, 1000), "keys": _int_between(1, 10**9)}
 
-# kind -> (contract, read, {param: reader}); defaults live in bench.plan.contract_txs (DEFAULTS).
+# kind -> (contract, read, {param: reader}); defaults live in bench.chains.ethereum.contract_txs (DEFAULTS).
 CONTRACT_KINDS: dict[str, tuple[str, bool, dict[str, Callable[[Reader], Any]]]] = {
     "erc20-transfer": ("ERC20", False, {"amount": _int_between(1, 10**18), "to": read_choice}),
     "erc20-balance": ("ERC20", True, {"of": read_choice}),

@@ -16,6 +16,7 @@ from bench.workload.kinds import read_choice, read_entries, read_mix
 from bench.workload.rates import read_rate
 from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
+    CHAIN_NAMES,
     NODE_NAMES,
     Accounts,
     LinearRate,
@@ -99,6 +100,7 @@ def _check_gas_fits_blocks(rounds: list[Round], target: Target, path: str) -> No
 def _target(reader: Reader) -> Target:
     f = reader.mapping(
         (
+            "chain",
             "url",
             "node",
             "block_time",
@@ -115,6 +117,7 @@ def _target(reader: Reader) -> Target:
         raise f["node"].fail("a managed node and target.url exclude each other: give one", shown=False)
     gas_price = optional(f, "gas_price_gwei", lambda r: r.positive(limits.MAX_GAS_PRICE_GWEI), None)
     return Target(
+        chain=optional(f, "chain", _chain_name, "ethereum"),
         url=url,
         node=node,
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
@@ -129,6 +132,13 @@ def _target(reader: Reader) -> Target:
             },
         ),
     )
+
+
+def _chain_name(reader: Reader) -> str:
+    name = reader.string()
+    if name not in CHAIN_NAMES:
+        raise reader.fail(f"expected one of {', '.join(CHAIN_NAMES)} (a chain family)")
+    return name
 
 
 def _node_name(reader: Reader) -> str:

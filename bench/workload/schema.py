@@ -11,7 +11,7 @@ from typing import Any
 from bench.workload import limits
 from bench.workload.kinds import DISTRIBUTIONS, KIND_KEYS, SHORTCUT_KEYS
 from bench.workload.rates import RATE_KEYS
-from bench.workload.spec import NODE_NAMES
+from bench.workload.spec import CHAIN_NAMES, NODE_NAMES
 
 DURATION: dict[str, Any] = {
     "oneOf": [
@@ -129,6 +129,7 @@ def workload_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {
+            "chain": {"enum": list(CHAIN_NAMES)},
             "url": HTTP_URL,
             "node": {"enum": list(NODE_NAMES)},
             "block_time": DURATION,

@@ -188,7 +188,8 @@ class Prometheus:
     interval: float = 1.0
 
 
-NODE_NAMES = ("anvil", "hardhat", "ganache")  # the managed nodes (bench.targets.nodes starts them)
+CHAIN_NAMES = ("ethereum",)  # the chain families (bench.chains.registry connects to them)
+NODE_NAMES = ("anvil", "hardhat", "ganache")  # the managed nodes (bench.chains.ethereum.nodes starts them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,7 @@ class Target:
     """Where the load goes. No URL means a managed node (`node`: anvil, hardhat or ganache) started (and
     stopped) by chainmark."""
 
+    chain: str = "ethereum"  # the chain family (CHAIN_NAMES)
     url: str | None = None
     node: str | None = None  # None: anvil when there is no URL
     block_time: float = 1.0

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bench.targets.anvil import ManagedAnvil
+from bench.chains.ethereum.anvil import ManagedAnvil
 from tests.runhelpers import ARTIFACTS, chainmark, only_run_dir, write_workload
 
 pytestmark = [pytest.mark.browser, pytest.mark.anvil]

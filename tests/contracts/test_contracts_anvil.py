@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
+from bench.chains.ethereum.anvil import ManagedAnvil
 from bench.chains.ethereum.keccak import keccak256
 from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.contracts import calls, load_artifact
 from bench.contracts.ycsb import record_key
 from bench.kernels import merkle_proof, merkle_root, verify_proof
-from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint
 

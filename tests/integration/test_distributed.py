@@ -11,7 +11,7 @@ import numpy as np
 import psutil
 import pytest
 
-from bench.targets.anvil import ManagedAnvil, free_port
+from bench.chains.ethereum.anvil import ManagedAnvil, free_port
 from bench.targets.rpc import RpcClient
 from tests.runhelpers import (
     chainmark,

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.targets.anvil import ManagedAnvil
+from bench.chains.ethereum.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from tests.runhelpers import chainmark, db, only_run_dir, peak_overlap, read_summary, write_workload
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.chains.ethereum.anvil import ManagedAnvil
 from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.contracts import calls
-from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from tests.runhelpers import chainmark, db, only_run_dir, read_summary, write_workload
 
@@ -91,8 +91,8 @@ def test_contract_kinds_do_their_work(tmp_path: Path, anvil: ManagedAnvil, rpc: 
     # Evidence: batches stored; the setup batch's root (from chainmark's Merkle kernel) verifies a proof on chain.
     assert rounds["micro-evidence"]["by_kind"]["evidence-batch"]["confirmed"] > 0
     assert rounds["micro-evidence"]["by_kind"]["evidence-verify"]["ok"] > 0
+    from bench.chains.ethereum.contract_txs import plan_contracts
     from bench.kernels import merkle_proof, merkle_root
-    from bench.plan.contract_txs import plan_contracts
     from bench.workload import load_workload
 
     planned = plan_contracts(load_workload(workload), accounts[0], 0, accounts, seed=5)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.targets.anvil import ManagedAnvil, free_port
+from bench.chains.ethereum.anvil import ManagedAnvil, free_port
 from tests.runhelpers import chainmark, only_run_dir, read_summary, write_workload
 
 pytestmark = pytest.mark.anvil

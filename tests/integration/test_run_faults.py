@@ -8,7 +8,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bench.targets.anvil import ManagedAnvil, free_port
+from bench.chains.ethereum.anvil import ManagedAnvil, free_port
 from tests.runhelpers import (
     chainmark,
     only_run_dir,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.targets.anvil import ManagedAnvil
+from bench.chains.ethereum.anvil import ManagedAnvil
 from tests.runhelpers import chainmark, read_summary, start_chainmark, wait_for_sends, write_workload
 
 pytestmark = pytest.mark.anvil

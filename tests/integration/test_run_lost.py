@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.chains.ethereum.anvil import ManagedAnvil
 from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
-from bench.observe.unseen import Write, check_unseen
-from bench.targets.anvil import ManagedAnvil
+from bench.chains.ethereum.unseen import Write, check_unseen
 from bench.targets.rpc import RpcClient
 from tests.runhelpers import chainmark, read_summary, start_chainmark, write_workload
 

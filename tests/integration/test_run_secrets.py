@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.targets.anvil import ManagedAnvil
+from bench.chains.ethereum.anvil import ManagedAnvil
 from tests.runhelpers import chainmark, only_run_dir, write_workload
 
 pytestmark = pytest.mark.anvil

@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from bench.chains.ethereum.anvil import ManagedAnvil
 from bench.chains.ethereum.keys import address_of, derive_keys
-from bench.targets.anvil import ManagedAnvil
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint
 from tests.runhelpers import chainmark, read_summary, start_chainmark, wait_for_sends, write_workload

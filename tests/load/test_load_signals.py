@@ -16,7 +16,7 @@ PROGRAM = textwrap.dedent(
     from bench.clock import WallClock
     from bench.load.cluster import ClusterMaster
     from bench.stop_signals import stops_raise
-    from bench.targets.anvil import free_port
+    from bench.chains.ethereum.anvil import free_port
 
     with stops_raise():
         ClusterMaster("127.0.0.1", free_port(), WallClock()).close()

@@ -12,16 +12,15 @@ import pytest
 import rlp as rlp_ref
 from eth_account import Account
 
-import bench.plan.build
-import bench.plan.parallel
+import bench.chains.ethereum.parallel
+import bench.chains.ethereum.plan
 from bench.chains.ethereum import rlp
 from bench.chains.ethereum.keccak import keccak256
 from bench.chains.ethereum.keys import SECP256K1_N, address_of, checksum, derive_keys
+from bench.chains.ethereum.plan import Plan, build_plan
 from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.errors import RunError
-from bench.plan import build_plan
-from bench.plan.build import Plan, presign_count
-from bench.plan.presign import BACKLOG_PRESIGN_PER_SLOT_PER_S
+from bench.plan.presign import BACKLOG_PRESIGN_PER_SLOT_PER_S, presign_count
 from bench.workload import Workload, parse_workload
 
 LOREM = b"Lorem ipsum dolor sit amet, consectetur adipisicing elit"  # 56 bytes: the first long string
@@ -346,15 +345,15 @@ def test_start_nonces_are_not_mutated(workload: Workload) -> None:
 def test_two_processes_sign_the_same_bytes(
     workload: Workload, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bench.plan.build, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(bench.chains.ethereum.plan, "PARALLEL_THRESHOLD", 1)
     chunks: list[int] = []
-    real_child = bench.plan.parallel._child
+    real_child = bench.chains.ethereum.parallel._child
 
     def spy(jobs: list[Any]) -> Any:
         chunks.append(len(jobs))
         return real_child(jobs)
 
-    monkeypatch.setattr(bench.plan.parallel, "_child", spy)
+    monkeypatch.setattr(bench.chains.ethereum.parallel, "_child", spy)
     parallel = build_plan(
         workload, chain_id=CHAIN_ID, gas_price=GAS_PRICE, start_nonces=list(START), processes=2
     )
@@ -368,10 +367,10 @@ def test_two_processes_sign_the_same_bytes(
 
 
 def test_signing_child_failure_is_a_run_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench.plan.parallel.sys, "executable", "/bin/false")
+    monkeypatch.setattr(bench.chains.ethereum.parallel.sys, "executable", "/bin/false")
     job = SignJob(derive_keys(1, 1)[0], 0, (UnsignedTx(b"\x11" * 20, 1, 21_000, 1),), 1)
     with pytest.raises(RunError, match="a signing process failed"):
-        bench.plan.parallel.sign_in_children([job, job], 2)
+        bench.chains.ethereum.parallel.sign_in_children([job, job], 2)
 
 
 def test_private_keys_are_not_in_repr(plan: Plan) -> None:
@@ -386,7 +385,7 @@ def test_private_keys_are_not_in_repr(plan: Plan) -> None:
 def test_parallel_signing_works_under_locusts_gevent_patching() -> None:
     """`chainmark run` signs with Locust loaded: a multiprocessing pool hung there; the children must not."""
     script = (
-        "import locust, bench.plan.build as b\n"
+        "import locust, bench.chains.ethereum.plan as b\n"
         "from bench.workload import parse_workload\n"
         "b.PARALLEL_THRESHOLD = 1\n"
         "w = parse_workload('name: t\\naccounts: {count: 4}\\nrounds: [{label: a, tx_count: 40, "

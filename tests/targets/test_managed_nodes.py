@@ -8,8 +8,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from bench.chains.ethereum.nodes import MANAGED_NODES
 from bench.targets.managed import ManagedNode
-from bench.targets.nodes import MANAGED_NODES
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint
 from tests.runhelpers import chainmark, only_run_dir, read_summary

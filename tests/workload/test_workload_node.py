@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bench.chains.ethereum.nodes import MANAGED_NODES
 from bench.errors import WorkloadError
-from bench.targets.nodes import MANAGED_NODES
 from bench.workload.loader import parse_workload
 from bench.workload.schema import workload_schema
 from bench.workload.spec import NODE_NAMES

@@ -16,43 +16,15 @@ still holds it or not).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from bench.chains.base import BlockRow, InclusionRow, UnseenCheck, Write
+from bench.chains.ethereum.heads import block_row
 from bench.errors import RpcError
-from bench.observe.blocks import BlockRow, InclusionRow, block_row
 from bench.results.reasons import DROPPED, INCLUDED_LATE, NONCE_GAP, PENDING, QUEUED
 from bench.targets.rpc import RpcClient
 
 BATCH = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Write:
-    """One of the run's writes the check looks at: never seen in a block (`rejected` False), or refused
-    at submission (`rejected` True: only its nonce matters, to find gaps)."""
-
-    tx_id: int
-    sender: str  # 0x address, lower case
-    nonce: int
-    hash: bytes
-    rejected: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class UnseenCheck:
-    """What the check found: a reason per unseen write, and the inclusions and blocks it learnt of."""
-
-    rows: list[tuple[int, str, bool]]  # tx id, reason, nonce was the sender's next on chain
-    inclusions: list[InclusionRow]
-    blocks: list[BlockRow]
-    pool: str  # how held writes were told apart: "txpool_inspect" or "nonces"
-
-    def as_json(self) -> dict[str, Any]:
-        counts: dict[str, int] = {}
-        for _, reason, _ in self.rows:
-            counts[reason] = counts.get(reason, 0) + 1
-        return {"checked": len(self.rows), "by_reason": dict(sorted(counts.items())), "pool": self.pool}
 
 
 def check_unseen(

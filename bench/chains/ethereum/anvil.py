@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from bench.errors import TargetError
-from bench.targets.managed import DEV_BALANCE_ETH, ManagedNode, free_port, npm_version
+from bench.targets.managed import DEV_BALANCE_ETH, PROJECT_ROOT, ManagedNode, free_port, npm_version
 
 __all__ = ["ManagedAnvil", "find_anvil", "free_port"]
 
@@ -26,7 +26,7 @@ def find_anvil(explicit: str | None = None, project_root: Path | None = None) ->
         if not path.is_file():
             raise TargetError(f"anvil binary not found at {explicit}")
         return path
-    root = project_root or Path(__file__).resolve().parents[2]
+    root = project_root or PROJECT_ROOT
     suffix = _PLATFORMS.get((platform.system(), platform.machine()), "")
     candidate = root / ".tools" / "node_modules" / "@foundry-rs" / f"anvil-{suffix}" / "bin" / "anvil"
     if candidate.is_file():

@@ -1,4 +1,4 @@
-"""Signs batches of sign jobs on several cores: one `python -m bench.plan.parallel` child per core, over pipes.
+"""Signs batches of sign jobs on several cores: one `python -m bench.chains.ethereum.parallel` child per core, over pipes.
 
 Child processes rather than `multiprocessing`: `chainmark run` has Locust (and so gevent's monkey
 patching) loaded, under which a multiprocessing pool can hang; a plain subprocess fed through a pipe
@@ -40,7 +40,7 @@ def sign_in_children(jobs: list[SignJob], processes: int) -> list[Signed]:
 def _child(jobs: list[SignJob]) -> list[Signed]:
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bench.plan.parallel"],
+            [sys.executable, "-m", "bench.chains.ethereum.parallel"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bench.chains.ethereum.contract_txs import ContractPlan, gas_limit, plan_contracts
 from bench.chains.ethereum.keys import address_of, derive_keys
+from bench.chains.ethereum.parallel import sign_in_children
 from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.plan.choice import draw
-from bench.plan.contract_txs import ContractPlan, gas_limit, plan_contracts
-from bench.plan.parallel import sign_in_children
-from bench.plan.presign import closed_loop_count
+from bench.plan.presign import presign_count
+from bench.plan.round import PlannedRound
 from bench.plan.schedule import arrival_offsets
 from bench.workload.spec import (
     BalanceRead,
@@ -28,42 +29,6 @@ from bench.workload.spec import (
 )
 
 PARALLEL_THRESHOLD = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedRound:
-    """One round's transactions in send order: kind, sender account, nonce, payload, hash, intended offset.
-
-    A write's payload is its signed raw transaction and its hash is watched for in blocks; a read's
-    payload is the JSON-RPC `"method":...,"params":[...]` fragment, its hash, sender and nonce empty (-1)."""
-
-    index: int
-    spec: Round
-    senders: np.ndarray
-    nonces: np.ndarray
-    raw: list[bytes] = field(repr=False)
-    hashes: list[bytes] = field(repr=False)
-    offsets: np.ndarray | None  # seconds after round start (open loop); None for closed loop
-    kinds: np.ndarray  # index into spec.mix, per transaction
-
-    @property
-    def count(self) -> int:
-        return len(self.raw)
-
-    def kind_name(self, position: int) -> str:
-        return self.spec.mix[int(self.kinds[position])].tx.kind
-
-    def is_read(self, position: int) -> bool:
-        return self.spec.mix[int(self.kinds[position])].tx.read
-
-    def body(self, position: int, tx_id: int) -> bytes:
-        """The JSON-RPC request that sends transaction `position` (id `tx_id`)."""
-        if self.is_read(position):
-            return b'{"jsonrpc":"2.0","id":%d,%s}' % (tx_id, self.raw[position])
-        return b'{"jsonrpc":"2.0","id":%d,"method":"eth_sendRawTransaction","params":["0x%s"]}' % (
-            tx_id,
-            self.raw[position].hex().encode(),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +51,12 @@ class Plan:
     def tx_count(self) -> int:
         return sum(r.count for r in self.rounds)
 
+    @property
+    def accounts(self) -> list[str]:
+        return ["0x" + a.hex() for a in self.addresses]
 
-def presign_count(spec: Round, offsets: np.ndarray | None = None) -> int:
-    """How many transactions to sign for a round (open loop: one per scheduled arrival)."""
-    return len(offsets) if offsets is not None else closed_loop_count(spec)
+    def record(self) -> dict[str, object]:
+        return {"gas_price_wei": self.gas_price}
 
 
 def build_plan(

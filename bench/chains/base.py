@@ -1,0 +1,226 @@
+"""The connector seam: what the engine, the load path and the observer need from a chain, and nothing more.
+
+A chain family (bench/chains/<family>/) implements these small protocols and registers one `ChainFamily`
+in bench/chains/registry.py. The engine plans, funds, sends, observes and verifies through them; it never
+speaks a chain's protocol. Connectors report facts (a request's answer, block n seen at t holding these
+transaction ids, what the node said of a write after the window); what latency, throughput and success
+mean is defined once, in bench/results/, over those facts (STYLE.md §9: the contrast with Caliper's
+connectors, which each decided when a transaction "finished").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bench.plan.round import PlannedRound
+from bench.targets.managed import ManagedNode
+from bench.targets.url import Endpoint
+from bench.workload.spec import Target, Workload
+
+# number, timestamp, seen, tx count, gas used, gas limit, base fee, size: the store's `blocks` row
+BlockRow = tuple[int, int, float, int, int, int, int | None, int | None]
+InclusionRow = tuple[int, int, float]  # tx id, block number, seen
+ReceiptRow = tuple[int, int, int]  # tx id, status (1 ok), gas used
+
+
+@dataclass(frozen=True, slots=True)
+class ChainInfo:
+    """Who the target is, recorded with every run: `params` are the family's own facts (block gas limit...)."""
+
+    client: str
+    chain_id: int | str
+    params: Mapping[str, object] = field(default_factory=dict)
+    native: object = field(default=None, repr=False)  # the family's own record of the node, for its planner
+
+
+@dataclass(frozen=True, slots=True)
+class BlockFacts:
+    """One block as read from the node: its store row and the ids of the transactions it holds, in order."""
+
+    row: BlockRow
+    tx_ids: Sequence[bytes]
+
+    @property
+    def number(self) -> int:
+        return self.row[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One of the run's writes the after-window check looks at: never seen in a block (`rejected` False),
+    or refused at submission (`rejected` True: only its place in its sender's chain matters, to find gaps)."""
+
+    tx_id: int
+    sender: str  # the account as the chain names it (a 0x address, lower case, on Ethereum)
+    nonce: int
+    hash: bytes
+    rejected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UnseenCheck:
+    """What the check found: a reason per unseen write, and the inclusions and blocks it learnt of."""
+
+    rows: list[tuple[int, str, bool]]  # tx id, reason, the write was its sender's next on chain
+    inclusions: list[InclusionRow]
+    blocks: list[BlockRow]
+    pool: str  # how held writes were told apart (e.g. "txpool_inspect" or "nonces")
+
+    def as_json(self) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for _, reason, _ in self.rows:
+            counts[reason] = counts.get(reason, 0) + 1
+        return {"checked": len(self.rows), "by_reason": dict(sorted(counts.items())), "pool": self.pool}
+
+
+class ChainPlan(Protocol):
+    """A chain's plan as the engine sees it: the rounds to send and what to record of the planning."""
+
+    @property
+    def rounds(self) -> list[PlannedRound]: ...
+
+    @property
+    def accounts(self) -> Sequence[str]:
+        """Each workload account as the chain names it (index = the sender number in `PlannedRound`)."""
+        ...
+
+    def record(self) -> dict[str, Any]:
+        """What summary.json's `plan` holds beside the engine's own figures (e.g. the gas price)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The planner's answer: the plan, and what signing it cost."""
+
+    plan: ChainPlan
+    signing_seconds: float
+    processes: int
+
+
+class Identity(Protocol):
+    def identify(self, timeout: float) -> ChainInfo:
+        """Ask the node who it is (the run's first call: a silent endpoint fails within `timeout`)."""
+        ...
+
+
+class Planner(Protocol):
+    def plan(self, workload: Workload, info: ChainInfo, processes: int | None) -> Planned:
+        """Keys from the seed, account state from the node, every round built and signed before the clock."""
+        ...
+
+    def resign(self, plan: ChainPlan, later: Sequence[PlannedRound]) -> list[PlannedRound]:
+        """Sign `later` rounds again from the node's account state (a round left signed writes unsent)."""
+        ...
+
+
+class Preparer(Protocol):
+    def prepare(self, plan: ChainPlan, info: ChainInfo, say: Callable[[str], None]) -> dict[str, object]:
+        """Fund the workload's accounts and set up its contracts, confirmed, before the clock; say each step,
+        and answer what the run's metadata records of it."""
+        ...
+
+
+class Wire(Protocol):
+    """The bytes the load path sends for a planned transaction, and how the node's answer reads.
+    Stateless and picklable by name: a Locust worker looks it up in the registry."""
+
+    family: str  # the registry name a Locust worker looks the wire up by
+    request_name: str  # the submission method, as Locust's statistics name it
+
+    def body(self, planned: PlannedRound, position: int, tx_id: int) -> bytes:
+        """The request body that sends transaction `position` of `planned` (request id `tx_id`)."""
+        ...
+
+    def answer_error(self, status: int, content: bytes | None, transport_error: object) -> str | None:
+        """The node's reason for refusing a submission, or None if it accepted it."""
+        ...
+
+
+class HeadStream(Protocol):
+    """Pushed new heads (a subscription): `next_head` waits up to `timeout` for the next head's number."""
+
+    mode: str
+
+    def next_head(self, timeout: float) -> int | None: ...
+
+    def close(self) -> None: ...
+
+
+class HeadFeed(Protocol):
+    """Following the chain's head and reading its blocks (the observer's only view of the chain)."""
+
+    def head(self) -> int:
+        """The current head's number (polled when there is no subscription)."""
+        ...
+
+    def blocks(self, numbers: Sequence[int], seen: float) -> list[BlockFacts]:
+        """The blocks `numbers`, in order, as they reached us at `seen` (raises TargetError if one is missing)."""
+        ...
+
+    def subscribe(self) -> HeadStream | None:
+        """A stream of new heads, or None where the node offers none (the observer polls instead)."""
+        ...
+
+
+class AfterWindow(Protocol):
+    """What the node says after the measured window (never asked while it is being measured)."""
+
+    def unseen(self, writes: Sequence[Write], seen_blocks: dict[int, float], now: float) -> UnseenCheck:
+        """What became of each accepted write never seen in a block."""
+        ...
+
+    def receipts(self, blocks: Sequence[int], tx_ids: dict[bytes, int]) -> list[ReceiptRow]:
+        """Status and cost of the run's transactions included in `blocks`."""
+        ...
+
+    @property
+    def verification(self) -> str:
+        """How receipts were read, for the run's metadata."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Connector:
+    """One chain target, connected: the parts the engine uses, and `close` for the connections they hold."""
+
+    identity: Identity
+    planner: Planner
+    preparer: Preparer
+    wire: Wire
+    heads: Callable[[], HeadFeed]  # a feed of its own (its own connection) for the observer's thread
+    after: AfterWindow
+    close: Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedOptions:
+    """How the workload (and the command line) ask for a managed local node or network."""
+
+    run_dir: Path  # its logs (and data dirs) go here
+    target: Target
+    binary: str | None = None  # an explicit node binary (`--anvil-binary`)
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectOptions:
+    """What a connector takes from the run's options: the funder key (read by the CLI, never stored)."""
+
+    funder_key: bytes | None = field(default=None, repr=False)
+    use_websocket: bool = True  # follow pushed heads where the node offers them
+
+
+@dataclass(frozen=True, slots=True)
+class ChainFamily:
+    """A chain family as registered: its name, how to connect to a target, its wire and its managed nodes."""
+
+    name: str
+    connect: Callable[[Endpoint, ConnectOptions], Connector]
+    wire: Wire
+    managed: Callable[
+        [str, ManagedOptions], ManagedNode
+    ]  # a managed node by name (validated with the workload)
+    default_node: str

@@ -1,0 +1,150 @@
+"""The Ethereum JSON-RPC family behind the connector seam: identity, planning, preparation, after-window.
+
+Any Ethereum JSON-RPC node (Anvil, Hardhat's EDR node, Ganache, Geth, Besu, Reth...) is a target. Every
+call here happens before the clock starts or after the window ends; the measured phase only sends the
+bytes the wire (bench.chains.ethereum.wire) made from the plan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from bench.chains.base import ChainInfo, ChainPlan, ConnectOptions, Connector, Planned
+from bench.chains.ethereum.after import EthereumAfterWindow
+from bench.chains.ethereum.funding import fund_accounts, send_and_confirm
+from bench.chains.ethereum.heads import EthereumHeads
+from bench.chains.ethereum.keys import address_of, derive_keys
+from bench.chains.ethereum.node import NodeInfo, read_node_info
+from bench.chains.ethereum.plan import Plan, build_plan, sign_rounds
+from bench.chains.ethereum.wire import EthereumWire
+from bench.errors import RunError
+from bench.plan.round import PlannedRound
+from bench.targets.rpc import RpcClient
+from bench.targets.url import Endpoint
+from bench.workload.spec import Workload
+
+GWEI = 10**9
+WIRE = EthereumWire()
+
+
+def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
+    """The connector of one Ethereum node; `close` closes every connection its parts opened."""
+    rpc = RpcClient(endpoint)
+    feeds: list[EthereumHeads] = []
+
+    def heads() -> EthereumHeads:
+        feeds.append(EthereumHeads(endpoint, use_websocket=options.use_websocket))
+        return feeds[-1]
+
+    def close() -> None:
+        for feed in feeds:
+            feed.close()
+        rpc.close()
+
+    return Connector(
+        identity=EthereumIdentity(endpoint),
+        planner=EthereumPlanner(rpc),
+        preparer=EthereumPreparer(rpc, options.funder_key),
+        wire=WIRE,
+        heads=heads,
+        after=EthereumAfterWindow(rpc),
+        close=close,
+    )
+
+
+class EthereumIdentity:
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+
+    def identify(self, timeout: float) -> ChainInfo:
+        rpc = RpcClient(self.endpoint, timeout=timeout)
+        try:
+            node = read_node_info(rpc)
+        finally:
+            rpc.close()
+        return ChainInfo(node.client, node.chain_id, {"block_gas_limit": node.gas_limit}, native=node)
+
+
+class EthereumPlanner:
+    """Keys from the seed, nonces from the node (`pending`), every transaction signed with its nonce."""
+
+    def __init__(self, rpc: RpcClient) -> None:
+        self.rpc = rpc
+
+    def plan(self, workload: Workload, info: ChainInfo, processes: int | None) -> Planned:
+        node = _node(info)
+        accounts = workload.accounts
+        addresses = [address_of(k) for k in derive_keys(accounts.seed, accounts.count)]
+        plan = build_plan(
+            workload,
+            chain_id=node.chain_id,
+            gas_price=workload.target.gas_price_wei or max(2 * node.gas_price, GWEI),
+            start_nonces=self._nonces(addresses),
+            processes=processes,
+        )
+        return Planned(plan, plan.signing_seconds, plan.processes)
+
+    def resign(self, plan: ChainPlan, later: Sequence[PlannedRound]) -> list[PlannedRound]:
+        """Their nonces were never used: sign the later rounds again from the node's pending nonces."""
+        assert isinstance(plan, Plan)
+        return sign_rounds(
+            plan.workload,
+            plan.keys,
+            plan.addresses,
+            plan.chain_id,
+            plan.gas_price,
+            self._nonces(plan.addresses),
+            [(r.index, r.spec) for r in later],
+            plan.processes,
+            plan.contracts,
+        )
+
+    def _nonces(self, addresses: Sequence[bytes]) -> list[int]:
+        params = [["0x" + a.hex(), "pending"] for a in addresses]
+        return [int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", params)]
+
+
+class EthereumPreparer:
+    """Funding from the node's dev account or the funder key, then the contracts' deployment and setup."""
+
+    def __init__(self, rpc: RpcClient, funder_key: bytes | None) -> None:
+        self.rpc, self._funder_key = rpc, funder_key
+
+    def prepare(self, plan: ChainPlan, info: ChainInfo, say: Callable[[str], None]) -> dict[str, object]:
+        assert isinstance(plan, Plan)
+        node = _node(info)
+        say(f"funding {len(plan.addresses)} accounts")
+        funded = fund_accounts(
+            self.rpc,
+            plan.addresses,
+            plan.funding_wei,
+            chain_id=node.chain_id,
+            gas_price=plan.gas_price,
+            dev_account=node.dev_accounts[0] if node.dev_accounts else None,
+            funder_key=self._funder_key,
+        )
+        say(f"funded {funded} accounts, funding confirmed")
+        return self._set_up_contracts(plan, say) if plan.setup else {}
+
+    def _set_up_contracts(self, plan: Plan, say: Callable[[str], None]) -> dict[str, object]:
+        """Deploy the workload's contracts and run their setup (all signed in the plan), before the clock."""
+        assert plan.contracts is not None
+        started = time.perf_counter()
+        say(
+            f"deploying {len(plan.contracts.addresses)} contracts and their setup ({len(plan.setup)} transactions)"
+        )
+        send_and_confirm(self.rpc, [raw for raw, _ in plan.setup])
+        for name, address in plan.contracts.addresses.items():
+            if self.rpc.call("eth_getCode", "0x" + address.hex(), "latest") in ("0x", "0x0", None):
+                raise RunError(f"contract {name} is not at its planned address 0x{address.hex()}")
+        say(f"contracts ready in {time.perf_counter() - started:.1f} s")
+        return {
+            "contracts": {name: "0x" + a.hex() for name, a in plan.contracts.addresses.items()},
+            "setup": {"transactions": len(plan.setup), "seconds": round(time.perf_counter() - started, 3)},
+        }
+
+
+def _node(info: ChainInfo) -> NodeInfo:
+    assert isinstance(info.native, NodeInfo), "an Ethereum plan needs an Ethereum node's identity"
+    return info.native

@@ -1,0 +1,99 @@
+"""Following an Ethereum node's head: `eth_subscribe("newHeads")` over websocket where the node offers
+it, else polling `eth_blockNumber`; each new block is read without its transactions' bodies
+(`eth_getBlockByNumber(n, false)`: only the hash list, cheap for the node).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import websocket
+
+from bench.chains.base import BlockFacts, BlockRow
+from bench.errors import RpcError, TargetError
+from bench.targets.rpc import RpcClient
+from bench.targets.url import Endpoint
+
+
+class EthereumHeads:
+    """The observer's view of an Ethereum node, over connections of its own."""
+
+    def __init__(self, endpoint: Endpoint, *, use_websocket: bool = True) -> None:
+        self.endpoint, self.use_websocket = endpoint, use_websocket
+        self._rpc = RpcClient(endpoint, timeout=30.0)
+
+    def head(self) -> int:
+        return int(self._rpc.call("eth_blockNumber"), 16)
+
+    def blocks(self, numbers: Sequence[int], seen: float) -> list[BlockFacts]:
+        out = []
+        for block in self._rpc.batch("eth_getBlockByNumber", [[hex(n), False] for n in numbers]):
+            if block is None:
+                raise RpcError("eth_getBlockByNumber", 0, "announced block not found")
+            hashes = block.get("transactions") or []
+            out.append(BlockFacts(block_row(block, seen), [bytes.fromhex(str(h)[2:]) for h in hashes]))
+        return out
+
+    def subscribe(self) -> NewHeads | None:
+        return NewHeads.open(self.endpoint) if self.use_websocket else None
+
+    def close(self) -> None:
+        self._rpc.close()
+
+
+class NewHeads:
+    """A `newHeads` subscription over websocket."""
+
+    mode = "websocket newHeads"
+
+    def __init__(self, endpoint: Endpoint, ws: websocket.WebSocket) -> None:
+        self.endpoint, self._ws = endpoint, ws
+
+    @classmethod
+    def open(cls, endpoint: Endpoint) -> NewHeads | None:
+        """Subscribe; None (the observer polls) when the node offers no websocket subscription."""
+        try:
+            ws = websocket.create_connection(endpoint.ws_url, timeout=5)
+            ws.send(
+                json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]})
+            )
+            answer = json.loads(ws.recv())
+            if "result" not in answer:
+                ws.close()
+                return None
+        except (OSError, websocket.WebSocketException, ValueError):
+            return None
+        return cls(endpoint, ws)
+
+    def next_head(self, timeout: float) -> int | None:
+        self._ws.settimeout(timeout)
+        try:
+            message = self._ws.recv()
+        except websocket.WebSocketTimeoutException:
+            return None
+        except (OSError, websocket.WebSocketException) as exc:
+            raise TargetError(f"websocket to {self.endpoint.redacted} closed: {exc}") from exc
+        head = json.loads(message).get("params", {}).get("result", {})
+        return int(head["number"], 16) if "number" in head else None
+
+    def close(self) -> None:
+        self._ws.close()
+
+
+def block_row(block: dict[str, object], seen: float) -> BlockRow:
+    """The store's row of a block (an `eth_getBlockByNumber` answer) that reached us at `seen`."""
+    hashes = block.get("transactions") or []
+    assert isinstance(hashes, list)
+    base_fee = block.get("baseFeePerGas")
+    size = block.get("size")
+    return (
+        int(str(block["number"]), 16),
+        int(str(block["timestamp"]), 16),
+        seen,
+        len(hashes),
+        int(str(block["gasUsed"]), 16),
+        int(str(block["gasLimit"]), 16),
+        int(str(base_fee), 16) if base_fee is not None else None,
+        int(str(size), 16) if size is not None else None,
+    )
