@@ -1,0 +1,62 @@
+"""What watches the target while the rounds run: the block observer, the resource monitor (chainmark, the
+node, the host) and the Prometheus scraper; what they saw is recorded however the rounds end."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+from bench.clock import Clock
+from bench.observe.blocks import BlockObserver
+from bench.observe.prometheus import PrometheusScraper
+from bench.observe.resources import ResourceMonitor, loopback_listener
+from bench.results.full_disk import quiet_when_full
+from bench.results.store import RunStore
+from bench.targets.url import Endpoint, redact_url
+from bench.workload.spec import Prometheus
+
+
+@contextlib.contextmanager
+def watching(
+    observer: BlockObserver,
+    store: RunStore,
+    clock: Clock,
+    node_pid: int | None,
+    prometheus: Prometheus | None,
+) -> Iterator[None]:
+    """Run the observer, the monitor and the scraper while the body runs; then stop them and record their modes."""
+    sources = {"chainmark": os.getpid()}
+    if node_pid is not None:
+        sources["node"] = node_pid
+    monitor = ResourceMonitor(sources, clock, quiet_when_full(store.add_resources))
+    monitor.start()
+    scraper = None
+    if prometheus is not None:
+        scraper = PrometheusScraper(
+            prometheus.url, prometheus.metrics, clock, quiet_when_full(store.add_metrics), prometheus.interval
+        )
+        scraper.start()
+    observer.start()
+    try:
+        yield
+    finally:
+        observer.stop()
+        monitor.stop()
+        if scraper is not None:
+            scraper.stop()
+            store.set_meta(
+                prometheus={
+                    "url": redact_url(scraper.url),
+                    "scrapes": scraper.scrapes,
+                    "last_error": scraper.error,
+                }
+            )
+        store.set_meta(observer=observer.mode)
+
+
+def local_node_pid(endpoint: Endpoint) -> int | None:
+    """The pid of the process listening on a loopback endpoint's port (a node chainmark did not start)."""
+    host_port = endpoint.base.split("://", 1)[1]
+    host, _, port = host_port.rpartition(":")
+    return loopback_listener(host, int(port)) if port.isdigit() else None

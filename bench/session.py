@@ -1,0 +1,286 @@
+"""The stages of one run against a reachable target: identify, plan, prepare, (join workers), observe the
+rounds and the drain, check unseen writes, verify. Each stage is a method with explicit inputs; what a
+later stage needs is returned (the chain's identity, the plan), not left on the session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bench.after_window import check_unseen, verify
+from bench.chains.base import ChainInfo, ChainPlan, Connector
+from bench.clock import Clock
+from bench.errors import TargetError
+from bench.observe.blocks import BlockObserver, ObservedBlock
+from bench.observe.during import local_node_pid, watching
+from bench.plan.round import PlannedRound
+from bench.results.store import RunStore
+from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
+from bench.targets.managed import ManagedNode
+from bench.targets.url import Endpoint
+from bench.workers import Cluster, join_workers, record_workers
+from bench.workload.spec import Workload
+
+IDENTITY_TIMEOUT_S = (
+    10.0  # the run's first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A progress event for the terminal: a stage message, or a round's live counts."""
+
+    message: str = ""
+    label: str = ""
+    elapsed: float = 0.0
+    planned_s: float | None = None
+    sent: int = 0
+    confirmed: int = 0
+    failed: int = 0
+    tps: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The reachable target: its endpoint, the managed node behind it (if chainmark started it), and
+    the chain's connector to it."""
+
+    endpoint: Endpoint
+    managed: ManagedNode | None
+    chain: Connector
+
+
+class Session:
+    """The stages of one run against a reachable target."""
+
+    def __init__(
+        self,
+        workload: Workload,
+        target: Target,
+        store: RunStore,
+        clock: Clock,
+        report: Callable[[Progress], None],
+        *,
+        processes: int | None = None,
+        cluster: Cluster | None = None,
+    ) -> None:
+        self.workload, self.target, self.processes = workload, target, processes
+        self.endpoint, self.managed, self.chain = target.endpoint, target.managed, target.chain
+        self.cluster = cluster
+        self.store, self.clock, self.report = store, clock, report
+        self.observer = BlockObserver(
+            self.chain.heads(),
+            clock,
+            self._on_block,
+            target=self.endpoint.redacted,
+            poll_interval=workload.target.poll_interval,
+        )
+        context = RoundContext(
+            self.endpoint, self.chain.wire, clock, store, self.observer, self._check_observer, self._progress
+        )
+        self.runner: RoundRunner = (
+            LocalRunner(context)
+            if cluster is None
+            else ClusterRunner(context, cluster.master, self._record_workers)
+        )
+        self.first_ids: list[int] = []  # the first tx id of each round, once planned
+
+    def _say(self, message: str) -> None:
+        self.report(Progress(message))
+
+    def run(self) -> None:
+        """The stages: identify the target, plan, prepare it (fund, set up contracts), join workers, then
+        observe the rounds and the drain, then ask about unseen writes and verify receipts."""
+        info = self._identify()
+        plan = self._plan(info)
+        self._prepare(plan, info)
+        if self.cluster is not None:
+            join_workers(self.cluster, self._say)
+            self._record_workers()
+        with self._observing():
+            self._await_first_block()
+            self._rounds(plan)
+            self._drain()
+        check_unseen(self.store, self.chain.after, plan.accounts, self.clock, self._say)
+        verify(self.store, self.chain.after, self._say)
+
+    def _identify(self) -> ChainInfo:
+        """Who the target is (client, chain id, the family's parameters), recorded before anything else."""
+        self.report(Progress(f"connecting to {self.endpoint.redacted}"))
+        info = self.chain.identity.identify(IDENTITY_TIMEOUT_S)
+        target: dict[str, Any] = {
+            "url": self.endpoint.redacted,
+            "client": info.client,
+            "chain_id": info.chain_id,
+            **info.params,
+            "managed": self.managed is not None,
+        }
+        if self.workload.target.chain != "ethereum":
+            target["chain"] = self.workload.target.chain
+        if self.managed is not None:
+            target["block_time_s"] = self.managed.block_time
+            target["node"] = {"name": self.managed.name, "version": self.managed.version}
+        self.store.set_meta(target=target)
+        return info
+
+    def _prepare(self, plan: ChainPlan, info: ChainInfo) -> None:
+        """Fund every workload account and set up its contracts, confirmed by the chain, before the clock."""
+        meta = self.chain.preparer.prepare(plan, info, self._say)
+        if meta:
+            self.store.set_meta(**meta)
+
+    @contextlib.contextmanager
+    def _observing(self) -> Iterator[None]:
+        """The observer and the other watchers run while the body does; the workers are recorded however it ends."""
+        node_pid = self.managed.pid if self.managed is not None else local_node_pid(self.endpoint)
+        try:
+            with watching(self.observer, self.store, self.clock, node_pid, self.workload.target.prometheus):
+                yield
+        finally:
+            if self.cluster is not None:
+                self._record_workers()
+
+    def _record_workers(self) -> None:
+        assert self.cluster is not None
+        record_workers(self.cluster.master, self.store)
+
+    def _await_first_block(self, timeout: float = 60.0) -> None:
+        """Start the clock only once the observer has seen a block arrive: every round's window then
+        opens on a block whose arrival time is known."""
+        first = self.observer.last_block
+        deadline = self.clock.now() + timeout
+        while self.observer.last_block == first:
+            self._check_observer()
+            if self.clock.now() > deadline:
+                raise TargetError(f"no new block within {timeout:g} s; is the node producing blocks?")
+            time.sleep(0.02)
+
+    def _plan(self, info: ChainInfo) -> ChainPlan:
+        self.report(Progress("planning: deriving keys, reading account state, signing every transaction"))
+        started = time.perf_counter()
+        planned = self.chain.planner.plan(self.workload, info, self.processes)
+        plan = planned.plan
+        self.first_ids = [int(x) for x in np.cumsum([0] + [r.count for r in plan.rounds[:-1]])]
+        for one in plan.rounds:
+            self.store.add_round(one.index, one.spec.label, one.spec.warmup, _controller(one), one.count)
+            self._store_txs(one)
+        total = time.perf_counter() - started
+        tx_count = sum(r.count for r in plan.rounds)
+        self.store.set_meta(
+            plan={
+                "tx_count": tx_count,
+                "seconds": round(total, 3),
+                **plan.record(),
+                "signing_seconds": round(planned.signing_seconds, 3),
+                "processes": planned.processes,
+                "accounts": self.workload.accounts.count,
+            }
+        )
+        rate = tx_count / planned.signing_seconds if planned.signing_seconds > 0 else 0.0
+        self.report(
+            Progress(
+                f"planned {tx_count} transactions in {total:.2f} s "
+                f"(signed {rate:,.0f} tx/s on {planned.processes} processes)"
+            )
+        )
+        return plan
+
+    def _store_txs(self, planned: PlannedRound) -> None:
+        first = self.first_ids[planned.index]
+        self.store.add_txs(
+            (first + i, planned.index, i, int(s), int(n), h, planned.kind_name(i))
+            for i, (s, n, h) in enumerate(zip(planned.senders, planned.nonces, planned.hashes, strict=True))
+        )
+
+    def _rounds(self, plan: ChainPlan) -> None:
+        rounds = list(plan.rounds)
+        index = 0
+        while index < len(rounds):
+            planned = rounds[index]
+            outcome = self.runner.run(planned, self.first_ids[planned.index])
+            for worker in outcome.lost_workers:
+                self.report(Progress(f"warning: worker {worker} was lost in round {planned.spec.label!r}"))
+            taken = outcome.taken
+            if taken < planned.count and index + 1 < len(rounds):
+                rounds[index + 1 :] = self._resign_from_node(plan, rounds[index + 1 :])
+            index += 1
+
+    def _progress(self, p: RoundProgress) -> None:
+        self.report(
+            Progress(
+                label=p.label,
+                elapsed=p.elapsed,
+                planned_s=p.planned_s,
+                sent=p.sent,
+                confirmed=p.confirmed,
+                failed=p.failed,
+                tps=p.tps,
+            )
+        )
+
+    def _check_observer(self) -> None:
+        """Raise what stopped the observer, if anything, after recording when (its round is invalid)."""
+        failure = self.observer.failure()
+        if failure is not None:
+            self.store.set_meta(observer_lost={"at": failure.at, "error": str(failure.error)})
+            raise failure.error
+
+    def _resign_from_node(self, plan: ChainPlan, later: list[PlannedRound]) -> list[PlannedRound]:
+        """A round ended with signed transactions unsent (a duration-bounded closed loop, a lost worker):
+        their place in their senders' chains was never used, so sign the later rounds again from the node."""
+        started = time.perf_counter()
+        fresh = self.chain.planner.resign(plan, later)
+        for planned in fresh:
+            self._store_txs(planned)
+        self.report(
+            Progress(
+                f"re-signed {sum(r.count for r in fresh)} transactions of later rounds in "
+                f"{time.perf_counter() - started:.2f} s (their nonces moved back)"
+            )
+        )
+        return fresh
+
+    def _on_block(self, block: ObservedBlock) -> None:
+        self.store.add_blocks([block.row])
+        if not block.inclusions:
+            return
+        self.store.add_inclusions(block.inclusions)
+        self.runner.included([tx_id for tx_id, _, _ in block.inclusions])
+
+    def _drain(self) -> None:
+        """Wait for sent transactions to appear in blocks, up to the grace period."""
+        deadline = self.clock.now() + self.workload.target.confirm_grace
+        if self.observer.watching:
+            self.report(
+                Progress(
+                    f"waiting up to {self.workload.target.confirm_grace:g} s for "
+                    f"{self.observer.watching} transactions to be included"
+                )
+            )
+        while self.observer.watching and self.clock.now() < deadline:
+            self._check_observer()
+            time.sleep(0.1)
+
+
+def _controller(planned: PlannedRound) -> dict[str, Any]:
+    """The round's rate controller and tx kind as plain JSON (a trace's points are summarised)."""
+    rate = planned.spec.rate
+    mix = planned.spec.mix
+    out: dict[str, Any] = {"type": rate.kind, "tx": "+".join(e.tx.kind for e in mix)}
+    if len(mix) > 1:
+        out["mix"] = {e.tx.kind: e.weight for e in mix}
+    for name, value in dataclasses.asdict(rate).items():
+        if name == "points":
+            out["trace_points"] = len(value)
+        elif name != "kind" and value is not None:
+            out[name] = value
+    if planned.spec.duration is not None:
+        out["duration_s"] = planned.spec.duration
+    return out
