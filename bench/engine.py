@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import __version__
-from bench.chains.base import ChainFamily, ConnectOptions, Connector, ManagedOptions
+from bench.chains.base import ChainFamily, ConnectOptions, Connector, Managed, ManagedOptions
 from bench.chains.registry import chain_family
 from bench.clock import Clock, WallClock
 from bench.errors import ChainmarkError, DiskFullError, Terminated, WorkloadError
@@ -28,7 +28,7 @@ from bench.results.machine import machine_info, package_versions
 from bench.results.names import safe_name
 from bench.results.store import RunStore
 from bench.session import Progress, Session, Target
-from bench.targets.managed import ManagedNode, free_port
+from bench.targets.managed import free_port
 from bench.targets.url import Endpoint, parse_endpoint, redact_text
 from bench.workers import Cluster
 from bench.workload.spec import Workload
@@ -149,7 +149,7 @@ def _make_run_dir(out_dir: Path, name: str) -> Path:
 @contextlib.contextmanager
 def _target(
     family: ChainFamily, workload: Workload, options: RunOptions, run_dir: Path
-) -> Iterator[tuple[Endpoint, ManagedNode | None]]:
+) -> Iterator[tuple[Endpoint, Managed | None]]:
     """The target URL, or the family's managed node started for the run (and always stopped)."""
     url = options.target_url or (workload.target.url if options.node is None else None)
     if url is not None:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from bench.after_window import check_unseen, verify
-from bench.chains.base import ChainInfo, ChainPlan, Connector
+from bench.chains.base import ChainInfo, ChainPlan, Connector, Managed
 from bench.clock import Clock
 from bench.errors import TargetError
 from bench.observe.blocks import BlockObserver, ObservedBlock
@@ -23,7 +23,6 @@ from bench.observe.during import local_node_pid, watching
 from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
-from bench.targets.managed import ManagedNode
 from bench.targets.url import Endpoint
 from bench.workers import Cluster, join_workers, record_workers
 from bench.workload.spec import Workload
@@ -53,7 +52,7 @@ class Target:
     the chain's connector to it."""
 
     endpoint: Endpoint
-    managed: ManagedNode | None
+    managed: Managed | None
     chain: Connector
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 from bench.plan.round import PlannedRound
-from bench.targets.managed import ManagedNode
 from bench.targets.url import Endpoint
 from bench.workload.spec import Target, Workload
 
@@ -196,6 +196,29 @@ class Connector:
     close: Callable[[], None]
 
 
+class Managed(Protocol):
+    """A local node or network chainmark starts for the run and always stops (a context manager): where
+    the load goes (`url`, the primary node), what to monitor (`pid`), and what the run records of it."""
+
+    name: str
+    block_time: float
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def version(self) -> str | None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ManagedOptions:
     """How the workload (and the command line) ask for a managed local node or network."""
@@ -220,7 +243,5 @@ class ChainFamily:
     name: str
     connect: Callable[[Endpoint, ConnectOptions], Connector]
     wire: Wire
-    managed: Callable[
-        [str, ManagedOptions], ManagedNode
-    ]  # a managed node by name (validated with the workload)
+    managed: Callable[[str, ManagedOptions], Managed]  # a managed node by name (validated with the workload)
     default_node: str
