@@ -55,6 +55,10 @@ IDENTITY_TIMEOUT_S = (
     10.0  # the run's first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout
 )
 
+# Makes the session's round runner from what it shares with runners; by default the local (Locust in this
+# process) or cluster runner. Tests pass one that sends on an in-process fake chain.
+RunnerFactory = Callable[[RoundContext], RoundRunner]
+
 
 @dataclass(frozen=True, slots=True)
 class ClusterOptions:
@@ -107,8 +111,11 @@ def run_workload(
     options: RunOptions,
     on_progress: Callable[[Progress], None] | None = None,
     clock: Clock | None = None,
+    runner: RunnerFactory | None = None,
 ) -> RunResult:
-    """Run `workload`; the run folder and its files exist whatever happens (errors propagate after)."""
+    """Run `workload`; the run folder and its files exist whatever happens (errors propagate after).
+
+    `runner` replaces the local or cluster round runner (see `RunnerFactory`)."""
     clock = clock or WallClock()
     report = on_progress or (lambda _p: None)
     run_dir = _make_run_dir(options.out_dir, workload.name)
@@ -136,7 +143,7 @@ def run_workload(
             _cluster(options, run_dir, clock) as cluster,
         ):
             target = _Target(endpoint, managed, connector)
-            _Session(workload, options, target, store, clock, report, cluster).run()
+            _Session(workload, options, target, store, clock, report, cluster, runner).run()
         status = "completed"
     except KeyboardInterrupt as exc:
         status = "terminated" if isinstance(exc, Terminated) else "interrupted"
@@ -241,6 +248,7 @@ class _Session:
         clock: Clock,
         report: Callable[[Progress], None],
         cluster: ClusterMaster | None = None,
+        make_runner: RunnerFactory | None = None,
     ) -> None:
         self.workload, self.options, self.target = workload, options, target
         self.endpoint, self.managed, self.chain = target.endpoint, target.managed, target.chain
@@ -256,10 +264,14 @@ class _Session:
         context = RoundContext(
             self.endpoint, self.chain.wire, clock, store, self.observer, self._check_observer, self._progress
         )
-        self.runner: RoundRunner = (
-            LocalRunner(context) if cluster is None else ClusterRunner(context, cluster, self._record_workers)
-        )
+        self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
+
+    def _locust_runner(self, context: RoundContext) -> RoundRunner:
+        """The default runner: Locust users in this process, or the cluster's workers."""
+        if self.cluster is None:
+            return LocalRunner(context)
+        return ClusterRunner(context, self.cluster, self._record_workers)
 
     def run(self) -> None:
         """The stages: identify the target, plan, prepare it (fund, set up contracts), join workers, then
@@ -384,7 +396,7 @@ class _Session:
             self._check_observer()
             if self.clock.now() > deadline:
                 raise TargetError(f"no new block within {timeout:g} s; is the node producing blocks?")
-            time.sleep(0.02)
+            self.clock.sleep(0.02)
 
     def _plan(self, info: ChainInfo) -> ChainPlan:
         self.report(Progress("planning: deriving keys, reading account state, signing every transaction"))
@@ -490,7 +502,7 @@ class _Session:
             )
         while self.observer.watching and self.clock.now() < deadline:
             self._check_observer()
-            time.sleep(0.1)
+            self.clock.sleep(0.1)
 
     def _check_unseen(self, plan: ChainPlan) -> None:
         """After the window, ask the node what became of every accepted write never seen in a block (and,
