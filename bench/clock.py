@@ -1,4 +1,8 @@
-"""The run's clock: unix seconds read from a monotonic counter, so sends, blocks and latency share one timeline."""
+"""The run's clock: unix seconds read from a monotonic counter, so sends, blocks and latency share one timeline.
+
+The engine's waits (for the first block, for the drain) sleep on the same clock, so a test's fake clock
+that moves time on when slept makes them instant and deterministic.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from typing import Protocol
 
 
 class Clock(Protocol):
-    """Anything that tells the time in unix seconds (tests pass a fake one)."""
+    """Anything that tells the time in unix seconds and waits on it (tests pass a fake one)."""
 
     def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
 
 
 class WallClock:
@@ -21,3 +27,6 @@ class WallClock:
 
     def now(self) -> float:
         return self._unix0 + (time.perf_counter() - self._perf0)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)  # looked up when called: under Locust's gevent patching this yields to greenlets

@@ -27,7 +27,7 @@ from bench.results.liveness import owner
 from bench.results.machine import machine_info, package_versions
 from bench.results.names import safe_name
 from bench.results.store import RunStore
-from bench.session import Progress, Session, Target
+from bench.session import Progress, RunnerFactory, Session, Target
 from bench.targets.managed import free_port
 from bench.targets.url import Endpoint, parse_endpoint, redact_text
 from bench.workers import Cluster
@@ -73,8 +73,11 @@ def run_workload(
     options: RunOptions,
     on_progress: Callable[[Progress], None] | None = None,
     clock: Clock | None = None,
+    runner: RunnerFactory | None = None,
 ) -> RunResult:
-    """Run `workload`; the run folder and its files exist whatever happens (errors propagate after)."""
+    """Run `workload`; the run folder and its files exist whatever happens (errors propagate after).
+
+    `runner` replaces the local or cluster round runner (see `RunnerFactory`)."""
     clock = clock or WallClock()
     report = on_progress or (lambda _p: None)
     run_dir = _make_run_dir(options.out_dir, workload.name)
@@ -103,7 +106,14 @@ def run_workload(
         ):
             target = Target(endpoint, managed, connector)
             Session(
-                workload, target, store, clock, report, processes=options.processes, cluster=cluster
+                workload,
+                target,
+                store,
+                clock,
+                report,
+                processes=options.processes,
+                cluster=cluster,
+                make_runner=runner,
             ).run()
         status = "completed"
     except KeyboardInterrupt as exc:

@@ -27,6 +27,10 @@ from bench.targets.url import Endpoint
 from bench.workers import Cluster, join_workers, record_workers
 from bench.workload.spec import Workload
 
+# Makes the session's round runner from what it shares with runners; by default the local (Locust in this
+# process) or cluster runner. Tests pass one that sends on an in-process fake chain.
+RunnerFactory = Callable[[RoundContext], RoundRunner]
+
 IDENTITY_TIMEOUT_S = (
     10.0  # the run's first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout
 )
@@ -69,6 +73,7 @@ class Session:
         *,
         processes: int | None = None,
         cluster: Cluster | None = None,
+        make_runner: RunnerFactory | None = None,
     ) -> None:
         self.workload, self.target, self.processes = workload, target, processes
         self.endpoint, self.managed, self.chain = target.endpoint, target.managed, target.chain
@@ -84,12 +89,14 @@ class Session:
         context = RoundContext(
             self.endpoint, self.chain.wire, clock, store, self.observer, self._check_observer, self._progress
         )
-        self.runner: RoundRunner = (
-            LocalRunner(context)
-            if cluster is None
-            else ClusterRunner(context, cluster.master, self._record_workers)
-        )
+        self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
+
+    def _locust_runner(self, context: RoundContext) -> RoundRunner:
+        """The default runner: Locust users in this process, or the cluster's workers."""
+        if self.cluster is None:
+            return LocalRunner(context)
+        return ClusterRunner(context, self.cluster.master, self._record_workers)
 
     def _say(self, message: str) -> None:
         self.report(Progress(message))
@@ -159,7 +166,7 @@ class Session:
             self._check_observer()
             if self.clock.now() > deadline:
                 raise TargetError(f"no new block within {timeout:g} s; is the node producing blocks?")
-            time.sleep(0.02)
+            self.clock.sleep(0.02)
 
     def _plan(self, info: ChainInfo) -> ChainPlan:
         self.report(Progress("planning: deriving keys, reading account state, signing every transaction"))
@@ -265,7 +272,7 @@ class Session:
             )
         while self.observer.watching and self.clock.now() < deadline:
             self._check_observer()
-            time.sleep(0.1)
+            self.clock.sleep(0.1)
 
 
 def _controller(planned: PlannedRound) -> dict[str, Any]:
