@@ -11,14 +11,21 @@ Why the work is ordered as it is: a txid hashes the transaction without its witn
 of txids can be fixed before any signature, and every hash can be computed in batches: the n-th
 transactions of all jobs form one *layer* whose txids are hashed in one call (layer n+1 needs them for its
 outpoints), then every BIP143 hash of every transaction in two more calls. Only the ECDSA is per
-transaction. The batch hasher is a parameter: hashlib per message (`sha256d_each`, the default: it
-measured faster here than the numba kernels' batch entry point, see benchmarks/bitcoin_signing.py).
+transaction. The batch hasher is a parameter. The default is hashlib per message (`sha256d_each`):
+with `bench.kernels.hash_batch` instead (SHA-NI rows, one call per layer) signing measured about 3%
+faster in one process (hashing is ~4 us of ~45 us per transfer, the ECDSA ~25 us), but a signing child
+that imports numba starts 0.6-0.7 s later, which those 3% repay only past ~400,000 transactions per
+child (benchmarks/bitcoin_signing.py measures both).
 
 Exact fee rates: the fee is fee_rate x the virtual size the transaction has with signatures of the
 longest low-S length (72 bytes with the sighash byte). A shorter signature can make the vsize one less;
 then that input is signed again with extra nonce entropy (RFC 6979's extra data, as Bitcoin Core's low-R
-grinding does), which keeps the txid and fee and restores the vsize. It happens to about 0.4% of
+grinding does), which keeps the txid and fee and restores the vsize. It happens to about 0.3% of
 single-input transactions, so every transaction pays exactly fee_rate x its vsize.
+
+Mempool limits: a node holds at most 25 unconfirmed transactions of one chain by default
+(-limitancestorcount / -limitdescendantcount, Bitcoin Core and Litecoin alike); a chain longer than that
+is sent across blocks, or to a node started with higher limits. The signer does not enforce either.
 """
 
 from __future__ import annotations
@@ -167,7 +174,7 @@ def sign_p2wpkh(tx: Tx, index: int, amount: int, private_key: bytes) -> tuple[by
     """The witness (signature, public key) of P2WPKH input `index` of `tx`: the one-transaction path,
     for transactions the chain signer does not build."""
     key = coincurve.PrivateKey(private_key)
-    public = public_key_of(private_key)
+    public = key.public_key.format(compressed=True)
     digest = bip143_sighash(tx, index, amount, script_code_p2wpkh(hash160(public)))
     return sign_digest(key, digest), public
 

@@ -4,6 +4,7 @@ published vectors), with python-bitcoinlib's copies of the reference code as the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import pytest
 from bitcoin import segwit_addr
@@ -89,7 +90,7 @@ def test_hex_keys_are_read_with_or_without_0x() -> None:
         (lambda k: k.hex()[:-1] + "O", "invalid character"),
     ],
 )
-def test_a_bad_key_says_why_without_repeating_it(make, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_key_says_why_without_repeating_it(make: Callable[[bytes], str], message: str) -> None:
     key = derive_keys(4, 1)[0]
     text = make(key)
     with pytest.raises(ValueError, match=message) as caught:
