@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import coincurve
 from coincurve.utils import ffi
 
-from bench.chains.bitcoin.keys import hash160, p2wpkh_script, public_key_of
+from bench.chains.bitcoin.keys import hash160, p2wpkh_script
 from bench.chains.bitcoin.tx import (
     SEQUENCE_FINAL,
     VERSION,
@@ -87,9 +87,8 @@ class SpendJob:
     private_key: bytes = field(repr=False)
     start: Utxo
     templates: tuple[SpendTemplate, ...]
-    min_change: int = (
-        0  # the least change an output may carry (the node's dust limit), checked before signing
-    )
+    # the least change a transaction may return (the node's dust limit), checked before anything is signed
+    min_change: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,11 +209,10 @@ def sign_chains(jobs: Sequence[SpendJob], hasher: Hasher = sha256d_each) -> list
 
 
 def _account(private_key: bytes) -> _Account:
-    public = public_key_of(private_key)
+    key = coincurve.PrivateKey(private_key)
+    public = key.public_key.format(compressed=True)
     pubkey_hash = hash160(public)
-    return _Account(
-        coincurve.PrivateKey(private_key), public, p2wpkh_script(pubkey_hash), script_code_p2wpkh(pubkey_hash)
-    )
+    return _Account(key, public, p2wpkh_script(pubkey_hash), script_code_p2wpkh(pubkey_hash))
 
 
 def _draft_layers(
@@ -233,9 +231,7 @@ def _draft_layers(
             payments = encoded.get(template.payments) or encoded.setdefault(
                 template.payments, _encode_payments(template.payments)
             )
-            batch.append(
-                _draft(accounts[i], template, spent, payments, jobs[i].min_change, _where(jobs[i], layer))
-            )
+            batch.append(_draft(accounts[i], template, spent, payments, jobs[i], layer))
         for i, draft, txid in zip(active, batch, hasher([d.stripped for d in batch]), strict=True):
             drafts[i].append(draft)
             txids[i].append(txid)
@@ -268,9 +264,10 @@ def _draft(
     template: SpendTemplate,
     spent: tuple[Utxo, ...],
     payments: tuple[bytes, int, int],
-    min_change: int,
-    where: str,
+    job: SpendJob,
+    layer: int,
 ) -> _Draft:
+    """Transaction `layer` of `job`'s chain, its fee charged on the vsize it will have once signed."""
     encoded, paid, count = payments
     change_tail = compact_size(len(account.script)) + account.script
     inputs = b"".join(encode_outpoint(u.txid, u.vout) + b"\x00" + SEQUENCE_BYTES for u in spent)
@@ -279,9 +276,9 @@ def _draft(
     vsize = vsize_of(4 * stripped_size + 2 + WITNESS_PER_INPUT * len(spent))
     fee = template.fee_rate * vsize
     change = sum(u.amount for u in spent) - paid - fee
-    if change < max(min_change, 0):
+    if change < max(job.min_change, 0):
         raise ValueError(
-            f"{where}: change {change} sat is below {min_change} "
+            f"{_where(job, layer)}: change {change} sat is below {job.min_change} "
             f"(spends {sum(u.amount for u in spent)}, pays {paid}, fee {fee}): start it from a larger UTXO"
         )
     outputs = encoded + change.to_bytes(8, "little") + change_tail
