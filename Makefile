@@ -15,9 +15,9 @@ NODES_STAMP := $(TOOLS)/.nodes-hardhat-$(HARDHAT_VERSION)-ganache-$(GANACHE_VERS
 VENV_STAMP := $(VENV)/.installed
 WORKLOAD ?= workloads/transfer.yaml
 
-.PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps contracts clean
+.PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps bitcoin-deps contracts clean
 
-setup: $(VENV_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP) $(NODES_STAMP)
+setup: $(VENV_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP) $(NODES_STAMP) bitcoin-deps
 
 $(VENV_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,13 @@ browser-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
 	    || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+# litecoind (Debian package; Bitcoin Core's code base) for the Bitcoin family's managed regtest network, the
+# embedded default of `target.chain: bitcoin`; installed only when missing.
+bitcoin-deps:
+	@command -v litecoind >/dev/null || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq litecoind) \
+	    || echo "warning: could not install litecoind; the Bitcoin-family tests will be skipped"; }
 
 lint: setup
 	$(VENV)/bin/ruff check bench tests

@@ -1,7 +1,9 @@
-"""A small blocking Ethereum JSON-RPC client over one keep-alive HTTP connection, with batch calls.
+"""A small blocking JSON-RPC client over one keep-alive HTTP connection, with batch calls.
 
 Used for everything outside the measured send path: node identity, funding, the block observer and
-receipt verification. (The send path goes through Locust's FastHttpUser in `bench.load`.)
+receipt verification. (The send path goes through Locust's FastHttpUser in `bench.load`.) It speaks to
+Ethereum nodes and to Bitcoin Core-style nodes alike: those answer a success with `"error": null`, and
+(before Core v25) a failed call with HTTP 500 (404 for an unknown method) carrying the JSON error.
 """
 
 from __future__ import annotations
@@ -85,15 +87,26 @@ class RpcClient:
                 if attempt == 2:
                     raise TargetError(f"cannot reach {self.endpoint.redacted}: {exc}") from exc
         if response.status != 200:
-            raise TargetError(f"{self.endpoint.redacted} answered HTTP {response.status}")
+            return self._error_answer(response.status, data)
         try:
             return json.loads(data)
         except ValueError as exc:
             raise TargetError(f"{self.endpoint.redacted} did not answer JSON-RPC") from exc
 
+    def _error_answer(self, status: int, data: bytes) -> dict[str, Any]:
+        """The JSON-RPC error a non-200 answer carries (Bitcoin Core's HTTP 500), else a TargetError."""
+        try:
+            answer = json.loads(data)
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
+            return answer
+        hint = " (unauthorized: check the URL's user:password)" if status == 401 else ""
+        raise TargetError(f"{self.endpoint.redacted} answered HTTP {status}{hint}")
+
 
 def _result(method: str, answer: dict[str, Any]) -> Any:
-    if "error" in answer:
+    if answer.get("error") is not None:  # Bitcoin Core answers a success with "error": null
         error = answer["error"] or {}
         raise RpcError(method, int(error.get("code", 0)), str(error.get("message", "unknown error")))
     if "result" not in answer:
