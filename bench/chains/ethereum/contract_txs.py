@@ -11,29 +11,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from bench.chains.ethereum import rlp
 from bench.chains.ethereum.keccak import keccak256
 from bench.contracts import calls, load_artifact
-from bench.contracts.ycsb import DEFAULT_FIELD_COUNT, DEFAULT_FIELD_LENGTH, DEFAULT_RECORD_COUNT, record_key
+from bench.contracts.ycsb import DEFAULT_FIELD_COUNT, record_key
 from bench.plan.choice import draw
+from bench.workload.contract_kinds import number
 from bench.workload.spec import Choice, ContractTx, Workload
 
-DEFAULTS: dict[str, Any] = {
-    "amount": 1,
-    "n": 10,
-    "keys": 100_000,
-    "record_count": DEFAULT_RECORD_COUNT,
-    "field_length": DEFAULT_FIELD_LENGTH,
-    "max_scan": 100,
-    "customers": 1000,
-    "k": 64,
-    "products": 1000,
-}
-CPUHEAVY_N = 100
 TOKEN_SUPPLY = 10**30
 TOKENS_PER_ACCOUNT = 10**24
 OPENING_BALANCE = 1_000_000
@@ -41,14 +29,8 @@ ACCOUNTS_PER_OPEN = 100
 SLOT_GAS = 22_100  # a fresh storage slot (SSTORE from zero, cold)
 
 
-def param(tx: ContractTx, key: str) -> Any:
-    if tx.kind == "cpuheavy" and key == "n":
-        return tx.get("n", CPUHEAVY_N)
-    return tx.get(key, DEFAULTS[key])
-
-
 def value_length(tx: ContractTx) -> int:
-    return DEFAULT_FIELD_COUNT * int(param(tx, "field_length"))
+    return DEFAULT_FIELD_COUNT * number(tx, "field_length")
 
 
 def gas_limit(tx: ContractTx) -> int:
@@ -70,10 +52,10 @@ def gas_limit(tx: ContractTx) -> int:
     if kind.startswith("smallbank-"):
         return 120_000
     if kind == "cpuheavy":
-        n = int(param(tx, "n"))
+        n = number(tx, "n")
         return 100_000 + 3_000 * n + 40 * n * max(1, int(math.log2(n + 1))) * 30
     if kind == "ioheavy-write":
-        return 60_000 + int(param(tx, "n")) * (SLOT_GAS + 3_000)
+        return 60_000 + number(tx, "n") * (SLOT_GAS + 3_000)
     raise ValueError(f"no gas limit for {kind}")
 
 
@@ -162,7 +144,7 @@ def plan_contracts(
         ]
     if "KVStore" in addresses:
         kv = first["KVStore"]
-        count = int(param(kv, "record_count"))
+        count = number(kv, "record_count")
         plan.next_insert["KVStore"] = count
         value = bytes(value_length(kv))
         setup += [
@@ -170,7 +152,7 @@ def plan_contracts(
             for i in range(count)
         ]
     if "SmallBank" in addresses:
-        customers = int(param(first["SmallBank"], "customers"))
+        customers = number(first["SmallBank"], "customers")
         setup += [
             SetupCall(
                 addresses["SmallBank"],
@@ -182,7 +164,7 @@ def plan_contracts(
             for start in range(0, customers, ACCOUNTS_PER_OPEN)
         ]
     if "Traceability" in addresses:
-        products = int(param(first["Traceability"], "products"))
+        products = number(first["Traceability"], "products")
         plan.products = [
             keccak256(b"chainmark-product" + seed.to_bytes(8, "big") + i.to_bytes(8, "big"))
             for i in range(products)
@@ -195,7 +177,7 @@ def plan_contracts(
     if "Evidence" in addresses:
         from bench.kernels import merkle_root  # numba: imported only by workloads that build Merkle trees
 
-        k = int(param(first["Evidence"], "k"))
+        k = number(first["Evidence"], "k")
         rng = np.random.default_rng(seed)
         plan.evidence_leaves = [keccak256(rng.bytes(32)) for _ in range(k)]
         plan.evidence_root = merkle_root(plan.evidence_leaves, "openzeppelin")
@@ -223,7 +205,7 @@ def _erc20_transfer(
 ) -> list[bytes]:
     count = len(plan.account_addresses)
     to = (senders + 1 + _picks(tx.get("to"), max(count - 1, 1), len(senders), rng)) % count
-    amount = int(param(tx, "amount"))
+    amount = number(tx, "amount")
     return [calls.erc20_transfer(plan.account_addresses[int(t)], amount) for t in to]
 
 
@@ -237,16 +219,16 @@ def _erc20_balance(
 def _kv(plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator) -> list[bytes]:
     n = len(senders)
     if tx.kind == "kv-insert":
-        first = plan.next_insert.get("KVStore", int(param(tx, "record_count")))
+        first = plan.next_insert.get("KVStore", number(tx, "record_count"))
         plan.next_insert["KVStore"] = first + n
         value = bytes(value_length(tx))
         return [calls.kv_insert(record_key(first + i), value) for i in range(n)]
-    records = int(param(tx, "record_count"))
+    records = number(tx, "record_count")
     keys = [record_key(int(p)) for p in _picks(tx.get("key"), records, n, rng)]
     if tx.kind == "kv-read":
         return [calls.kv_read(k) for k in keys]
     if tx.kind == "kv-scan":
-        lengths = rng.integers(1, int(param(tx, "max_scan")) + 1, size=n)
+        lengths = rng.integers(1, number(tx, "max_scan") + 1, size=n)
         return [calls.kv_scan(k, int(m)) for k, m in zip(keys, lengths, strict=True)]
     value = bytes(value_length(tx))
     build = calls.kv_update if tx.kind == "kv-update" else calls.kv_read_modify_write
@@ -256,7 +238,7 @@ def _kv(plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.
 def _smallbank(
     plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
 ) -> list[bytes]:
-    n, customers, amount = len(senders), int(param(tx, "customers")), int(param(tx, "amount"))
+    n, customers, amount = len(senders), number(tx, "customers"), number(tx, "amount")
     a = _picks(tx.get("customer"), customers, n, rng)
     b = (a + 1 + rng.integers(0, customers - 1, size=n)) % customers  # a second, different customer
     kind = tx.kind.removeprefix("smallbank-")
@@ -279,9 +261,9 @@ def _micro(plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.rand
     if tx.kind == "donothing":
         return [calls.donothing_nothing()] * n
     if tx.kind == "cpuheavy":
-        size = int(param(tx, "n"))
+        size = number(tx, "n")
         return [calls.cpuheavy_sort(size, int(s)) for s in rng.integers(0, 2**32, size=n)]
-    size, keys = int(param(tx, "n")), int(param(tx, "keys"))
+    size, keys = number(tx, "n"), number(tx, "keys")
     starts = rng.integers(0, keys, size=n)
     if tx.kind == "ioheavy-write":
         return [calls.ioheavy_write(int(s), size, int(s) ^ 0x5EED) for s in starts]
@@ -297,7 +279,7 @@ def _evidence(
     if tx.kind == "evidence-store":
         return [calls.evidence_store(keccak256(rng.bytes(32)), f"document {i}") for i in range(n)]
     if tx.kind == "evidence-batch":
-        k = int(param(tx, "k"))
+        k = number(tx, "k")
         out = []
         for i in range(n):
             leaves = [keccak256(rng.bytes(32)) for _ in range(k)]
