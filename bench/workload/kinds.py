@@ -1,46 +1,21 @@
-"""Reads a round's transaction kinds (`tx:` or a weighted `mix:`) and the account/key choice distributions.
+"""Reads a round's transaction kinds: one `tx:`, or a weighted `mix:` of them.
 
-Each kind has a reader registered by name with the keys it accepts, like the rate controllers.
+Each kind has a reader registered by name with the keys it accepts, like the rate controllers; a contract
+kind's reader comes from its record (bench.workload.contract_kinds). `read_choice` (bench.workload.choice)
+reads an account or key choice.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from bench.contracts.ycsb import get_workload
+from bench.workload.choice import read_choice
+from bench.workload.contract_kinds import CONTRACT_KINDS, Param, contract_tx
 from bench.workload.limits import MAX_WEIGHT, UINT64_MAX, UINT256_MAX
 from bench.workload.reader import Reader, given
-from bench.workload.spec import BalanceRead, Choice, ContractTx, MixEntry, TransferTx, TxKind
-
-DISTRIBUTIONS = ("uniform", "zipfian", "hotspot")
-
-
-def read_choice(reader: Reader) -> Choice:
-    """A choice distribution: {distribution: uniform|zipfian|hotspot, theta, hot_fraction, hot_traffic}."""
-    f = reader.mapping(("distribution", "theta", "hot_fraction", "hot_traffic"), owner="a choice")
-    kind = f["distribution"].string() if "distribution" in f else "uniform"
-    if kind not in DISTRIBUTIONS:
-        raise f["distribution"].fail(f"unknown distribution, expected one of {', '.join(DISTRIBUTIONS)}")
-    for key, allowed in (("theta", "zipfian"), ("hot_fraction", "hotspot"), ("hot_traffic", "hotspot")):
-        if key in f and kind != allowed:
-            raise f[key].fail(f"only for distribution {allowed}", shown=False)
-    choice = Choice(
-        distribution=kind,
-        **given(f, {"theta": _unbounded, "hot_fraction": _unbounded, "hot_traffic": _unbounded}),
-    )
-    if "theta" in f and not 0 < choice.theta < 10:
-        raise f["theta"].fail("must be between 0 and 10 (YCSB uses 0.99)")
-    for key in ("hot_fraction", "hot_traffic"):
-        if key in f and not 0 < getattr(choice, key) < 1:
-            raise f[key].fail("must be between 0 and 1 (exclusive)")
-    return choice
-
-
-def _unbounded(reader: Reader) -> float:
-    """A number > 0; its range is checked by the caller (theta, hot_fraction, hot_traffic)."""
-    return reader.positive(math.inf)
+from bench.workload.spec import BalanceRead, Choice, MixEntry, TransferTx, TxKind
 
 
 def _transfer(f: dict[str, Reader]) -> TxKind:
@@ -64,7 +39,7 @@ _KINDS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Reader]], TxKind]]]
     "transfer": (("value_wei", "gas", "to"), _transfer),
     "balance-read": (("of",), _balance_read),
 }
-KIND_NAMES = tuple(_KINDS)
+# The keys of the kinds that are not contract calls (a contract kind's keys are its record's), for the schema.
 KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     name: ((), keys) for name, (keys, _) in _KINDS.items()
 }
@@ -111,48 +86,9 @@ def read_entries(reader: Reader, weight: float = 1.0) -> tuple[MixEntry, ...]:
     return expand_shortcut(reader, weight) or (MixEntry(read_tx(reader), weight),)
 
 
-# ---- contract kinds ---------------------------------------------------------------------------------
+# ---- contract kinds (bench.workload.contract_kinds) and the shortcuts that stand for mixes of them ----------
 
-
-def _int_between(low: int, high: int) -> Callable[[Reader], int]:
-    def read(reader: Reader) -> int:
-        return reader.integer(low, high)
-
-    return read
-
-
-_KV = {"record_count": _int_between(1, 1_000_000), "field_length": _int_between(1, 4096), "key": read_choice}
-_BANK = {"customers": _int_between(2, 1_000_000), "amount": _int_between(1, 10**9), "customer": read_choice}
-_IO = {"n": _int_between(1, 1000), "keys": _int_between(1, 10**9)}
-
-# kind -> (contract, read, {param: reader}); defaults live in bench.chains.ethereum.contract_txs (DEFAULTS).
-CONTRACT_KINDS: dict[str, tuple[str, bool, dict[str, Callable[[Reader], Any]]]] = {
-    "erc20-transfer": ("ERC20", False, {"amount": _int_between(1, 10**18), "to": read_choice}),
-    "erc20-balance": ("ERC20", True, {"of": read_choice}),
-    "donothing": ("DoNothing", False, {}),
-    "cpuheavy": ("CPUHeavy", False, {"n": _int_between(1, 5000)}),
-    "ioheavy-write": ("IOHeavy", False, _IO),
-    "ioheavy-scan": ("IOHeavy", True, _IO),
-    "kv-read": ("KVStore", True, _KV),
-    "kv-update": ("KVStore", False, _KV),
-    "kv-insert": ("KVStore", False, _KV),
-    "kv-scan": ("KVStore", True, {**_KV, "max_scan": _int_between(1, 1000)}),
-    "kv-rmw": ("KVStore", False, _KV),
-    "smallbank-amalgamate": ("SmallBank", False, _BANK),
-    "smallbank-balance": ("SmallBank", True, _BANK),
-    "smallbank-deposit-checking": ("SmallBank", False, _BANK),
-    "smallbank-send-payment": ("SmallBank", False, _BANK),
-    "smallbank-transact-savings": ("SmallBank", False, _BANK),
-    "smallbank-write-check": ("SmallBank", False, _BANK),
-    "evidence-store": ("Evidence", False, {}),
-    "evidence-batch": ("Evidence", False, {"k": _int_between(1, 4096)}),
-    "evidence-verify": ("Evidence", True, {"k": _int_between(1, 4096)}),
-    "trace-register": ("Traceability", False, {}),
-    "trace-transfer": ("Traceability", False, {"products": _int_between(1, 100_000)}),
-    "trace-history": ("Traceability", True, {"products": _int_between(1, 100_000)}),
-}
-
-# Shortcuts that expand into a weighted mix of the kinds above.
+# Shortcuts that expand into a weighted mix of contract kinds, with the parameters they pass on.
 _YCSB_OPERATION_KINDS = {
     "read": "kv-read",
     "update": "kv-update",
@@ -169,23 +105,28 @@ SMALLBANK_MIX = (
     ("smallbank-transact-savings", 15),
     ("smallbank-write-check", 15),
 )
+SHORTCUT_PARAMS: dict[str, tuple[Param, ...]] = {
+    "ycsb": tuple(CONTRACT_KINDS["kv-read"].param(key) for key in ("record_count", "field_length")),
+    "smallbank": tuple(CONTRACT_KINDS["smallbank-balance"].param(key) for key in ("customers", "amount")),
+}
+SHORTCUT_KEYS = {
+    "ycsb": ("workload", *(p.name for p in SHORTCUT_PARAMS["ycsb"])),
+    "smallbank": tuple(p.name for p in SHORTCUT_PARAMS["smallbank"]),
+}
 
 
 def _contract(name: str) -> Callable[[dict[str, Reader]], TxKind]:
-    contract, read, params = CONTRACT_KINDS[name]
+    kind = CONTRACT_KINDS[name]
 
     def build(f: dict[str, Reader]) -> TxKind:
-        values = tuple(sorted((key, params[key](f[key])) for key in params if key in f))
-        return ContractTx(kind=name, contract=contract, read=read, params=values)
+        return contract_tx(name, tuple((p.name, p.read(f[p.name])) for p in kind.params if p.name in f))
 
     return build
 
 
-for _name, _entry in CONTRACT_KINDS.items():
-    _KINDS[_name] = (tuple(_entry[2]), _contract(_name))
-KIND_NAMES = (*_KINDS, "ycsb", "smallbank")
-KIND_KEYS.update({name: ((), keys) for name, (keys, _) in _KINDS.items() if name not in KIND_KEYS})
-SHORTCUT_KEYS = {"ycsb": ("workload", "record_count", "field_length"), "smallbank": ("customers", "amount")}
+for _name, _kind in CONTRACT_KINDS.items():
+    _KINDS[_name] = (_kind.keys, _contract(_name))
+KIND_NAMES = (*_KINDS, *SHORTCUT_KEYS)
 
 
 def expand_shortcut(reader: Reader, weight: float) -> tuple[MixEntry, ...] | None:
@@ -195,29 +136,29 @@ def expand_shortcut(reader: Reader, weight: float) -> tuple[MixEntry, ...] | Non
     if name not in SHORTCUT_KEYS:
         return None
     f = reader.mapping(("kind", *SHORTCUT_KEYS[name]), owner=name)
+    given_params = tuple((p.name, p.read(f[p.name])) for p in SHORTCUT_PARAMS[name] if p.name in f)
     if name == "smallbank":
-        bank = tuple(sorted((k, _BANK[k](f[k])) for k in ("customers", "amount") if k in f))
         return tuple(
-            MixEntry(ContractTx(kind, "SmallBank", CONTRACT_KINDS[kind][1], bank), weight * share / 100)
-            for kind, share in SMALLBANK_MIX
+            MixEntry(contract_tx(kind, given_params), weight * share / 100) for kind, share in SMALLBANK_MIX
         )
+    return _ycsb(reader, f, given_params, weight)
+
+
+def _ycsb(
+    reader: Reader, f: dict[str, Reader], kv: tuple[tuple[str, Any], ...], weight: float
+) -> tuple[MixEntry, ...]:
+    """YCSB core workload A-F as its operation mix on KVStore, keys hot by YCSB's request distribution."""
     if "workload" not in f:
         raise reader.fail("workload: required for ycsb (one of A, B, C, D, E, F)", shown=False)
     try:
         ycsb = get_workload(str(f["workload"].scalar()))
     except ValueError as exc:
         raise f["workload"].fail(str(exc).split(":", 1)[1].strip()) from exc
-    kv: list[tuple[str, Any]] = [(k, _KV[k](f[k])) for k in ("record_count", "field_length") if k in f]
     hot = Choice("zipfian", 0.99) if ycsb.request_distribution == "zipfian" else Choice("zipfian", 1.2)
     entries = []
     for operation, share in ycsb.proportions:
-        kind = _YCSB_OPERATION_KINDS[operation]
-        params: list[tuple[str, Any]] = [*kv, ("key", hot)]
+        params: tuple[tuple[str, Any], ...] = (*kv, ("key", hot))
         if operation == "scan":
-            params.append(("max_scan", ycsb.max_scan_length))
-        entries.append(
-            MixEntry(
-                ContractTx(kind, "KVStore", CONTRACT_KINDS[kind][1], tuple(sorted(params))), weight * share
-            )
-        )
+            params = (*params, ("max_scan", ycsb.max_scan_length))
+        entries.append(MixEntry(contract_tx(_YCSB_OPERATION_KINDS[operation], params), weight * share))
     return tuple(entries)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from bench.workload import limits
-from bench.workload.kinds import DISTRIBUTIONS, KIND_KEYS, SHORTCUT_KEYS
+from bench.workload.choice import CHOICE_SCHEMA as CHOICE
+from bench.workload.contract_kinds import CONTRACT_KINDS, Param
+from bench.workload.kinds import KIND_KEYS, SHORTCUT_PARAMS
 from bench.workload.rates import RATE_KEYS
 from bench.workload.spec import CHAIN_NAMES, NODE_NAMES
 
@@ -26,18 +28,8 @@ SLOTS = {"type": "integer", "minimum": 1, "maximum": limits.MAX_SLOTS}
 SEED = {"type": "integer", "minimum": 0, "maximum": limits.MAX_SEED}
 HTTP_URL = {"type": "string", "pattern": "^https?://"}
 
-CHOICE: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "distribution": {"enum": list(DISTRIBUTIONS)},
-        "theta": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10},
-        "hot_fraction": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-        "hot_traffic": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-    },
-}
-
-# Every key a rate controller or transaction kind accepts, and its schema.
+# Every key a rate controller, a transfer or a balance read accepts, and its schema (a contract kind's keys
+# are described by its record, bench.workload.contract_kinds).
 PROPERTIES: dict[str, Any] = {
     "tps": TPS,
     "start_tps": TPS_OR_ZERO,
@@ -67,17 +59,6 @@ PROPERTIES: dict[str, Any] = {
     "gas": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},
     "to": CHOICE,
     "of": CHOICE,
-    "key": CHOICE,
-    "customer": CHOICE,
-    "amount": {"type": "integer", "minimum": 1},
-    "n": {"type": "integer", "minimum": 1},
-    "keys": {"type": "integer", "minimum": 1},
-    "record_count": {"type": "integer", "minimum": 1},
-    "field_length": {"type": "integer", "minimum": 1, "maximum": 4096},
-    "max_scan": {"type": "integer", "minimum": 1},
-    "customers": {"type": "integer", "minimum": 2},
-    "k": {"type": "integer", "minimum": 1, "maximum": 4096},
-    "products": {"type": "integer", "minimum": 1, "maximum": 100_000},
     "workload": {"enum": ["A", "B", "C", "D", "E", "F", "a", "b", "c", "d", "e", "f"]},
 }
 
@@ -93,10 +74,22 @@ def _variants(
     return out
 
 
+def _object(name: str, params: tuple[Param, ...], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A `kind: NAME` mapping taking `params` (each described by its record) and any `extra` keys."""
+    props = {"kind": {"const": name}} | (extra or {}) | {p.name: p.schema() for p in params}
+    return {"type": "object", "additionalProperties": False, "required": ["kind"], "properties": props}
+
+
+def _contract_variants() -> list[Any]:
+    """One variant per contract kind, and one per shortcut (ycsb, smallbank) standing for a mix of them."""
+    kinds = [_object(name, kind.params) for name, kind in CONTRACT_KINDS.items()]
+    ycsb = _object("ycsb", SHORTCUT_PARAMS["ycsb"], {"workload": PROPERTIES["workload"]})
+    return [*kinds, ycsb, _object("smallbank", SHORTCUT_PARAMS["smallbank"])]
+
+
 def workload_schema() -> dict[str, Any]:
     """The schema of a workload YAML file."""
-    shortcuts = {name: ((), keys) for name, keys in SHORTCUT_KEYS.items()}
-    tx = {"oneOf": _variants({**KIND_KEYS, **shortcuts}, "kind", default="transfer")}
+    tx = {"oneOf": [*_variants(KIND_KEYS, "kind", default="transfer"), *_contract_variants()]}
     rnd = {
         "type": "object",
         "additionalProperties": False,

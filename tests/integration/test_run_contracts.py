@@ -122,3 +122,57 @@ def summary_contracts(run_dir: Path) -> dict[str, str]:
     with db(run_dir) as conn:
         value = conn.execute("SELECT value FROM meta WHERE key = 'contracts'").fetchone()[0]
     return dict(json.loads(value))
+
+
+RESIGNED = """
+name: resign-custody
+accounts: {count: 6, seed: 31}
+target: {confirm_grace: 15s}
+rounds:
+  - label: custody
+    tx_count: 30
+    rate: {type: fixed-rate, tps: 30}
+    tx: {kind: trace-transfer, products: 8}
+  - label: backlog
+    duration: 2s
+    rate: {type: fixed-backlog, in_flight: 10}
+    tx: {kind: kv-insert, record_count: 5, field_length: 4}
+  - label: after
+    tx_count: 40
+    rate: {type: fixed-rate, tps: 40}
+    mix:
+      - {weight: 3, tx: {kind: trace-transfer, products: 8}}
+      - {weight: 1, tx: {kind: trace-history, products: 8}}
+"""
+
+
+def test_rounds_re_signed_after_a_round_cut_short_keep_the_contract_state(
+    tmp_path: Path, anvil: ManagedAnvil, rpc: RpcClient
+) -> None:
+    """A closed loop cut short by its duration moves the later rounds' nonces back; their calls stay the plan's,
+    so every custody hop after it still comes from the product's custodian (none reverts)."""
+    workload = write_workload(tmp_path / "w.yaml", RESIGNED)
+    result = chainmark("run", str(workload), "--target-url", anvil.url, "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "re-signed 40 transactions of later rounds" in result.stderr
+    run_dir = only_run_dir(tmp_path / "out")
+    custody, backlog, after = read_summary(run_dir)["rounds"]
+    assert backlog["sent"] < backlog["planned"], "the closed loop left signed inserts unsent"
+    contracts = summary_contracts(run_dir)
+    records = calls.decode_uint(_call(rpc, contracts["KVStore"], calls.kv_record_count()))
+    assert backlog["failed"] == {} and records == 5 + backlog["confirmed"]
+    hops = after["by_kind"]["trace-transfer"]
+    assert hops["failed"] == {}, "a re-signed hop was sent by an account that is not the custodian"
+    assert hops["confirmed"] == hops["sent"] > 20 and custody["confirmed"] == 30
+    assert after["reads"]["ok"] == after["reads"]["sent"] > 0
+    from bench.chains.ethereum.contract_txs import plan_contracts
+    from bench.workload import load_workload
+
+    accounts = [address_of(k) for k in derive_keys(31, 6)]
+    planned = plan_contracts(load_workload(workload), accounts[0], 0, accounts, seed=31)
+    assert planned is not None
+    lengths = [
+        calls.decode_uint(_call(rpc, contracts["Traceability"], calls.trace_history_length(p)))
+        for p in planned.products
+    ]
+    assert sum(lengths) == len(planned.products) + 30 + hops["confirmed"]

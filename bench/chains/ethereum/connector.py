@@ -16,7 +16,7 @@ from bench.chains.ethereum.funding import fund_accounts, send_and_confirm
 from bench.chains.ethereum.heads import EthereumHeads
 from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.chains.ethereum.node import NodeInfo, read_node_info
-from bench.chains.ethereum.plan import Plan, build_plan, sign_rounds
+from bench.chains.ethereum.plan import Plan, build_plan, resign_rounds
 from bench.chains.ethereum.wire import EthereumWire
 from bench.errors import RunError
 from bench.plan.round import PlannedRound
@@ -86,19 +86,10 @@ class EthereumPlanner:
         return Planned(plan, plan.signing_seconds, plan.processes)
 
     def resign(self, plan: ChainPlan, later: Sequence[PlannedRound]) -> list[PlannedRound]:
-        """Their nonces were never used: sign the later rounds again from the node's pending nonces."""
+        """Their nonces were never used: sign the later rounds again from the node's pending nonces, each
+        from the plan's state when it began (the same calls as planned, renumbered)."""
         assert isinstance(plan, Plan)
-        return sign_rounds(
-            plan.workload,
-            plan.keys,
-            plan.addresses,
-            plan.chain_id,
-            plan.gas_price,
-            self._nonces(plan.addresses),
-            [(r.index, r.spec) for r in later],
-            plan.processes,
-            plan.contracts,
-        )
+        return resign_rounds(plan, later, self._nonces(plan.addresses))
 
     def _nonces(self, addresses: Sequence[bytes]) -> list[int]:
         params = [["0x" + a.hex(), "pending"] for a in addresses]

@@ -2,33 +2,55 @@
 
 No clock and no network here: the caller passes what the chain told it (chain id, gas price, start
 nonces). Signing is spread over processes; everything the measured phase sends is bytes made here.
+Rounds are signed in order, each from the plan's state when it begins (bench.chains.ethereum.plan_state),
+which the plan keeps, so later rounds can be signed again from the node's nonces and be the same rounds.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.chains.ethereum.contract_txs import ContractPlan, gas_limit, plan_contracts
+from bench.chains.ethereum.contract_plan import ContractPlan, ContractState
+from bench.chains.ethereum.contract_txs import plan_contracts
 from bench.chains.ethereum.keys import address_of, derive_keys
+from bench.chains.ethereum.kinds import ETHEREUM_KINDS, write_gas
 from bench.chains.ethereum.parallel import sign_in_children
+from bench.chains.ethereum.plan_state import PlanState, Stream
 from bench.chains.ethereum.signing import SignJob, UnsignedTx, sign_job
 from bench.plan.choice import draw
 from bench.plan.presign import presign_count
 from bench.plan.round import PlannedRound
 from bench.plan.schedule import arrival_offsets
-from bench.workload.spec import (
-    BalanceRead,
-    ContractTx,
-    Round,
-    TransferTx,
-    Workload,
-)
+from bench.workload.spec import BalanceRead, ContractTx, Round, TransferTx, Workload
 
 PARALLEL_THRESHOLD = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """What signing a round needs besides the plan's state: the accounts' keys, the chain, its gas price, the
+    contracts, and the workload's seed (each round's arrival schedule is drawn from it and the round's index)."""
+
+    seed: int
+    keys: list[bytes] = field(repr=False)
+    addresses: list[bytes] = field(repr=False)
+    chain_id: int
+    gas_price: int
+    contracts: ContractPlan | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """Rounds signed in order, the plan's state when each began, and the state after the last."""
+
+    rounds: list[PlannedRound]
+    starts: tuple[PlanState, ...]
+    end: PlanState
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +68,7 @@ class Plan:
     processes: int = 1
     contracts: ContractPlan | None = field(default=None, repr=False)
     setup: list[tuple[bytes, bytes]] = field(default_factory=list, repr=False)  # (raw, hash) from account 0
+    starts: tuple[PlanState, ...] = field(default=(), repr=False)  # the state each round began from
 
     @property
     def tx_count(self) -> int:
@@ -54,6 +77,17 @@ class Plan:
     @property
     def accounts(self) -> list[str]:
         return ["0x" + a.hex() for a in self.addresses]
+
+    @property
+    def signer(self) -> Signer:
+        return Signer(
+            self.workload.accounts.seed,
+            self.keys,
+            self.addresses,
+            self.chain_id,
+            self.gas_price,
+            self.contracts,
+        )
 
     def record(self) -> dict[str, object]:
         return {"gas_price_wei": self.gas_price}
@@ -68,32 +102,200 @@ def build_plan(
     processes: int | None = None,
 ) -> Plan:
     """Derive keys, decide every transaction, and sign them all (in parallel when it pays)."""
-    count = workload.accounts.count
-    keys = derive_keys(workload.accounts.seed, count)
+    count, seed = workload.accounts.count, workload.accounts.seed
+    keys = derive_keys(seed, count)
     addresses = [address_of(k) for k in keys]
     nonces = list(start_nonces) if start_nonces is not None else [0] * count
     processes = processes or os.cpu_count() or 1
     started = time.perf_counter()
-    contracts = plan_contracts(workload, addresses[0], nonces[0], addresses, workload.accounts.seed)
+    contracts = plan_contracts(workload, addresses[0], nonces[0], addresses, seed)
     setup: list[tuple[bytes, bytes]] = []
-    need = [0] * count
     if contracts is not None:
         templates = tuple(UnsignedTx(c.to or b"", 0, c.gas, gas_price, c.data) for c in contracts.setup)
         setup = sign_job(SignJob(keys[0], nonces[0], templates, chain_id))
         nonces[0] += len(templates)
-        need[0] += sum(c.gas for c in contracts.setup) * gas_price
-    rounds = sign_rounds(
+    signer = Signer(seed, keys, addresses, chain_id, gas_price, contracts)
+    start = PlanState(Stream.seeded(seed), contracts=contracts.start if contracts else ContractState())
+    signed = sign_rounds(signer, list(enumerate(workload.rounds)), start, nonces, processes)
+    elapsed = time.perf_counter() - started
+    funding = _funding(workload, signed.rounds, contracts, gas_price)
+    return Plan(
         workload,
-        keys,
-        addresses,
         chain_id,
         gas_price,
-        nonces,
-        list(enumerate(workload.rounds)),
+        keys,
+        addresses,
+        funding,
+        signed.rounds,
+        elapsed,
         processes,
         contracts,
+        setup,
+        signed.starts,
     )
-    elapsed = time.perf_counter() - started
+
+
+def resign_rounds(plan: Plan, later: Sequence[PlannedRound], nonces: Sequence[int]) -> list[PlannedRound]:
+    """Sign `later` rounds (consecutive) again from the node's `nonces` and the plan's state when the first of
+    them began: the same transactions as planned (kinds, senders, calls), with only their nonces moved."""
+    if not later:
+        return []
+    first = later[0].index
+    assert [r.index for r in later] == list(range(first, first + len(later))), (
+        "later rounds follow one another"
+    )
+    specs = [(r.index, r.spec) for r in later]
+    return sign_rounds(plan.signer, specs, plan.starts[first], nonces, plan.processes).rounds
+
+
+def sign_rounds(
+    signer: Signer, rounds: list[tuple[int, Round]], start: PlanState, nonces: Sequence[int], processes: int
+) -> Signed:
+    """Sign `rounds` (index, spec) in order from `start` (the plan's state when the first begins) and each
+    account's next nonce (`nonces`, not changed); answer them with the state each began from."""
+    layouts: list[_Layout] = []
+    starts, state, next_nonces = [], start, list(nonces)
+    for index, spec in rounds:
+        starts.append(state)
+        layout, state = _lay_out(signer, index, spec, state, next_nonces)
+        layouts.append(layout)
+    signed = iter(_run_jobs([job for layout in layouts for job in layout.jobs], processes))
+    return Signed([layout.planned(signed) for layout in layouts], tuple(starts), state)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """One round decided, its writes grouped into signing jobs (one per sender, in nonce order)."""
+
+    index: int
+    spec: Round
+    senders: np.ndarray
+    nonces: np.ndarray
+    offsets: np.ndarray | None
+    kinds: np.ndarray
+    payloads: list[bytes]  # reads' fragments; writes' raw transactions are filled in once signed
+    jobs: list[SignJob]
+    positions: list[np.ndarray]  # each job's positions in the round
+
+    def planned(self, signed: Iterator[list[tuple[bytes, bytes]]]) -> PlannedRound:
+        """The round, its writes' raw transactions and hashes taken from `signed` (the jobs' results, in order)."""
+        payloads, hashes = self.payloads, [b""] * len(self.senders)  # filled in place, not copied
+        for positions in self.positions:
+            for p, (tx_raw, tx_hash) in zip(positions, next(signed), strict=True):
+                payloads[p], hashes[p] = tx_raw, tx_hash
+        senders = self.senders.astype(np.int32)
+        return PlannedRound(
+            self.index, self.spec, senders, self.nonces, payloads, hashes, self.offsets, self.kinds
+        )
+
+
+def _lay_out(
+    signer: Signer, index: int, spec: Round, state: PlanState, nonces: list[int]
+) -> tuple[_Layout, PlanState]:
+    """Decide round `index` from `state`: kinds, senders, calls, nonces (advancing `nonces`, the caller's
+    working copy); answer it with the state after it."""
+    rng = state.stream.generator()
+    offsets = arrival_offsets(spec, seed=signer.seed * 1_000 + index)
+    n = presign_count(spec, offsets)
+    kinds = _draw_kinds(spec, n, rng)
+    senders, turn = _draw_senders(spec, kinds, len(signer.keys), state.turn, rng)
+    payloads, unsigned, contracts = _calls(signer, spec, kinds, senders, state.contracts, rng)
+    tx_nonces = np.full(n, -1, dtype=np.int64)
+    jobs, positions_of_jobs = [], []
+    for account, positions in _positions_by_account(senders, len(signer.keys)):
+        tx_nonces[positions] = nonces[account] + np.arange(len(positions))
+        templates = tuple(_require(unsigned[p]) for p in positions)
+        jobs.append(SignJob(signer.keys[account], nonces[account], templates, signer.chain_id))
+        positions_of_jobs.append(positions)
+        nonces[account] += len(positions)
+    layout = _Layout(index, spec, senders, tx_nonces, offsets, kinds, payloads, jobs, positions_of_jobs)
+    return layout, PlanState(Stream.of(rng), turn, contracts)
+
+
+def _draw_kinds(spec: Round, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Which mix entry each of the round's `n` transactions is, drawn by weight."""
+    if len(spec.mix) == 1:
+        return np.zeros(n, int)
+    weights = np.array([e.weight for e in spec.mix])
+    return rng.choice(len(spec.mix), size=n, p=weights / weights.sum())
+
+
+def _draw_senders(
+    spec: Round, kinds: np.ndarray, count: int, turn: int, rng: np.random.Generator
+) -> tuple[np.ndarray, int]:
+    """Each write's sender (reads: -1): the accounts in turn from `turn`, or drawn by the round's `from:`;
+    answered with the next turn."""
+    reads = np.array([e.tx.read for e in spec.mix])[kinds]
+    writes = int((~reads).sum())
+    senders = np.full(len(kinds), -1, dtype=np.int64)
+    if spec.sender is not None:
+        senders[~reads] = draw(spec.sender, count, writes, rng)
+        return senders, turn
+    senders[~reads] = (turn + np.arange(writes)) % count
+    return senders, turn + writes
+
+
+def _calls(
+    signer: Signer,
+    spec: Round,
+    kinds: np.ndarray,
+    senders: np.ndarray,
+    contracts: ContractState,
+    rng: np.random.Generator,
+) -> tuple[list[bytes], list[UnsignedTx | None], ContractState]:
+    """Per position: a read's JSON-RPC fragment, or a write's unsigned transaction (a kind may choose its
+    senders, written into `senders`); answered with the contracts' state after the round's calls."""
+    count, n = len(signer.addresses), len(kinds)
+    payloads: list[bytes] = [b""] * n
+    unsigned: list[UnsignedTx | None] = [None] * n
+    for k, entry in enumerate(spec.mix):
+        mine = np.flatnonzero(kinds == k)
+        tx = entry.tx
+        if isinstance(tx, TransferTx):
+            picks = draw(tx.to, max(count - 1, 1), len(mine), rng)
+            for p, t in zip(mine, (senders[mine] + 1 + picks) % count, strict=True):  # never the sender
+                unsigned[p] = UnsignedTx(signer.addresses[int(t)], tx.value_wei, tx.gas, signer.gas_price)
+        elif isinstance(tx, BalanceRead):
+            for p, a in zip(mine, draw(tx.of, count, len(mine), rng), strict=True):
+                payloads[p] = _balance_read(signer.addresses[int(a)])
+        else:
+            contracts = _contract_calls(signer, tx, mine, senders, contracts, rng, payloads, unsigned)
+    return payloads, unsigned, contracts
+
+
+def _contract_calls(
+    signer: Signer,
+    tx: ContractTx,
+    mine: np.ndarray,
+    senders: np.ndarray,
+    state: ContractState,
+    rng: np.random.Generator,
+    payloads: list[bytes],
+    unsigned: list[UnsignedTx | None],
+) -> ContractState:
+    """Fill positions `mine` with calls of contract kind `tx` built by its record; the state after them."""
+    plan = signer.contracts
+    if plan is None:
+        raise ValueError(f"{tx.kind} needs the workload's contracts planned")
+    batch = ETHEREUM_KINDS[tx.kind].build(plan, state, tx, senders[mine], rng)
+    senders[mine] = batch.senders  # e.g. a custody transfer comes from the product's custodian
+    if tx.read:
+        for p, data in zip(mine, batch.data, strict=True):
+            payloads[p] = plan.eth_call(tx.contract, data)
+        return batch.state
+    to, gas = plan.addresses[tx.contract], write_gas(tx)
+    for p, data in zip(mine, batch.data, strict=True):
+        unsigned[p] = UnsignedTx(to, 0, gas, signer.gas_price, data)
+    return batch.state
+
+
+def _funding(
+    workload: Workload, rounds: list[PlannedRound], contracts: ContractPlan | None, gas_price: int
+) -> list[int]:
+    """Each account's funding: the gas (and value) of every write it sends, plus 10% (or the workload's)."""
+    need = [0] * workload.accounts.count
+    if contracts is not None:
+        need[0] += sum(c.gas for c in contracts.setup) * gas_price
     for planned in rounds:
         for index, entry in enumerate(planned.spec.mix):
             if entry.tx.read:
@@ -103,113 +305,12 @@ def build_plan(
                 per_tx = entry.tx.gas * gas_price + entry.tx.value_wei
             else:
                 assert isinstance(entry.tx, ContractTx)
-                per_tx = gas_limit(entry.tx) * gas_price
+                per_tx = write_gas(entry.tx) * gas_price
             for sender, n in zip(*np.unique(mine, return_counts=True), strict=True):
                 need[int(sender)] += per_tx * int(n)
-    funding = [
-        workload.accounts.funding_wei if workload.accounts.funding_wei is not None else n * 11 // 10
-        for n in need
-    ]
-    return Plan(
-        workload, chain_id, gas_price, keys, addresses, funding, rounds, elapsed, processes, contracts, setup
-    )
-
-
-def sign_rounds(
-    workload: Workload,
-    keys: list[bytes],
-    addresses: list[bytes],
-    chain_id: int,
-    gas_price: int,
-    nonces: list[int],
-    rounds: list[tuple[int, Round]],
-    processes: int,
-    contracts: ContractPlan | None = None,
-) -> list[PlannedRound]:
-    """Sign `rounds` (index, spec) in order starting from per-account `nonces` (updated in place)."""
-    count = len(keys)
-    rng = np.random.default_rng(workload.accounts.seed)
-    layouts = []
-    jobs: list[SignJob] = []
-    cursor = 0
-    for index, spec in rounds:
-        offsets = arrival_offsets(spec, seed=workload.accounts.seed * 1_000 + index)
-        n = presign_count(spec, offsets)
-        weights = np.array([e.weight for e in spec.mix])
-        kinds = (
-            rng.choice(len(spec.mix), size=n, p=weights / weights.sum())
-            if len(spec.mix) > 1
-            else np.zeros(n, int)
-        )
-        reads = np.array([e.tx.read for e in spec.mix])[kinds]
-        writes = int((~reads).sum())
-        senders = np.full(n, -1, dtype=np.int64)
-        if spec.sender is None:
-            senders[~reads] = (cursor + np.arange(writes)) % count
-            cursor += writes
-        else:
-            senders[~reads] = draw(spec.sender, count, writes, rng)
-        payloads, unsigned = _calls(spec, kinds, senders, addresses, gas_price, contracts, rng)
-        tx_nonces = np.full(n, -1, dtype=np.int64)
-        job_slices = []
-        for account, positions in _positions_by_account(senders, count):
-            tx_nonces[positions] = nonces[account] + np.arange(len(positions))
-            templates = tuple(_require(unsigned[p]) for p in positions)
-            jobs.append(SignJob(keys[account], nonces[account], templates, chain_id))
-            job_slices.append(positions)
-            nonces[account] += len(positions)
-        layouts.append((index, spec, senders, tx_nonces, job_slices, offsets, kinds, payloads))
-    signed = _run_jobs(jobs, processes)
-    out, job_index = [], 0
-    for index, spec, senders, tx_nonces, job_slices, offsets, kinds, payloads in layouts:
-        hashes: list[bytes] = [b""] * len(senders)
-        for positions in job_slices:
-            for p, (tx_raw, tx_hash) in zip(positions, signed[job_index], strict=True):
-                payloads[p], hashes[p] = tx_raw, tx_hash
-            job_index += 1
-        out.append(
-            PlannedRound(index, spec, senders.astype(np.int32), tx_nonces, payloads, hashes, offsets, kinds)
-        )
-    return out
-
-
-def _calls(
-    spec: Round,
-    kinds: np.ndarray,
-    senders: np.ndarray,
-    addresses: list[bytes],
-    gas_price: int,
-    contracts: ContractPlan | None,
-    rng: np.random.Generator,
-) -> tuple[list[bytes], list[UnsignedTx | None]]:
-    """Per position: a read's JSON-RPC fragment, or a write's unsigned transaction (senders may be forced)."""
-    count, n = len(addresses), len(kinds)
-    payloads: list[bytes] = [b""] * n
-    unsigned: list[UnsignedTx | None] = [None] * n
-    for k, entry in enumerate(spec.mix):
-        mine = np.flatnonzero(kinds == k)
-        tx = entry.tx
-        if isinstance(tx, TransferTx):
-            picks = draw(tx.to, max(count - 1, 1), len(mine), rng)
-            for p, t in zip(mine, (senders[mine] + 1 + picks) % count, strict=True):  # never the sender
-                unsigned[p] = UnsignedTx(addresses[int(t)], tx.value_wei, tx.gas, gas_price)
-        elif isinstance(tx, BalanceRead):
-            for p, a in zip(mine, draw(tx.of, count, len(mine), rng), strict=True):
-                payloads[p] = _balance_read(addresses[int(a)])
-        else:
-            if contracts is None:
-                raise ValueError(f"{tx.kind} needs the workload's contracts planned")
-            forced = contracts.senders(tx, len(mine), rng)
-            if forced is not None:  # e.g. a custody transfer must come from the product's custodian
-                senders[mine] = forced
-            for p, data in zip(mine, contracts.calldata(tx, senders[mine], rng), strict=True):
-                if tx.read:
-                    payloads[p] = contracts.eth_call(tx, data)
-                else:
-                    unsigned[p] = UnsignedTx(
-                        contracts.addresses[tx.contract], 0, gas_limit(tx), gas_price, data
-                    )
-    return payloads, unsigned
+    if workload.accounts.funding_wei is not None:
+        return [workload.accounts.funding_wei] * len(need)
+    return [n * 11 // 10 for n in need]
 
 
 def _positions_by_account(senders: np.ndarray, count: int) -> list[tuple[int, np.ndarray]]:
