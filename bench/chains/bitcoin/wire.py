@@ -1,0 +1,38 @@
+"""What a Bitcoin Core transaction looks like on the wire: `sendrawtransaction`, and how its answer reads.
+
+Bitcoin Core answers a failed call with HTTP 500 and a JSON-RPC error object (before v25, whatever the
+request's JSON-RPC version), a good one with HTTP 200 and `"error": null`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bench.plan.round import PlannedRound
+
+
+class BitcoinWire:
+    """JSON-RPC 1.0 over HTTP: `sendrawtransaction` for writes, the planned call for reads."""
+
+    family = "bitcoin"
+    request_name = "sendrawtransaction"
+
+    def body(self, planned: PlannedRound, position: int, tx_id: int) -> bytes:
+        if planned.is_read(position):
+            return b'{"jsonrpc":"1.0","id":%d,%s}' % (tx_id, planned.raw[position])
+        return b'{"jsonrpc":"1.0","id":%d,"method":"sendrawtransaction","params":["%s"]}' % (
+            tx_id,
+            planned.raw[position].hex().encode(),
+        )
+
+    def answer_error(self, status: int, content: bytes | None, transport_error: object) -> str | None:
+        if transport_error is not None or status == 0:
+            return f"connection: {transport_error}"
+        try:
+            answer = json.loads(content or b"")
+        except ValueError:
+            return f"http {status}" if status != 200 else "rejected-other: answer is not JSON"
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if error is not None:
+            return str(error.get("message", error)) if isinstance(error, dict) else str(error)
+        return None if status == 200 else f"http {status}"
