@@ -9,7 +9,6 @@ ends (completed, failed, or interrupted with Ctrl-C), from what the store holds.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -46,6 +45,7 @@ from bench.targets.node import NodeInfo, read_node_info
 from bench.targets.nodes import managed_node
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint, parse_endpoint, redact_text, redact_url
+from bench.workload.rates import describe_round
 from bench.workload.spec import Workload
 
 GWEI = 10**9
@@ -581,16 +581,4 @@ def _local_node_pid(endpoint: Endpoint) -> int | None:
 
 def _controller(planned: PlannedRound) -> dict[str, Any]:
     """The round's rate controller and tx kind as plain JSON (a trace's points are summarised)."""
-    rate = planned.spec.rate
-    mix = planned.spec.mix
-    out: dict[str, Any] = {"type": rate.kind, "tx": "+".join(e.tx.kind for e in mix)}
-    if len(mix) > 1:
-        out["mix"] = {e.tx.kind: e.weight for e in mix}
-    for name, value in dataclasses.asdict(rate).items():
-        if name == "points":
-            out["trace_points"] = len(value)
-        elif name != "kind" and value is not None:
-            out[name] = value
-    if planned.spec.duration is not None:
-        out["duration_s"] = planned.spec.duration
-    return out
+    return describe_round(planned.spec)
