@@ -51,8 +51,6 @@ __all__ = [
     "Workload",
 ]
 
-OPEN_LOOP = (FixedRate, LinearRate, StepRate, Poisson, Trace)  # until the plan asks the controllers
-
 
 @dataclass(frozen=True, slots=True)
 class Choice:
