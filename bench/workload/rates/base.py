@@ -89,7 +89,8 @@ OPEN_LOOP = Loop(open=True)
 
 
 class RateController(Protocol):
-    """What a rate controller module implements (see the module docstring for the stage of each member)."""
+    """What a rate controller module implements (see the module docstring for the stage of each member); a
+    new controller is one module with such a record and one line in `registry.RATES`."""
 
     keys: ClassVar[Keys]
     loop: ClassVar[Loop]
@@ -104,9 +105,13 @@ class RateController(Protocol):
         """The controller from its `rate:` fields (the given ones of `keys`, all required ones among them)."""
         ...
 
-    def length(self) -> Length: ...
+    def length(self) -> Length:
+        """How a round of it is bounded (checked by the loader, which also takes an own length as the duration)."""
+        ...
 
-    def count(self, rnd: Round) -> TxCount: ...
+    def count(self, rnd: Round) -> TxCount:
+        """How many transactions the round signs, from the workload alone (the plan-size check draws nothing)."""
+        ...
 
     def offsets(self, rnd: Round, seed: int) -> np.ndarray | None:
         """Intended send offsets (s, ascending) of an open-loop round, drawn from `seed` if random; else None."""
