@@ -6,7 +6,6 @@ later stage needs is returned (the chain's identity, the plan), not left on the 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
 from bench.targets.url import Endpoint
 from bench.workers import Cluster, join_workers, record_workers
+from bench.workload.rates import describe_round
 from bench.workload.spec import Workload
 
 # Makes the session's round runner from what it shares with runners; by default the local (Locust in this
@@ -277,16 +277,4 @@ class Session:
 
 def _controller(planned: PlannedRound) -> dict[str, Any]:
     """The round's rate controller and tx kind as plain JSON (a trace's points are summarised)."""
-    rate = planned.spec.rate
-    mix = planned.spec.mix
-    out: dict[str, Any] = {"type": rate.kind, "tx": "+".join(e.tx.kind for e in mix)}
-    if len(mix) > 1:
-        out["mix"] = {e.tx.kind: e.weight for e in mix}
-    for name, value in dataclasses.asdict(rate).items():
-        if name == "points":
-            out["trace_points"] = len(value)
-        elif name != "kind" and value is not None:
-            out[name] = value
-    if planned.spec.duration is not None:
-        out["duration_s"] = planned.spec.duration
-    return out
+    return describe_round(planned.spec)

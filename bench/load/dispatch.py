@@ -6,6 +6,7 @@ schedule lag, never as a quietly lower rate. `Backlog` (fixed-backlog): a transa
 while fewer than `in_flight` are sent and not yet seen in a block; its intended time is when its
 slot opened (`maximum-rate` is the same with a large bound; `fixed-concurrency` has no slot limit: its
 users, one per client, each wait for their answer). Both only hand out positions; the users sleep and send.
+The rate controller says which one a round gets, and its bound (`RateController.pacing`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bench.clock import Clock
-from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Round
+from bench.workload.spec import Round
 
 SendRecord = tuple[int, float, float, float | None, str | None]  # position, intended, sent, answered, error
 
@@ -108,20 +109,13 @@ Dispatcher = OpenLoop | Backlog
 
 
 def make_dispatcher(spec: Round, offsets: np.ndarray | None, count: int, t0: float) -> tuple[Dispatcher, int]:
-    """The dispatcher for a round's rate controller, and how many sending users it needs.
+    """The dispatcher the round's rate controller paces it with, and how many sending users it needs.
 
-    Open loop: the schedule, with up to `senders` requests in flight. fixed-backlog / maximum-rate: a
-    slot per unconfirmed transaction. fixed-concurrency: one user per client, each waiting for its
-    answer (so no slot limit beyond the users themselves)."""
+    Open loop: the schedule, `offsets` (with up to `senders` requests in flight, say the built-ins).
+    Closed loop: the controller's slots, until the round's duration (if it has one) is over."""
+    pacing = spec.rate.pacing(spec, count)
+    if pacing.slots is None:
+        assert offsets is not None, f"{spec.rate.kind} paces by a schedule but the plan drew none"
+        return OpenLoop(offsets, t0), pacing.users
     deadline = t0 + spec.duration if spec.duration is not None else None
-    rate = spec.rate
-    if offsets is not None:
-        return OpenLoop(offsets, t0), min(spec.senders, count)
-    if isinstance(rate, FixedBacklog):
-        return Backlog(count, rate.in_flight, t0, deadline), min(spec.senders, rate.in_flight, count)
-    if isinstance(rate, MaximumRate):
-        return Backlog(count, rate.max_outstanding, t0, deadline), min(
-            spec.senders, rate.max_outstanding, count
-        )
-    assert isinstance(rate, FixedConcurrency)
-    return Backlog(count, count, t0, deadline), min(rate.clients, count)
+    return Backlog(count, pacing.slots, t0, deadline), pacing.users

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from bench.workload.spec import FixedBacklog, FixedConcurrency, MaximumRate, Round
+from bench.workload.rates.fixed_backlog import BACKLOG_PRESIGN_PER_SLOT_PER_S
+from bench.workload.spec import Round
 
-# It pre-signs this many per in-flight slot per second (enough for blocks every 0.25 s), and ends early,
-# with a warning, if that runs out.
-BACKLOG_PRESIGN_PER_SLOT_PER_S = 4
+__all__ = ["BACKLOG_PRESIGN_PER_SLOT_PER_S", "closed_loop_count", "presign_count"]
 
 
 def closed_loop_count(spec: Round) -> int:
-    """Transactions to sign for a closed-loop round: its tx_count, or enough for its duration."""
-    count = spec.planned_tx_count()
-    if count is not None:
-        return count
-    rate, duration = spec.rate, spec.duration
-    assert duration is not None
-    if isinstance(rate, FixedBacklog):
-        return max(rate.in_flight, math.ceil(rate.in_flight * duration * BACKLOG_PRESIGN_PER_SLOT_PER_S))
-    assert isinstance(rate, FixedConcurrency | MaximumRate)
-    return max(1, math.ceil(rate.max_tps * duration))
+    """Transactions to sign for a closed-loop round: its tx_count, or its controller's pool for its duration."""
+    return spec.rate.count(spec).n
 
 
 def presign_count(spec: Round, offsets: np.ndarray | None = None) -> int:

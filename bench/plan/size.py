@@ -10,24 +10,12 @@ account keeps about 260 bytes (key, address, funding).
 
 from __future__ import annotations
 
-import itertools
-import math
 from dataclasses import dataclass
 
 import psutil
 
 from bench.errors import WorkloadError
-from bench.plan.presign import closed_loop_count
-from bench.workload.spec import (
-    OPEN_LOOP,
-    FixedRate,
-    LinearRate,
-    Poisson,
-    Round,
-    StepRate,
-    Trace,
-    Workload,
-)
+from bench.workload.spec import Round, Workload
 
 BYTES_PER_TX = 1_200  # at the peak: signed, pickled back from a signing process, and its body built
 BYTES_PER_ACCOUNT = 300
@@ -111,32 +99,4 @@ def parse_bytes(text: str) -> int:
 
 def _round_txs(spec: Round) -> int:
     """Transactions the plan signs for the round (open loop: the integral of its rate over its length)."""
-    rate, duration = spec.rate, spec.duration
-    if not isinstance(rate, OPEN_LOOP):
-        return closed_loop_count(spec)
-    if isinstance(rate, FixedRate) or (isinstance(rate, Poisson) and spec.tx_count is not None):
-        count = spec.planned_tx_count() if isinstance(rate, FixedRate) else spec.tx_count
-        assert count is not None
-        return count
-    assert duration is not None
-    if isinstance(rate, Poisson):
-        return math.ceil(duration * rate.tps)
-    if isinstance(rate, LinearRate):
-        return math.ceil(duration * (rate.start_tps + rate.end_tps) / 2)
-    if isinstance(rate, StepRate):
-        return math.ceil(sum(d * tps for d, tps in rate.steps))
-    assert isinstance(rate, Trace)
-    return math.ceil(_trace_integral(rate, duration))
-
-
-def _trace_integral(rate: Trace, duration: float) -> float:
-    """Transactions of a trace over `duration`: trapezoids (interpolate) or rectangles (step), the last rate held."""
-    total = 0.0
-    points = [*rate.points, (max(duration, rate.points[-1][0]), rate.points[-1][1])]
-    for (t0, r0), (t1, r1) in itertools.pairwise(points):
-        if t0 >= duration:
-            break
-        end = min(t1, duration)
-        r_end = r0 + (r1 - r0) * (end - t0) / (t1 - t0) if rate.mode == "interpolate" and t1 > t0 else r0
-        total += (end - t0) * ((r0 + r_end) / 2)
-    return total
+    return spec.rate.count(spec).n

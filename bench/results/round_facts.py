@@ -10,9 +10,8 @@ import numpy as np
 from bench.results.round_data import RoundData
 from bench.results.store import RunStore
 from bench.results.verdict import LAG_BOUND_S, RoundFacts
+from bench.workload.rates import Loop, loop_of
 
-OPEN_LOOP_TYPES = ("fixed-rate", "linear-rate", "step-rate", "poisson", "trace")
-BACKLOG_BOUNDS = {"fixed-backlog": "in_flight", "maximum-rate": "max_outstanding"}
 RAN_OUT_NOTE = "the pre-signed pool ran out before the round's duration"
 FREED_WITHIN_S = 0.010  # a late send this soon after an answer was waiting for a sender to be freed
 
@@ -39,8 +38,8 @@ def round_facts(
     submit: dict[str, float | None],
 ) -> RoundFacts:
     """The facts of one round from its rows `data` (writes and reads) and the run's `meta`."""
-    kind = str(row.controller.get("type", ""))
-    open_loop = kind in OPEN_LOOP_TYPES
+    loop = loop_of(str(row.controller.get("type", "")))
+    open_loop = loop.open
     senders = row.load.get("users")
     sent, intended = data.sent, data.intended
     span = (
@@ -59,8 +58,8 @@ def round_facts(
         late_all_busy=_late_all_busy(intended, sent, data.answered, senders) if open_loop else None,
         submit_p50_s=submit.get("p50"),
         submit_p99_s=submit.get("p99"),
-        backlog_fill=None if open_loop else _backlog_fill(row, kind, data),
-        backlog_bound=_bound(row, kind),
+        backlog_fill=None if open_loop else _backlog_fill(row, loop, data),
+        backlog_bound=_bound(row, loop),
         observer_lost=_observer_lost(meta, row, data),
         workers_lost=_workers_lost(meta, row.index),
         ran_out=any(RAN_OUT_NOTE in note for note in row.notes),
@@ -104,27 +103,24 @@ def _late_all_busy(
     return float(np.mean((others >= senders - 1) & freed))
 
 
-def _bound(row: RoundRow, kind: str) -> int | None:
-    if kind in BACKLOG_BOUNDS:
-        value = row.controller.get(BACKLOG_BOUNDS[kind])
-        return int(value) if value is not None else None
-    if kind == "fixed-concurrency":
-        return int(row.controller.get("clients", 0)) or None
-    return None
+def _bound(row: RoundRow, loop: Loop) -> int | None:
+    """The closed loop's slot count, as its stored description says (None: open loop, or not said)."""
+    value = row.controller.get(loop.bound) if loop.bound else None
+    if value is None:
+        return None
+    return int(value) or None  # a bound of 0 slots bounds nothing
 
 
-def _backlog_fill(row: RoundRow, kind: str, data: RoundData) -> float | None:
+def _backlog_fill(row: RoundRow, loop: Loop, data: RoundData) -> float | None:
     """Time-average of what was outstanding over [started, ended], as a fraction of the loop's bound.
 
     fixed-backlog / maximum-rate: an accepted write is outstanding from its send until its block is seen
-    (for ever if never), a rejection or a read until its answer; fixed-concurrency: every submission
-    until its answer."""
-    bound = _bound(row, kind)
+    (for ever if never), a rejection or a read until its answer; fixed-concurrency (`by_answer`): every
+    submission until its answer."""
+    bound = _bound(row, loop)
     if bound is None or row.started is None or row.ended is None or row.ended <= row.started:
         return None
-    by_answer = (
-        np.ones(len(data.sent), dtype=bool) if kind == "fixed-concurrency" else data.rejected | data.reads
-    )
+    by_answer = np.ones(len(data.sent), dtype=bool) if loop.by_answer else data.rejected | data.reads
     settled = np.where(by_answer, data.answered, data.included_seen)
     ends = np.where(np.isnan(settled), np.inf, settled)
     start, stop = row.started, row.ended

@@ -13,19 +13,16 @@ from bench.urls import redact_url, url_problem
 from bench.workload import limits
 from bench.workload.files import read_limited
 from bench.workload.kinds import read_choice, read_entries, read_mix
-from bench.workload.rates import read_rate
+from bench.workload.rates import Length, read_rate
 from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
     CHAIN_NAMES,
     NODE_NAMES,
     Accounts,
-    LinearRate,
     MixEntry,
     Prometheus,
     Round,
-    StepRate,
     Target,
-    Trace,
     TransferTx,
     Workload,
 )
@@ -195,18 +192,7 @@ def _round(reader: Reader) -> Round:
     if "rate" not in f:
         raise reader.fail("rate: required (e.g. {type: fixed-rate, tps: 100})", shown=False)
     rate = read_rate(f["rate"])
-    duration = optional(f, "duration", lambda r: r.duration(limits.MAX_DURATION_S), None)
-    if isinstance(rate, StepRate | Trace):
-        if "tx_count" in f:
-            raise f["tx_count"].fail(
-                f"not for {rate.kind}: its length comes from its steps or trace", shown=False
-            )
-        if duration is None:
-            duration = sum(d for d, _ in rate.steps) if isinstance(rate, StepRate) else rate.points[-1][0]
-    elif isinstance(rate, LinearRate) and duration is None:
-        raise reader.fail("duration: required for linear-rate", shown=False)
-    elif ("duration" in f) == ("tx_count" in f):
-        raise reader.fail("give exactly one of duration or tx_count", shown=False)
+    duration = _duration(reader, f, rate.length(), rate.kind)
     return Round(
         label=f["label"].string(),
         rate=rate,
@@ -217,6 +203,20 @@ def _round(reader: Reader) -> Round:
         line=reader.line,
         **given(f, {"warmup": Reader.boolean, "senders": lambda r: r.integer(1, limits.MAX_SENDERS)}),
     )
+
+
+def _duration(reader: Reader, f: dict[str, Reader], length: Length, kind: str) -> float | None:
+    """The round's duration, by its rate controller's `length` rule (its own length, when it has one)."""
+    duration = optional(f, "duration", lambda r: r.duration(limits.MAX_DURATION_S), None)
+    if length.own is not None:
+        if "tx_count" in f:
+            raise f["tx_count"].fail(f"not for {kind}: its length comes from its steps or trace", shown=False)
+        return length.own if duration is None else duration
+    if length.needs_duration and duration is None:
+        raise reader.fail(f"duration: required for {kind}", shown=False)
+    if ("duration" in f) == ("tx_count" in f):
+        raise reader.fail("give exactly one of duration or tx_count", shown=False)
+    return duration
 
 
 def _mix(f: dict[str, Reader]) -> tuple[MixEntry, ...]:

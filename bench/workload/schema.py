@@ -12,49 +12,15 @@ from bench.workload import limits
 from bench.workload.choice import CHOICE_SCHEMA as CHOICE
 from bench.workload.contract_kinds import CONTRACT_KINDS, Param
 from bench.workload.kinds import KIND_KEYS, SHORTCUT_PARAMS
-from bench.workload.rates import RATE_KEYS
+from bench.workload.rates import RATES
+from bench.workload.schema_parts import DURATION, SEED, JsonSchema
 from bench.workload.spec import CHAIN_NAMES, NODE_NAMES
 
-DURATION: dict[str, Any] = {
-    "oneOf": [
-        {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_DURATION_S},
-        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$"},
-    ],
-    "description": "seconds, or a string such as 500ms, 30s, 2m, 1h",
-}
-TPS = {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_TPS}
-TPS_OR_ZERO = {"type": "number", "minimum": 0, "maximum": limits.MAX_TPS}
-SLOTS = {"type": "integer", "minimum": 1, "maximum": limits.MAX_SLOTS}
-SEED = {"type": "integer", "minimum": 0, "maximum": limits.MAX_SEED}
 HTTP_URL = {"type": "string", "pattern": "^https?://"}
 
-# Every key a rate controller, a transfer or a balance read accepts, and its schema (a contract kind's keys
-# are described by its record, bench.workload.contract_kinds).
+# Every key a transfer or a balance read accepts, and its schema (a rate controller publishes its own: `Keys`;
+# a contract kind's keys are described by its record, bench.workload.contract_kinds).
 PROPERTIES: dict[str, Any] = {
-    "tps": TPS,
-    "start_tps": TPS_OR_ZERO,
-    "end_tps": TPS_OR_ZERO,
-    "steps": {
-        "type": "array",
-        "minItems": 1,
-        "items": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["duration", "tps"],
-            "properties": {"duration": DURATION, "tps": TPS_OR_ZERO},
-        },
-    },
-    "seed": SEED,
-    "file": {
-        "type": "string",
-        "description": "CSV (t_s,tps) or YAML ([[t_s, tps], ...]), relative to the workload",
-    },
-    "mode": {"enum": ["interpolate", "step"]},
-    "scale": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_TRACE_SCALE},
-    "in_flight": SLOTS,
-    "clients": SLOTS,
-    "max_outstanding": SLOTS,
-    "max_tps": TPS,
     "value_wei": {"type": "integer", "minimum": 0, "maximum": limits.UINT256_MAX},
     "gas": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},
     "to": CHOICE,
@@ -68,9 +34,8 @@ def _variants(
 ) -> list[Any]:
     out = []
     for name, (required, optional) in registry.items():
-        props = {tag: {"const": name}} | {key: PROPERTIES[key] for key in (*required, *optional)}
-        must = [*required] if default == name else [tag, *required]
-        out.append({"type": "object", "additionalProperties": False, "required": must, "properties": props})
+        properties = {key: PROPERTIES[key] for key in (*required, *optional)}
+        out.append(_variant(tag, name, required, properties, required_tag=default != name))
     return out
 
 
@@ -87,6 +52,26 @@ def _contract_variants() -> list[Any]:
     return [*kinds, ycsb, _object("smallbank", SHORTCUT_PARAMS["smallbank"])]
 
 
+def _rate_variants() -> list[Any]:
+    """One variant per registered rate controller, from its own `keys`."""
+    return [
+        _variant("type", name, tuple(rate.keys.required), rate.keys.required | rate.keys.optional)
+        for name, rate in RATES.items()
+    ]
+
+
+def _variant(
+    tag: str,
+    name: str,
+    required: tuple[str, ...],
+    properties: dict[str, JsonSchema],
+    required_tag: bool = True,
+) -> JsonSchema:
+    must = [tag, *required] if required_tag else [*required]
+    props = {tag: {"const": name}} | properties
+    return {"type": "object", "additionalProperties": False, "required": must, "properties": props}
+
+
 def workload_schema() -> dict[str, Any]:
     """The schema of a workload YAML file."""
     tx = {"oneOf": [*_variants(KIND_KEYS, "kind", default="transfer"), *_contract_variants()]}
@@ -98,7 +83,7 @@ def workload_schema() -> dict[str, Any]:
             "label": {"type": "string", "minLength": 1},
             "duration": DURATION,
             "tx_count": {"type": "integer", "minimum": 1, "maximum": limits.MAX_TX_COUNT},
-            "rate": {"oneOf": _variants(RATE_KEYS, "type")},
+            "rate": {"oneOf": _rate_variants()},
             "tx": tx,
             "mix": {
                 "type": "array",

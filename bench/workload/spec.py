@@ -5,7 +5,7 @@ Glossary (used verbatim in YAML, code, CLI and report labels):
   round     one phase of a run with one rate controller and one transaction kind
   rate      the round's rate controller: open loop (`fixed-rate`, `linear-rate`, `step-rate`, `poisson`,
             `trace`: every tx has an intended send time) or closed loop (`fixed-backlog`,
-            `fixed-concurrency`, `maximum-rate`: a tx goes when a slot frees)
+            `fixed-concurrency`, `maximum-rate`: a tx goes when a slot frees); see `bench.workload.rates`
   tx        one signed transaction the plan builds before the clock starts
   target    the node the load goes to: a managed Anvil, or any Ethereum JSON-RPC endpoint by URL
 """
@@ -15,81 +15,41 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The rate controllers' records live in their modules (bench.workload.rates.*); the built-in ones are named
+# here too, so the workload's records keep one import path.
+from bench.workload.rates.base import RateController
+from bench.workload.rates.fixed_backlog import FixedBacklog
+from bench.workload.rates.fixed_concurrency import FixedConcurrency
+from bench.workload.rates.fixed_rate import FixedRate
+from bench.workload.rates.linear_rate import LinearRate
+from bench.workload.rates.maximum_rate import MaximumRate
+from bench.workload.rates.poisson import Poisson
+from bench.workload.rates.step_rate import StepRate
+from bench.workload.rates.trace import Trace
 
-@dataclass(frozen=True, slots=True)
-class FixedRate:
-    """Open loop: tx n is due at round start + n / tps, whatever earlier sends are doing."""
-
-    tps: float
-    kind: str = "fixed-rate"
-
-
-@dataclass(frozen=True, slots=True)
-class FixedBacklog:
-    """Closed loop: keep `in_flight` transactions sent but not yet seen in a block."""
-
-    in_flight: int
-    kind: str = "fixed-backlog"
-
-
-@dataclass(frozen=True, slots=True)
-class LinearRate:
-    """Open loop: the rate moves linearly from `start_tps` to `end_tps` over the round."""
-
-    start_tps: float
-    end_tps: float
-    kind: str = "linear-rate"
-
-
-@dataclass(frozen=True, slots=True)
-class StepRate:
-    """Open loop: a list of (duration s, tps) steps, run in order; the round lasts their total."""
-
-    steps: tuple[tuple[float, float], ...]
-    kind: str = "step-rate"
-
-
-@dataclass(frozen=True, slots=True)
-class Poisson:
-    """Open loop: exponential inter-arrival times at a mean of `tps`, drawn from `seed`."""
-
-    tps: float
-    seed: int | None = None  # None: derived from the workload's seed and the round's position
-    kind: str = "poisson"
-
-
-@dataclass(frozen=True, slots=True)
-class Trace:
-    """Open loop: replay (time offset s, tps) points from a file, interpolated or stepped, scaled."""
-
-    points: tuple[tuple[float, float], ...]
-    mode: str = "interpolate"  # or "step"
-    file: str = ""
-    kind: str = "trace"
-
-
-@dataclass(frozen=True, slots=True)
-class FixedConcurrency:
-    """Closed loop: `clients` senders, each sending its next tx when its previous submission is answered."""
-
-    clients: int
-    max_tps: float = 2_000.0  # sizes the pre-signed pool of a duration-bounded round
-    kind: str = "fixed-concurrency"
-
-
-@dataclass(frozen=True, slots=True)
-class MaximumRate:
-    """Closed loop: as fast as the node accepts, with at most `max_outstanding` sent and not yet in a block."""
-
-    max_outstanding: int = 10_000
-    max_tps: float = 5_000.0  # sizes the pre-signed pool of a duration-bounded round
-    kind: str = "maximum-rate"
-
-
-OpenLoopRate = FixedRate | LinearRate | StepRate | Poisson | Trace
-ClosedLoopRate = FixedBacklog | FixedConcurrency | MaximumRate
-RateController = OpenLoopRate | ClosedLoopRate
-OPEN_LOOP = (FixedRate, LinearRate, StepRate, Poisson, Trace)
+__all__ = [
+    "NODE_NAMES",
+    "Accounts",
+    "BalanceRead",
+    "Choice",
+    "ContractTx",
+    "FixedBacklog",
+    "FixedConcurrency",
+    "FixedRate",
+    "LinearRate",
+    "MaximumRate",
+    "MixEntry",
+    "Poisson",
+    "Prometheus",
+    "RateController",
+    "Round",
+    "StepRate",
+    "Target",
+    "Trace",
+    "TransferTx",
+    "TxKind",
+    "Workload",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +125,10 @@ class Round:
         """How many transactions the round sends, when the workload alone fixes it (else the plan decides)."""
         if self.tx_count is not None:
             return self.tx_count
-        if isinstance(self.rate, FixedRate) and self.duration is not None:
-            return max(1, round(self.duration * self.rate.tps))
-        return None
+        if self.duration is None:
+            return None
+        count = self.rate.count(self)
+        return count.n if count.fixed else None
 
 
 @dataclass(frozen=True, slots=True)
