@@ -9,6 +9,7 @@ stopped first, then the node; outputs written).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -16,12 +17,15 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bench import __version__
 from bench.errors import ChainmarkError, Terminated, WorkloadError
 from bench.stop_signals import stops_raise
 from bench.workload.spec import NODE_NAMES
+
+if TYPE_CHECKING:  # the summary record comes with numpy: imported by the commands that read one
+    from bench.results.summary import RunSummary
 
 FUNDER_KEY_ENV = "CHAINMARK_FUNDER_KEY"
 _CLEAR_LINE = "\r\033[K" if sys.stderr.isatty() else ""
@@ -293,6 +297,7 @@ def _run(args: argparse.Namespace) -> int:
     from bench.report.terminal import format_summary
     from bench.report.unconfirmed import format_unconfirmed
     from bench.results.names import safe_name
+    from bench.results.summary import read_summary
 
     out = args.out
     if suite is not None:
@@ -316,7 +321,7 @@ def _run(args: argparse.Namespace) -> int:
                 print(printable(f"== {workload.name} ({workload.path})"), file=sys.stderr)
             result = run_workload(workload, options, progress)
             progress.close()
-            summary = json.loads((result.run_dir / "summary.json").read_text(encoding="utf-8"))
+            summary = read_summary(result.run_dir / "summary.json")
             invalid.extend(_invalid_rounds(summary))
             if not args.quiet:
                 print(format_summary(_printable_labels(summary), color=sys.stdout.isatty()))
@@ -341,10 +346,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _printable_labels(summary: dict[str, Any]) -> dict[str, Any]:
+def _printable_labels(summary: RunSummary) -> RunSummary:
     """`summary` with its round labels escaped for the terminal (the table's own colours are kept)."""
-    rounds = [{**r, "label": printable(str(r.get("label", "")))} for r in summary.get("rounds", [])]
-    return {**summary, "rounds": rounds}
+    rounds = tuple(dataclasses.replace(r, label=printable(r.label)) for r in summary.rounds)
+    return dataclasses.replace(summary, rounds=rounds)
 
 
 def _bounded(option: str, value: float | None, low: float, high: float) -> Any:
@@ -373,13 +378,13 @@ def _check_target_url(url: str | None) -> None:
         raise WorkloadError(f"--target-url: {problem}, got {redact_url(url)}")
 
 
-def _invalid_rounds(summary: dict[str, Any]) -> list[str]:
+def _invalid_rounds(summary: RunSummary) -> list[str]:
     """One line per round of a summary that is not a warm-up and is invalid, with its reasons."""
     return [
-        f"{summary.get('workload')}: round {r['label']!r} is invalid: "
-        + "; ".join(f"{x['code']}: {x['detail']}" for x in r.get("invalid_reasons", []))
-        for r in summary.get("rounds", [])
-        if not r.get("warmup") and r.get("valid") is False
+        f"{summary.workload}: round {r.label!r} is invalid: "
+        + "; ".join(f"{x.code}: {x.detail}" for x in r.verdict.invalid)
+        for r in summary.rounds
+        if not r.warmup and r.verdict is not None and not r.verdict.valid
     ]
 
 
@@ -451,12 +456,12 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _write_suite_index(name: str, version: int, out: Path) -> Path:
     from bench.report.suite_index import render_suite_index
+    from bench.results.summary import read_summary
 
     runs = []
     for run_dir in sorted(p for p in out.iterdir() if p.is_dir()):
         summary_path = run_dir / "summary.json"
-        summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else None
-        runs.append((run_dir, summary))
+        runs.append((run_dir, read_summary(summary_path) if summary_path.is_file() else None))
     index = out / "index.html"
     index.write_text(render_suite_index(name, version, runs, out), encoding="utf-8")
     return index

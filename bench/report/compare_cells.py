@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.results.comparison import METRICS, format_censored
+from bench.report.columns import BY_KEY, COMPARED_COLUMNS
+from bench.results.comparison import format_censored
 
 
 def format_number(value: float | None, metric: str) -> str:
     """`value` (stored unit) in the metric's shown unit, or "-" when there is none."""
     if value is None:
         return "-"
-    scaled = value * METRICS[metric][1]
+    scaled = value * BY_KEY[metric].scale
     return f"{scaled:,.2f}" if abs(scaled) < 100 else f"{scaled:,.1f}"
 
 
@@ -76,7 +77,7 @@ def format_verdict(verdict: str | None) -> str:
 
 def run_columns() -> list[str]:
     """The side-by-side table's headings: run, then every metric with its unit."""
-    return ["run", *(heading for heading, _ in METRICS.values())]
+    return ["run", *(c.title for c in COMPARED_COLUMNS)]
 
 
 def groups_sentence(doc: dict[str, Any]) -> str | None:

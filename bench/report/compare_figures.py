@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from bench.results.comparison import format_censored, is_valid
+from bench.results.comparison import format_censored
 from bench.results.run_folder import RunFolder
 
 CDF_POINTS = 2000
@@ -142,7 +142,7 @@ def latency_cdfs(runs: Sequence[RunFolder], label: str) -> go.Figure:
             "" if fraction == 1 else f" ({fraction * 100:.1f} % confirmed, the rest censored)"
         )
         summary = run.round(label)
-        if summary is not None and not is_valid(summary):
+        if summary is not None and not summary.valid:
             name += " (invalid round)"
         fig.add_trace(
             go.Scatter(x=finite[ranks] * 1000.0, y=(ranks + 1) / len(latency), name=name, mode="lines")

@@ -12,6 +12,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from bench.report.columns import COMPARED_COLUMNS
 from bench.report.compare_cells import (
     format_cell,
     format_interval,
@@ -127,7 +128,7 @@ def _groups(doc: dict[str, Any]) -> str:
                     [f"{g['group']} vs G1", *(format_verdict(g["vs_baseline_group"][m]) for m in METRICS)]
                 )
         parts.append(f"<h3>Round {_e(stats['label'])}</h3>")
-        parts.append(_table(["Group", *(h for h, _ in METRICS.values())], rows, "group-stats"))
+        parts.append(_table(["Group", *(c.title for c in COMPARED_COLUMNS)], rows, "group-stats"))
     return "\n".join(parts)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from bench.report.columns import COMPARED_COLUMNS
 from bench.report.compare_cells import (
     format_cell,
     format_interval,
@@ -121,7 +122,7 @@ def _groups(doc: dict[str, Any]) -> list[str]:
                         *(md_escape(format_verdict(g["vs_baseline_group"][m])) for m in METRICS),
                     ]
                 )
-        lines.extend(_table(["group", *(h for h, _ in METRICS.values())], rows))
+        lines.extend(_table(["group", *(c.title for c in COMPARED_COLUMNS)], rows))
     return lines
 
 

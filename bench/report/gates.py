@@ -26,6 +26,7 @@ from typing import Any
 
 from bench.errors import WorkloadError
 from bench.results.comparison import censored, format_censored, invalid_details, left_out, metric_value
+from bench.results.round_summary import RoundSummary
 from bench.results.run_folder import RunFolder
 
 FORM = "METRIC<-N% or METRIC>+N%, optionally @LABEL (e.g. throughput_tps<-5%, latency_s.p99>+10%@steady)"
@@ -115,7 +116,7 @@ def _check_gate(gate: Gate, runs: Sequence[RunFolder], allow_invalid: bool) -> G
     return GateResult(gate, tuple(failed), tuple(notes))
 
 
-def _value(round_summary: dict[str, Any], metric: str) -> float | None:
+def _value(round_summary: RoundSummary, metric: str) -> float | None:
     """The metric's value; None also when this round lacks the field (`_known_metric` caught typos)."""
     try:
         return metric_value(round_summary, metric)
@@ -123,7 +124,7 @@ def _value(round_summary: dict[str, Any], metric: str) -> float | None:
         return None
 
 
-def _known_metric(gate: Gate, base_rounds: list[dict[str, Any]]) -> None:
+def _known_metric(gate: Gate, base_rounds: list[RoundSummary]) -> None:
     """WorkloadError (exit 2) when the gate's metric is a field of no gated round of the baseline, even an
     invalid one: a typo is bad input, never "nothing valid left to check"."""
     for round_summary in base_rounds:
@@ -147,11 +148,11 @@ def _labels(gate: Gate, base: RunFolder) -> list[str]:
                 f"(rounds: {', '.join(base.labels)})"
             )
         return [gate.label]
-    return [str(r["label"]) for r in base.summary.get("rounds", []) if not r.get("warmup")]
+    return [r.label for r in base.summary.rounds if not r.warmup]
 
 
 def _check(
-    gate: Gate, name: str, label: str, base_round: dict[str, Any], run_round: dict[str, Any]
+    gate: Gate, name: str, label: str, base_round: RoundSummary, run_round: RoundSummary
 ) -> tuple[str, str] | None:
     """("failed", line) when the candidate crosses the gate or it cannot be checked, ("note", line) when it
     passed on a censored value, None when it passed."""
@@ -175,7 +176,7 @@ def _change_text(change: float) -> str:
     return "unbounded increase" if change == math.inf else f"{change:+.1f} %"
 
 
-def _shown(round_summary: dict[str, Any], metric: str, value: float) -> str:
+def _shown(round_summary: RoundSummary, metric: str, value: float) -> str:
     """The value for a gate line; a censored one as "censored (> 12.4 s, 85.0 % of accepted writes confirmed)"."""
     bound = censored(round_summary, metric)
     if bound is None:

@@ -11,16 +11,15 @@ from bench.results.full_disk import disk_full_as_error
 from bench.results.series import read_series
 from bench.results.stats import summarize
 from bench.results.store import RunStore
-from bench.results.summary import build_summary
+from bench.results.summary import RunSummary, run_summary
 
 
-def write_outputs(store: RunStore, run_dir: Path) -> dict[str, object]:
+def write_outputs(store: RunStore, run_dir: Path) -> RunSummary:
     """Write summary.json and report.html into `run_dir`; return the summary."""
-    summaries = summarize(store)
-    summary = build_summary(store, summaries)
+    summary = run_summary(store, summarize(store))
     report = render_run_report(read_series(store), summary)
-    with disk_full_as_error(run_dir, store.records):
-        _replace(run_dir / "summary.json", json.dumps(summary, indent=2, sort_keys=False) + "\n")
+    with disk_full_as_error(run_dir, store.records):  # summary.json: the record's JSON, made here once
+        _replace(run_dir / "summary.json", json.dumps(summary.as_json(), indent=2, sort_keys=False) + "\n")
         _replace(run_dir / "report.html", report)
     return summary
 

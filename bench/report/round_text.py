@@ -1,9 +1,12 @@
-"""Formats what the terminal and the HTML report both say of a round: latency cells that may be censored,
-and sentences on its lost transactions and its verdict (pure: returns text)."""
+"""Formats what the terminal and the HTML report both say of a round: its cells that need more than a
+number format (success, verdict, latency that may be censored), and sentences on its lost transactions
+and its verdict (pure: returns text)."""
 
 from __future__ import annotations
 
-from typing import Any
+from bench.results.percentiles import Censored
+from bench.results.round_summary import RoundSummary
+from bench.results.verdict import Verdict
 
 REASON_WORDS = {
     "pending": "pending (held as executable)",
@@ -14,38 +17,36 @@ REASON_WORDS = {
 }
 
 
-def format_latency_ms(latency: dict[str, Any], key: str) -> str:
-    """One latency figure in ms; a censored one (it lands on a write never confirmed) as "> N s"."""
-    value = latency.get(key)
-    if value is not None:
-        return f"{value * 1000:,.1f}"
-    above = latency.get("censored_above_s")
-    return "-" if above is None else f"> {above:,.1f} s"
+def format_latency_ms(value: object) -> str:
+    """One latency figure (seconds) in ms; a censored one (it lands on a write never confirmed) as "> N s"."""
+    if isinstance(value, Censored):
+        return f"> {value.above_s:,.1f} s"
+    return "-" if not isinstance(value, int | float) else f"{value * 1000:,.1f}"
 
 
-def format_success(round_summary: dict[str, Any]) -> str:
-    rate = round_summary.get("success_rate")
-    return "-" if rate is None else f"{rate * 100:.1f} %"
+def format_success(rate: object) -> str:
+    """A success rate (confirmed / sent) in %, "-" when nothing was sent."""
+    return "-" if not isinstance(rate, int | float) else f"{rate * 100:.1f} %"
 
 
-def format_verdict(round_summary: dict[str, Any]) -> str:
+def format_verdict(verdict: Verdict | None) -> str:
     """ "valid", or "INVALID: code, code" (a round from an older summary has no verdict: "-")."""
-    if "valid" not in round_summary:
+    if verdict is None:
         return "-"
-    if round_summary["valid"]:
+    if verdict.valid:
         return "valid"
-    return "INVALID: " + ", ".join(r["code"] for r in round_summary.get("invalid_reasons", []))
+    return "INVALID: " + ", ".join(f.code for f in verdict.invalid)
 
 
-def describe_timeouts(round_summary: dict[str, Any]) -> str | None:
+def describe_timeouts(round_summary: RoundSummary) -> str | None:
     """What the node did with the round's accepted writes that were never included, in one sentence."""
-    timed_out = round_summary.get("timed_out") or 0
+    timed_out = round_summary.timed_out
     if not timed_out:
         return None
-    accepted = round_summary["sent"] - sum(
-        n for reason, n in round_summary.get("failed", {}).items() if reason != "reverted"
+    accepted = round_summary.sent - sum(
+        n for reason, n in round_summary.failed.items() if reason != "reverted"
     )
-    by_reason: dict[str, int] = round_summary.get("timed_out_by_reason") or {}
+    by_reason = round_summary.timed_out_by_reason
     held = by_reason.get("pending", 0) + by_reason.get("queued", 0)
     head = f"{timed_out:,} of {accepted:,} accepted transactions were never included"
     if not by_reason:  # an older summary: the node was not asked
@@ -57,18 +58,18 @@ def describe_timeouts(round_summary: dict[str, Any]) -> str | None:
     else:
         parts = [f"{n:,} {REASON_WORDS.get(reason, reason)}" for reason, n in sorted(by_reason.items())]
         text = f"{head}: " + "; ".join(parts)
-    queued_next = round_summary.get("queued_next_nonce") or 0
-    if queued_next:
-        text += f", with the next nonce of {queued_next:,} of their senders among the queued"
-    late = round_summary.get("included_late") or 0
-    if late:
-        text += f" ({late:,} more were found in a block after the window and count as confirmed)"
+    if round_summary.queued_next_nonce:
+        text += (
+            f", with the next nonce of {round_summary.queued_next_nonce:,} of their senders among the queued"
+        )
+    if round_summary.included_late:
+        text += f" ({round_summary.included_late:,} more were found in a block after the window and count as confirmed)"
     return text + "."
 
 
-def describe_unrecorded(round_summary: dict[str, Any]) -> str | None:
+def describe_unrecorded(round_summary: RoundSummary) -> str | None:
     """The writes found in blocks whose send records were lost with a worker, in one sentence."""
-    count = round_summary.get("included_unrecorded") or 0
+    count = round_summary.included_unrecorded
     if not count:
         return None
     return (
@@ -77,8 +78,10 @@ def describe_unrecorded(round_summary: dict[str, Any]) -> str | None:
     )
 
 
-def describe_verdict(round_summary: dict[str, Any]) -> list[str]:
+def describe_verdict(verdict: Verdict | None) -> list[str]:
     """One sentence per reason the round is invalid, then one per flag."""
-    out = [f"invalid ({r['code']}): {r['detail']}" for r in round_summary.get("invalid_reasons", [])]
-    out.extend(f"{f['code']}: {f['detail']}" for f in round_summary.get("flags", []))
+    if verdict is None:
+        return []
+    out = [f"invalid ({f.code}): {f.detail}" for f in verdict.invalid]
+    out.extend(f"{f.code}: {f.detail}" for f in verdict.flags)
     return out

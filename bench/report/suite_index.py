@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any
+
+from bench.results.summary import RunSummary
 
 
 def render_suite_index(
-    suite: str, version: int, runs: list[tuple[Path, dict[str, Any] | None]], out: Path
+    suite: str, version: int, runs: list[tuple[Path, RunSummary | None]], out: Path
 ) -> str:
     """The index.html of a suite run whose run folders (and their summaries, None if missing) are `runs`."""
     rows = []
@@ -18,18 +19,17 @@ def render_suite_index(
         if summary is None:
             rows.append(f'<tr><td>{name}</td><td colspan="7">no summary (the run did not start)</td></tr>')
             continue
-        for r in summary["rounds"]:
-            if r["warmup"]:
+        for r in summary.rounds:
+            if r.warmup:
                 continue
-            lat = r["latency_s"]
             cells = [
-                summary.get("workload", ""),
-                r["label"],
-                summary.get("status", ""),
-                f"{r['confirmed']:,} / {r['sent']:,}",
-                f"{r['throughput_tps']:,.1f}",
-                _ms(lat["p50"]),
-                _ms(lat["p99"]),
+                summary.workload,
+                r.label,
+                summary.status,
+                f"{r.confirmed:,} / {r.sent:,}",
+                f"{r.throughput_tps:,.1f}",
+                _ms(r.latency_s.p50),
+                _ms(r.latency_s.p99),
             ]
             tds = "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
             rows.append(f'<tr>{tds}<td><a href="{link}">{name}</a></td></tr>')

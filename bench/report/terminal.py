@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
-from bench.report.round_text import (
-    describe_timeouts,
-    describe_unrecorded,
-    describe_verdict,
-    format_latency_ms,
-    format_success,
-    format_verdict,
-)
+from bench.report.columns import TERMINAL_COLUMNS
+from bench.report.round_text import describe_timeouts, describe_unrecorded, describe_verdict
+from bench.results.round_summary import RoundSummary
+from bench.results.summary import RunSummary
 
 
 def format_progress(
@@ -29,72 +24,50 @@ def format_progress(
 RED, RESET = "\033[31m", "\033[0m"
 
 
-def format_summary(summary: dict[str, Any], color: bool = False) -> str:
+def format_summary(summary: RunSummary, color: bool = False) -> str:
     """The final table of a run, one row per round, then what went wrong; `color` marks invalid rounds red."""
-    head = (
-        "round",
-        "success",
-        "sent",
-        "confirmed",
-        "failed",
-        "timed out",
-        "send tx/s",
-        "throughput tx/s",
-        "p50 ms",
-        "p99 ms",
-        "max ms",
-        "lag p99 ms",
-        "verdict",
-    )
-    rows = [head]
-    for r in summary["rounds"]:
-        lat = r["latency_s"]
-        rows.append(
-            (
-                r["label"] + (" (warm-up)" if r["warmup"] else ""),
-                format_success(r),
-                f"{r['sent']:,}",
-                f"{r['confirmed']:,}",
-                f"{sum(r['failed'].values()):,}",
-                f"{r['timed_out']:,}",
-                f"{r['send_rate_tps']:,.1f}",
-                f"{r['throughput_tps']:,.1f}",
-                format_latency_ms(lat, "p50"),
-                format_latency_ms(lat, "p99"),
-                format_latency_ms(lat, "max"),
-                _ms(r["schedule_lag_s"]["p99"]),
-                format_verdict(r),
-            )
-        )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = []
-    for row in rows:
-        cells = [
-            c.rjust(w) if 0 < i < len(head) - 1 else c.ljust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        line = "  ".join(cells).rstrip()
-        lines.append(_red(line, color) if row[-1].startswith("INVALID") else line)
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    for r in summary["rounds"]:
-        reads = r.get("reads")
-        if reads:
-            lines.append(
-                f"{r['label']}: reads {reads['ok']:,} of {reads['sent']:,} answered, "
-                f"{reads['throughput_tps']:,.1f}/s, p50 {_ms(reads['latency_s']['p50'])} ms, "
-                f"p99 {_ms(reads['latency_s']['p99'])} ms"
-            )
-        for found in (describe_timeouts(r), describe_unrecorded(r)):
-            if found:
-                lines.append(f"{r['label']}: {found}")
-        for sentence in describe_verdict(r):
-            lines.append(_red(f"{r['label']}: {sentence}", color and sentence.startswith("invalid")))
+    lines = _table(summary, color)
+    for r in summary.rounds:
+        lines.extend(_round_lines(r, color))
     failed: Counter[str] = Counter()
-    for r in summary["rounds"]:
-        failed.update(r["failed"])
+    for r in summary.rounds:
+        failed.update(r.failed)
     if failed:
         lines.append("failures by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(failed.items())))
     return "\n".join(lines)
+
+
+def _table(summary: RunSummary, color: bool) -> list[str]:
+    """The heading, a rule, and a row per round: the first and last columns left-aligned, numbers right."""
+    rows = [[c.terminal_heading for c in TERMINAL_COLUMNS]]
+    rows.extend([c.text(r) for c in TERMINAL_COLUMNS] for r in summary.rounds)
+    last = len(TERMINAL_COLUMNS) - 1
+    widths = [max(len(row[i]) for row in rows) for i in range(last + 1)]
+    lines = []
+    for row, r in zip(rows, (None, *summary.rounds), strict=True):
+        cells = [
+            c.rjust(w) if 0 < i < last else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        line = "  ".join(cells).rstrip()
+        lines.append(_red(line, color) if r is not None and not r.valid else line)
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def _round_lines(r: RoundSummary, color: bool) -> list[str]:
+    """A round's reads, lost transactions and verdict, a sentence each."""
+    lines = []
+    if r.reads:
+        lines.append(
+            f"{r.label}: reads {r.reads.ok:,} of {r.reads.sent:,} answered, "
+            f"{r.reads.throughput_tps:,.1f}/s, p50 {_ms(r.reads.latency_s.p50)} ms, "
+            f"p99 {_ms(r.reads.latency_s.p99)} ms"
+        )
+    lines.extend(f"{r.label}: {found}" for found in (describe_timeouts(r), describe_unrecorded(r)) if found)
+    for sentence in describe_verdict(r.verdict):
+        lines.append(_red(f"{r.label}: {sentence}", color and sentence.startswith("invalid")))
+    return lines
 
 
 def _red(text: str, color: bool) -> str:

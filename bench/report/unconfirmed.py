@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from bench.results.summary import RunSummary
 
 
-def format_unconfirmed(summary: dict[str, Any]) -> list[str]:
+def format_unconfirmed(summary: RunSummary) -> list[str]:
     """One `warning:` line per round of `summary` that sent transactions and had none confirmed."""
     lines = []
-    for entry in summary.get("rounds", []):
-        sent, confirmed = entry.get("sent") or 0, entry.get("confirmed") or 0
-        if sent == 0 or confirmed > 0:
+    for r in summary.rounds:
+        if r.sent == 0 or r.confirmed > 0:
             continue
-        failed = entry.get("failed") or {}
-        reasons = ", ".join(f"{reason} {count:,}" for reason, count in failed.items()) or "none failed"
-        timed_out = entry.get("timed_out") or 0
-        lost = f", {timed_out:,} timed out" if timed_out else ""
+        reasons = ", ".join(f"{reason} {count:,}" for reason, count in r.failed.items()) or "none failed"
+        lost = f", {r.timed_out:,} timed out" if r.timed_out else ""
         lines.append(
-            f"warning: round {entry.get('label')!r}: none of its {sent:,} transactions was confirmed "
+            f"warning: round {r.label!r}: none of its {r.sent:,} transactions was confirmed "
             f"(failed: {reasons}{lost}); its numbers measure no throughput"
         )
     return lines

@@ -20,21 +20,23 @@ from typing import Any
 
 from bench.errors import WorkloadError
 from bench.results.confidence import Interval, mean_interval
+from bench.results.round_summary import RoundSummary
 from bench.results.run_folder import RunFolder
+from bench.results.verdict import Finding
 
 COMPARISON_SCHEMA_VERSION = 2  # 1 had no success_rate, censoring, validity or run labels
 
-# metric path -> (column heading with unit, scale from the stored unit to the shown unit)
-METRICS: dict[str, tuple[str, float]] = {
-    "success_rate": ("success rate (%)", 100.0),
-    "throughput_tps": ("throughput (tx/s)", 1.0),
-    "latency_s.p50": ("latency p50 (ms)", 1000.0),
-    "latency_s.p90": ("latency p90 (ms)", 1000.0),
-    "latency_s.p99": ("latency p99 (ms)", 1000.0),
-    "latency_s.p999": ("latency p99.9 (ms)", 1000.0),
-    "latency_s.max": ("latency max (ms)", 1000.0),
-    "failure_rate": ("failure rate (%)", 100.0),
-}
+# The metrics compared, by their summary.json path (how the tables head and scale them: bench.report.columns).
+METRICS = (
+    "success_rate",
+    "throughput_tps",
+    "latency_s.p50",
+    "latency_s.p90",
+    "latency_s.p99",
+    "latency_s.p999",
+    "latency_s.max",
+    "failure_rate",
+)
 CENSORABLE = ("p50", "p90", "p99", "p999", "max", "mean")  # the latency keys that can land on a lost write
 
 DEFINITIONS = {
@@ -55,30 +57,34 @@ DEFINITIONS = {
 }
 
 
-def metric_value(round_summary: dict[str, Any], path: str) -> float | None:
-    """The value at `path` ("throughput_tps", "latency_s.p99", "failure_rate") of one summary.json round.
+def metric_value(round_summary: RoundSummary, path: str) -> float | None:
+    """The value at `path` ("throughput_tps", "latency_s.p99", "by_kind.erc20.latency_s.p99") of a round,
+    a field path of its summary.json form, or `failure_rate`.
 
     math.inf for a censored latency (see the module docstring). Raises KeyError when the path names
     no field; None when the field exists but has no value."""
     if path == "failure_rate":
-        sent = round_summary.get("sent") or 0
-        bad = sum(round_summary.get("failed", {}).values()) + (round_summary.get("timed_out") or 0)
-        return bad / sent if sent else None
-    parent, leaf = _field(round_summary, path)
+        return round_summary.failure_rate
+    parent, leaf = _field(round_summary.as_json(), path)
     node = parent[leaf]
     if node is None:
-        return math.inf if censored(round_summary, path) is not None else None
+        return math.inf if _censored_at(parent, leaf) is not None else None
     if isinstance(node, bool) or not isinstance(node, int | float):
         raise KeyError(path)
     return float(node)
 
 
-def censored(round_summary: dict[str, Any], path: str) -> tuple[float | None, float] | None:
+def censored(round_summary: RoundSummary, path: str) -> tuple[float | None, float] | None:
     """(censored_above_s, confirmed_fraction) when the latency at `path` is censored, else None."""
     try:
-        parent, leaf = _field(round_summary, path)
+        parent, leaf = _field(round_summary.as_json(), path)
     except KeyError:
         return None
+    return _censored_at(parent, leaf)
+
+
+def _censored_at(parent: dict[str, Any], leaf: str) -> tuple[float | None, float] | None:
+    """`censored` of the field `leaf` of the JSON object `parent` (a latency's percentiles)."""
     fraction = parent.get("confirmed_fraction")
     if leaf not in CENSORABLE or parent[leaf] is not None or not isinstance(fraction, int | float):
         return None
@@ -88,10 +94,10 @@ def censored(round_summary: dict[str, Any], path: str) -> tuple[float | None, fl
     return (float(bound) if isinstance(bound, int | float) else None), float(fraction)
 
 
-def _field(round_summary: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
-    """The dict holding the last part of `path`, and that part; KeyError when the path names no field."""
+def _field(doc: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """The JSON object holding the last part of `path`, and that part; KeyError when the path names no field."""
     *parents, leaf = path.split(".")
-    node: Any = round_summary
+    node: Any = doc
     for part in parents:
         if not isinstance(node, dict) or part not in node:
             raise KeyError(path)
@@ -112,23 +118,18 @@ def seconds_text(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def is_valid(round_summary: dict[str, Any]) -> bool:
-    """A round is valid unless its run said `valid: false`."""
-    return round_summary.get("valid", True) is not False
+def _reasons(round_summary: RoundSummary) -> tuple[Finding, ...]:
+    return round_summary.verdict.invalid if round_summary.verdict is not None else ()
 
 
-def invalid_codes(round_summary: dict[str, Any]) -> list[str]:
-    return [str(r.get("code")) for r in round_summary.get("invalid_reasons") or []] or ["unspecified"]
+def invalid_details(round_summary: RoundSummary) -> str:
+    """The reasons the round is invalid, in one line."""
+    return "; ".join(f.detail or f.code for f in _reasons(round_summary)) or "no reason given"
 
 
-def invalid_details(round_summary: dict[str, Any]) -> str:
-    reasons = round_summary.get("invalid_reasons") or []
-    return "; ".join(str(r.get("detail") or r.get("code")) for r in reasons) or "no reason given"
-
-
-def left_out(round_summary: dict[str, Any] | None, allow_invalid: bool) -> bool:
+def left_out(round_summary: RoundSummary | None, allow_invalid: bool) -> bool:
     """Whether the round is left out of ratios, headline charts, intervals and gates."""
-    return round_summary is not None and not allow_invalid and not is_valid(round_summary)
+    return round_summary is not None and not allow_invalid and not round_summary.valid
 
 
 def ratio(value: float | None, base: float | None) -> float | None:
@@ -146,24 +147,26 @@ def check_comparable(runs: Sequence[RunFolder], *, force: bool) -> list[str]:
     warnings: list[str] = [w for run in runs for w in run.warnings]
     for run in runs[1:]:
         problems = []
-        if run.summary.get("workload") != base.summary.get("workload"):
+        if run.summary.workload != base.summary.workload:
             problems.append(
-                f"workload {run.summary.get('workload')!r} differs from the baseline's {base.summary.get('workload')!r}"
+                f"workload {run.summary.workload!r} differs from the baseline's {base.summary.workload!r}"
             )
         if run.labels != base.labels:
             problems.append(f"round labels {run.labels} differ from the baseline's {base.labels}")
         if problems and not force:
             raise WorkloadError(f"{'; '.join(problems)} (pass --force to compare anyway)", path=str(run.path))
         warnings.extend(f"{run.name}: {p} (compared with --force)" for p in problems)
-    for key, what in (("machine", "machine"), ("chainmark", "chainmark version")):
-        values = {run.name: run.summary.get(key) for run in runs}
+    for what, values in (
+        ("machine", {run.name: run.summary.machine for run in runs}),
+        ("chainmark version", {run.name: run.summary.chainmark for run in runs}),
+    ):
         if any(v != values[base.name] for v in values.values()):
             shown = "; ".join(f"{name}: {_describe(v)}" for name, v in values.items())
             warnings.append(f"the runs used different {what}s: {shown}")
     warnings.extend(
-        f"{run.name}: run status is {run.summary.get('status')!r}, not 'completed'"
+        f"{run.name}: run status is {run.summary.status!r}, not 'completed'"
         for run in runs
-        if run.summary.get("status") != "completed"
+        if run.summary.status != "completed"
     )
     return warnings
 
@@ -172,10 +175,10 @@ def validity_warnings(runs: Sequence[RunFolder], *, allow_invalid: bool) -> list
     """One warning per invalid round: which run and round, why, and what the comparison did with it."""
     out = []
     for i, run in enumerate(runs):
-        for r in run.summary.get("rounds", []):
-            if is_valid(r):
+        for r in run.summary.rounds:
+            if r.valid:
                 continue
-            where = f"{run.name}: round {r['label']!r} is invalid ({invalid_details(r)})"
+            where = f"{run.name}: round {r.label!r} is invalid ({invalid_details(r)})"
             if allow_invalid:
                 out.append(f"{where}; compared anyway (--allow-invalid)")
                 continue
@@ -187,7 +190,7 @@ def validity_warnings(runs: Sequence[RunFolder], *, allow_invalid: bool) -> list
     return out
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     return str(value)
@@ -201,10 +204,10 @@ def round_labels(runs: Sequence[RunFolder]) -> list[str]:
 def group_key(run: RunFolder) -> tuple[Any, ...]:
     """Runs repeat one another on the same workload, node client, chain and block interval (from the
     blocks' own timestamps: a managed Anvil at 1 s and one at 2 s are different targets)."""
-    target = run.summary.get("target", {})
+    target = run.summary.target
     interval = None if run.block_interval_s is None else round(run.block_interval_s, 1)
     return (
-        run.summary.get("workload"),
+        run.summary.workload,
         target.get("client"),
         target.get("chain_id"),
         interval,
@@ -255,27 +258,28 @@ def build_comparison(
 
 def _run_entry(run: RunFolder, group: str) -> dict[str, Any]:
     s = run.summary
-    target = s.get("target", {})
     return {
         "name": run.name,
         "path": str(run.path),
         "group": group,
-        "workload": s.get("workload"),
-        "status": s.get("status"),
-        "started": s.get("started"),
-        "chainmark": s.get("chainmark"),
-        "target": {k: target.get(k) for k in ("url", "client", "chain_id", "block_time_s") if k in target},
-        "machine": s.get("machine", {}),
+        "workload": s.workload,
+        "status": s.status,
+        "started": s.started,
+        "chainmark": s.chainmark,
+        "target": {
+            k: s.target.get(k) for k in ("url", "client", "chain_id", "block_time_s") if k in s.target
+        },
+        "machine": s.machine,
     }
 
 
-def _values(round_summary: dict[str, Any] | None) -> dict[str, float | None]:
+def _values(round_summary: RoundSummary | None) -> dict[str, float | None]:
     if round_summary is None:
         return dict.fromkeys(METRICS)
     return {m: _finite(round_summary, m) for m in METRICS}
 
 
-def _finite(round_summary: dict[str, Any], metric: str) -> float | None:
+def _finite(round_summary: RoundSummary, metric: str) -> float | None:
     """The metric's value, or None when the round lacks it, it is censored, or it is not a finite number."""
     try:
         value = metric_value(round_summary, metric)
@@ -284,7 +288,7 @@ def _finite(round_summary: dict[str, Any], metric: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _censored(round_summary: dict[str, Any] | None) -> dict[str, dict[str, float | None]]:
+def _censored(round_summary: RoundSummary | None) -> dict[str, dict[str, float | None]]:
     if round_summary is None:
         return {}
     out = {}
@@ -313,7 +317,7 @@ def _no_ratio(
 def _round_entry(runs: Sequence[RunFolder], label: str, allow_invalid: bool) -> dict[str, Any]:
     base = runs[0].round(label)
     entries = [_run_round(run.name, run.round(label), base, allow_invalid) for run in runs]
-    warmup = next((bool(r["warmup"]) for run in runs if (r := run.round(label)) is not None), False)
+    warmup = next((r.warmup for run in runs if (r := run.round(label)) is not None), False)
     unavailable = (
         f"no ratios: the baseline {runs[0].name}'s round is invalid ({invalid_details(base)})"
         if base is not None and left_out(base, allow_invalid)
@@ -323,7 +327,7 @@ def _round_entry(runs: Sequence[RunFolder], label: str, allow_invalid: bool) -> 
 
 
 def _run_round(
-    name: str, r: dict[str, Any] | None, base: dict[str, Any] | None, allow_invalid: bool
+    name: str, r: RoundSummary | None, base: RoundSummary | None, allow_invalid: bool
 ) -> dict[str, Any]:
     """One run's entry in a round: values, censored bounds, verdict, and ratios to the baseline's round."""
     values, cens, out = _values(r), _censored(r), left_out(r, allow_invalid)
@@ -332,12 +336,12 @@ def _run_round(
     return {
         "run": name,
         "present": r is not None,
-        "valid": None if r is None else is_valid(r),
-        "invalid_reasons": [] if r is None else list(r.get("invalid_reasons") or []),
-        "flags": [] if r is None else list(r.get("flags") or []),
+        "valid": None if r is None else r.valid,
+        "invalid_reasons": [] if r is None else [f.as_json() for f in _reasons(r)],
+        "flags": [] if r is None or r.verdict is None else [f.as_json() for f in r.verdict.flags],
         "left_out": out,
-        "window_s": r.get("window_s") if r else None,
-        "confirmed_fraction": (r.get("latency_s") or {}).get("confirmed_fraction") if r else None,
+        "window_s": list(r.window_s) if r is not None and r.window_s else None,
+        "confirmed_fraction": r.latency_s.confirmed_fraction if r is not None else None,
         "values": values,
         "censored": cens,
         "ratio": {m: None if m in why else ratio(values[m], base_values[m]) for m in METRICS},
@@ -347,12 +351,11 @@ def _run_round(
 
 def _group_entry(group_id: str, group: list[RunFolder]) -> dict[str, Any]:
     s = group[0].summary
-    target = s.get("target", {})
     return {
         "id": group_id,
-        "workload": s.get("workload"),
-        "client": target.get("client"),
-        "chain_id": target.get("chain_id"),
+        "workload": s.workload,
+        "client": s.target.get("client"),
+        "chain_id": s.target.get("chain_id"),
         "rounds": group[0].labels,
         "runs": [run.name for run in group],
     }

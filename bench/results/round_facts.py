@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,7 @@ def round_facts(
     row: RoundRow,
     data: RoundData,
     lag_p99: float | None,
-    submit: dict[str, float | None],
+    submit: Mapping[str, float | None],
 ) -> RoundFacts:
     """The facts of one round from its rows `data` (writes and reads) and the run's `meta`."""
     loop = loop_of(str(row.controller.get("type", "")))

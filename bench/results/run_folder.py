@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from bench.errors import ResultsError
+from bench.results.round_summary import RoundSummary
 from bench.results.store import RunStore
-from bench.results.summary import build_summary
+from bench.results.summary import RunSummary, run_summary
 
 COMPARED_SCHEMA_VERSION = 2  # the summary.json version the comparison reads
 REBUILT_SCHEMA_VERSIONS = (1,)  # older versions compared from a summary rebuilt from results.sqlite
@@ -41,7 +42,7 @@ class RunFolder:
 
     path: Path
     name: str
-    summary: dict[str, Any]
+    summary: RunSummary
     latency_s: dict[str, np.ndarray] = field(default_factory=dict)  # accepted writes, +inf = censored
     confirmed_per_s: dict[str, np.ndarray] = field(default_factory=dict)
     block_interval_s: float | None = None  # median gap of the blocks' own timestamps during the run
@@ -49,20 +50,22 @@ class RunFolder:
 
     @property
     def labels(self) -> list[str]:
-        return [str(r["label"]) for r in self.summary.get("rounds", [])]
+        return self.summary.labels
 
-    def round(self, label: str) -> dict[str, Any] | None:
-        return next((r for r in self.summary.get("rounds", []) if r["label"] == label), None)
+    def round(self, label: str) -> RoundSummary | None:
+        return self.summary.round(label)
 
 
 def read_run_folder(path: Path, name: str | None = None) -> RunFolder:
     """Read `path`/summary.json and `path`/results.sqlite; ResultsError names the folder when either is unusable."""
-    summary = _read_summary(path)
+    doc = _read_summary(path)
     store = _open_store(path)
     try:
-        warnings: tuple[str, ...] = ()
-        if summary["schema_version"] in REBUILT_SCHEMA_VERSIONS:
-            summary, warnings = upgrade_summary(store, path, summary["schema_version"])
+        version = doc["schema_version"]
+        if version in REBUILT_SCHEMA_VERSIONS:
+            summary, warnings = upgrade_summary(store, path, version)
+        else:
+            summary, warnings = RunSummary.from_json(doc), ()
         latency, per_second = {}, {}
         for idx, label, started in store.query("SELECT idx, label, started FROM rounds ORDER BY idx"):
             latency[label] = _latencies(store, idx)
@@ -76,13 +79,13 @@ def read_run_folder(path: Path, name: str | None = None) -> RunFolder:
     return RunFolder(path, name or path.name, summary, latency, per_second, interval, warnings)
 
 
-def upgrade_summary(store: RunStore, path: Path, version: int) -> tuple[dict[str, Any], tuple[str, ...]]:
+def upgrade_summary(store: RunStore, path: Path, version: int) -> tuple[RunSummary, tuple[str, ...]]:
     """The summary of an older summary.json rebuilt from the run's store, and the warning that says so."""
-    summary = build_summary(store)
-    if summary.get("schema_version") != COMPARED_SCHEMA_VERSION:
+    summary = run_summary(store)
+    if summary.schema_version != COMPARED_SCHEMA_VERSION:
         raise ResultsError(
             f"summary.json schema_version {version}, and this chainmark rebuilds schema "
-            f"{summary.get('schema_version')!r}, not the {COMPARED_SCHEMA_VERSION} compare reads",
+            f"{summary.schema_version!r}, not the {COMPARED_SCHEMA_VERSION} compare reads",
             path=str(path),
         )
     warning = (
@@ -93,6 +96,7 @@ def upgrade_summary(store: RunStore, path: Path, version: int) -> tuple[dict[str
 
 
 def _read_summary(path: Path) -> dict[str, Any]:
+    """`path`/summary.json as JSON, once its schema_version is one compare reads."""
     file = path / "summary.json"
     if not path.is_dir():
         raise ResultsError("no such run folder (RUN_DIR or RUN_DIR=LABEL)", path=str(path))

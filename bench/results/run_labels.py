@@ -73,7 +73,7 @@ def automatic_labels(runs: Sequence[RunFolder], wanted: Sequence[bool] | None = 
 
 
 def _client(run: RunFolder) -> str | None:
-    client = run.summary.get("target", {}).get("client")
+    client = run.summary.target.get("client")
     if not isinstance(client, str) or not client.strip():
         return None
     return "/".join(client.strip().split("/")[:2])  # "Geth/v1.14.8-stable/linux-amd64/go1.22" -> name/version

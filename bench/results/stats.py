@@ -36,91 +36,26 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from bench.results.percentiles import AcceptedLatency, Percentiles
 from bench.results.reasons import INCLUDED_LATE, QUEUED, REVERTED, UNCHECKED, classify_rejection
 from bench.results.round_data import RoundData, load_round
 from bench.results.round_facts import RoundRow, round_facts
+from bench.results.round_summary import (
+    KindOutcome,
+    ReadOutcome,
+    RoundSummary,
+    WorkerLag,
+    WriteOutcome,
+)
+from bench.results.round_summary import rounded as _round
 from bench.results.store import RunStore
-from bench.results.verdict import Verdict, judge
+from bench.results.verdict import judge
 
 PERCENTILES = {"p50": (1, 2), "p90": (9, 10), "p99": (99, 100), "p999": (999, 1000)}  # exact fractions
-
-
-@dataclass(frozen=True, slots=True)
-class RoundSummary:
-    """One round's numbers, as written to summary.json."""
-
-    index: int
-    label: str
-    warmup: bool
-    controller: dict[str, Any]
-    planned: int
-    sent: int
-    confirmed: int
-    failed: dict[str, int]
-    timed_out: int
-    pending: int
-    send_rate_tps: float
-    throughput_tps: float
-    latency_s: dict[str, float | None]
-    window_s: tuple[float, float] | None
-    schedule_lag_s: dict[str, float | None]
-    submit_latency_s: dict[str, float | None]
-    notes: list[str] = field(default_factory=list)
-    generator_cpu_s: float | None = None
-    locust_submit: dict[str, Any] = field(default_factory=dict)
-    reads: dict[str, Any] | None = None
-    by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
-    commit_throughput_tps: float = 0.0
-    by_worker: dict[str, dict[str, Any]] = field(default_factory=dict)
-    success_rate: float | None = None
-    latency_confirmed_s: dict[str, float | None] = field(default_factory=dict)
-    timed_out_by_reason: dict[str, int] = field(default_factory=dict)
-    included_late: int = 0
-    included_unrecorded: int = 0
-    queued_next_nonce: int = 0
-    verdict: Verdict = field(default_factory=Verdict)
-    load: dict[str, int] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        out = {
-            "label": self.label,
-            "warmup": self.warmup,
-            **self.verdict.as_json(),
-            "controller": self.controller,
-            "load": self.load,
-            "planned": self.planned,
-            "sent": self.sent,
-            "success_rate": self.success_rate,
-            "confirmed": self.confirmed,
-            "included_late": self.included_late,
-            "included_unrecorded": self.included_unrecorded,
-            "failed": self.failed,
-            "timed_out": self.timed_out,
-            "timed_out_by_reason": self.timed_out_by_reason,
-            "queued_next_nonce": self.queued_next_nonce,
-            "pending": self.pending,
-            "send_rate_tps": _round(self.send_rate_tps),
-            "throughput_tps": _round(self.throughput_tps),
-            "commit_throughput_tps": self.commit_throughput_tps,
-            "latency_s": self.latency_s,
-            "latency_confirmed_s": self.latency_confirmed_s,
-            "window_s": list(self.window_s) if self.window_s else None,
-            "schedule_lag_s": self.schedule_lag_s,
-            "submit_latency_s": self.submit_latency_s,
-            "notes": self.notes,
-            "generator_cpu_s": None if self.generator_cpu_s is None else _round(self.generator_cpu_s, 3),
-            "locust_submit": self.locust_submit,
-            "reads": self.reads,
-            "by_kind": self.by_kind,
-        }
-        if self.by_worker:  # distributed runs only
-            out["by_worker"] = self.by_worker
-        return out
 
 
 def _rank(n: int, num: int, den: int) -> int:
@@ -135,20 +70,16 @@ def nearest_rank(ordered: np.ndarray, num: int, den: int) -> float:
     return float(ordered[_rank(len(ordered), num, den) - 1])
 
 
-def percentiles(values: np.ndarray) -> dict[str, float | None]:
+def percentiles(values: np.ndarray) -> Percentiles:
     """Exact nearest-rank percentiles plus max and mean, in the unit of `values`; None when empty."""
     if not len(values):
-        return {**dict.fromkeys(PERCENTILES), "max": None, "mean": None}
+        return Percentiles()
     ordered = np.sort(values)
-    out: dict[str, float | None] = {
-        name: _round(nearest_rank(ordered, num, den)) for name, (num, den) in PERCENTILES.items()
-    }
-    out["max"] = _round(float(ordered[-1]))
-    out["mean"] = _round(float(values.mean()))
-    return out
+    ranked = {name: _round(nearest_rank(ordered, num, den)) for name, (num, den) in PERCENTILES.items()}
+    return Percentiles(**ranked, max=_round(float(ordered[-1])), mean=_round(float(values.mean())))
 
 
-def censored_percentiles(latency: np.ndarray, waits: np.ndarray) -> dict[str, float | None]:
+def censored_percentiles(latency: np.ndarray, waits: np.ndarray) -> AcceptedLatency:
     """Percentiles over every accepted write: `latency` of the confirmed ones, and `waits` (how long each
     of the others had been waited for) of those never confirmed, which count as +infinity.
 
@@ -157,19 +88,21 @@ def censored_percentiles(latency: np.ndarray, waits: np.ndarray) -> dict[str, fl
     lower bound on every None percentile."""
     total = len(latency) + len(waits)
     ordered = np.sort(latency)
-    out: dict[str, float | None] = {}
+    ranked: dict[str, float | None] = {}
     for name, (num, den) in PERCENTILES.items():
         rank = _rank(total, num, den)
-        out[name] = _round(float(ordered[rank - 1])) if total and rank <= len(ordered) else None
+        ranked[name] = _round(float(ordered[rank - 1])) if total and rank <= len(ordered) else None
     whole = len(ordered) and not len(waits)
-    out["max"] = _round(float(ordered[-1])) if whole else None
-    out["mean"] = _round(float(latency.mean())) if whole else None
-    out["confirmed_fraction"] = _round(len(latency) / total) if total else None
-    out["censored_above_s"] = _round(max(0.0, float(waits.min())), 3) if len(waits) else None
-    return out
+    return AcceptedLatency(
+        **ranked,
+        max=_round(float(ordered[-1])) if whole else None,
+        mean=_round(float(latency.mean())) if whole else None,
+        confirmed_fraction=_round(len(latency) / total) if total else None,
+        censored_above_s=_round(max(0.0, float(waits.min())), 3) if len(waits) else None,
+    )
 
 
-def _write_outcomes(data: RoundData, finished: bool, observed_until: float | None) -> dict[str, Any]:
+def _write_outcomes(data: RoundData, finished: bool, observed_until: float | None) -> WriteOutcome:
     """Counts and latency of written transactions (`data` holds writes only); `observed_until` is when
     the run last saw a block (how long an unconfirmed write had been waited for)."""
     accepted = ~data.rejected
@@ -188,39 +121,39 @@ def _write_outcomes(data: RoundData, finished: bool, observed_until: float | Non
     late = [r for r, keep in zip(data.unseen, confirmed, strict=True) if keep]
     queued_next = unseen & data.next_nonce & np.array([r == QUEUED for r in data.unseen], dtype=bool)
     sent = len(data.errors)
-    return {
-        "sent": sent,
-        "success_rate": _round(int(confirmed.sum()) / sent) if sent else None,
-        "confirmed": int(confirmed.sum()),
-        "included_late": late.count(INCLUDED_LATE),
-        "commit_throughput_tps": _round(int(confirmed.sum()) / commit_span) if commit_span > 0 else 0.0,
-        "failed": dict(sorted(failed.items())),
-        "timed_out": int(unseen.sum()) if finished else 0,
-        "timed_out_by_reason": dict(sorted(Counter(r or UNCHECKED for r in reasons).items()))
+    return WriteOutcome(
+        sent=sent,
+        success_rate=_round(int(confirmed.sum()) / sent) if sent else None,
+        confirmed=int(confirmed.sum()),
+        included_late=late.count(INCLUDED_LATE),
+        commit_throughput_tps=_round(int(confirmed.sum()) / commit_span) if commit_span > 0 else 0.0,
+        failed=dict(sorted(failed.items())),
+        timed_out=int(unseen.sum()) if finished else 0,
+        timed_out_by_reason=dict(sorted(Counter(r or UNCHECKED for r in reasons).items()))
         if finished
         else {},
-        "queued_next_nonce": int(queued_next.sum()) if finished else 0,
-        "pending": 0 if finished else int(unseen.sum()),
-        "latency_s": censored_percentiles(latency, until - data.intended[never]),
-        "latency_confirmed_s": percentiles(latency),
-    }
+        queued_next_nonce=int(queued_next.sum()) if finished else 0,
+        pending=0 if finished else int(unseen.sum()),
+        latency_s=censored_percentiles(latency, until - data.intended[never]),
+        latency_confirmed_s=percentiles(latency),
+    )
 
 
-def _read_outcomes(data: RoundData) -> dict[str, Any]:
+def _read_outcomes(data: RoundData) -> ReadOutcome:
     """Reads (`data` holds reads only): answered ok or failed by reason, latency from intended send time."""
     ok = np.array([e is None for e in data.errors], dtype=bool) & ~np.isnan(data.answered)
     failed = Counter(classify_rejection(e) for e in data.errors if e is not None)
     span = float(np.nanmax(data.answered) - np.nanmin(data.intended)) if ok.any() else 0.0
-    return {
-        "sent": len(data.errors),
-        "ok": int(ok.sum()),
-        "failed": dict(sorted(failed.items())),
-        "throughput_tps": _round(int(ok.sum()) / span) if span > 0 else 0.0,
-        "latency_s": percentiles(data.answered[ok] - data.intended[ok]),
-    }
+    return ReadOutcome(
+        sent=len(data.errors),
+        ok=int(ok.sum()),
+        failed=dict(sorted(failed.items())),
+        throughput_tps=_round(int(ok.sum()) / span) if span > 0 else 0.0,
+        latency_s=percentiles(data.answered[ok] - data.intended[ok]),
+    )
 
 
-def worker_lags(store: RunStore, round_idx: int) -> dict[str, dict[str, Any]]:
+def worker_lags(store: RunStore, round_idx: int) -> dict[str, WorkerLag]:
     """Per worker of a distributed run: sends and schedule lag percentiles (empty without workers)."""
     rows = store.query(
         "SELECT s.worker, s.sent - s.intended FROM sends s JOIN txs t ON t.id = s.tx "
@@ -230,9 +163,7 @@ def worker_lags(store: RunStore, round_idx: int) -> dict[str, dict[str, Any]]:
     lags: dict[int, list[float]] = {}
     for worker, lag in rows:
         lags.setdefault(int(worker), []).append(float(lag))
-    return {
-        str(w): {"sent": len(v), "schedule_lag_s": percentiles(np.array(v))} for w, v in sorted(lags.items())
-    }
+    return {str(w): WorkerLag(len(v), percentiles(np.array(v))) for w, v in sorted(lags.items())}
 
 
 def summarize_round(
@@ -253,7 +184,7 @@ def summarize_round(
     everything = load_round(store, idx)
     data = everything.only(~everything.reads)
     writes = _write_outcomes(data, finished, observed_until)
-    by_kind: dict[str, dict[str, Any]] = {}
+    by_kind: dict[str, KindOutcome] = {}
     for kind in sorted(set(everything.kinds)):
         mask = np.array([k == kind for k in everything.kinds], dtype=bool)
         part = everything.only(mask)
@@ -271,14 +202,14 @@ def summarize_round(
         warmup=bool(warmup),
         controller=row.controller,
         planned=planned,
-        sent=writes["sent"],
-        confirmed=writes["confirmed"],
-        failed=writes["failed"],
-        timed_out=writes["timed_out"],
-        pending=writes["pending"],
+        sent=writes.sent,
+        confirmed=writes.confirmed,
+        failed=writes.failed,
+        timed_out=writes.timed_out,
+        pending=writes.pending,
         send_rate_tps=_send_rate(data.sent),
         throughput_tps=0.0,
-        latency_s=writes["latency_s"],
+        latency_s=writes.latency_s,
         window_s=None,
         schedule_lag_s=lag,
         submit_latency_s=submit,
@@ -286,16 +217,16 @@ def summarize_round(
         generator_cpu_s=cpu,
         locust_submit=json.loads(locust[0][0]) if locust else {},
         reads=_read_outcomes(everything.only(everything.reads)) if everything.reads.any() else None,
-        commit_throughput_tps=writes["commit_throughput_tps"],
+        commit_throughput_tps=writes.commit_throughput_tps,
         by_kind=by_kind if len(by_kind) > 1 else {},
         by_worker=worker_lags(store, idx),
-        success_rate=writes["success_rate"],
-        latency_confirmed_s=writes["latency_confirmed_s"],
-        timed_out_by_reason=writes["timed_out_by_reason"],
-        included_late=writes["included_late"],
+        success_rate=writes.success_rate,
+        latency_confirmed_s=writes.latency_confirmed_s,
+        timed_out_by_reason=writes.timed_out_by_reason,
+        included_late=writes.included_late,
         included_unrecorded=_included_unrecorded(store, idx),
-        queued_next_nonce=writes["queued_next_nonce"],
-        verdict=judge(round_facts(store, meta, row, everything, lag["p99"], submit)),
+        queued_next_nonce=writes.queued_next_nonce,
+        verdict=judge(round_facts(store, meta, row, everything, lag.p99, submit)),
         load=row.load,
     )
 
@@ -361,7 +292,3 @@ def summarize(store: RunStore) -> list[RoundSummary]:
             )
         out.append(summary)
     return out
-
-
-def _round(value: float, digits: int = 6) -> float:
-    return round(value, digits)

@@ -1,4 +1,6 @@
-"""Builds summary.json, chainmark's public result format that users read in CI, from the run store.
+"""Builds summary.json, chainmark's public result format that users read in CI, from the run store, and
+reads it back: a run's summary travels as a `RunSummary` record, made JSON once when the file is written
+(`as_json`) and read back once (`RunSummary.from_json`, `read_summary`).
 
 Format history (schema_version):
   1  workload, status, target {url (credentials redacted), client, chain_id, block_gas_limit},
@@ -21,9 +23,13 @@ Format history (schema_version):
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from bench.results.stats import RoundSummary, summarize
+from bench.results.round_summary import Json, RoundSummary
+from bench.results.stats import summarize
 from bench.results.store import RunStore
 
 SUMMARY_SCHEMA_VERSION = 2
@@ -49,26 +55,103 @@ DEFINITIONS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """One run's summary.json as a record: what ran, how it ended, and every round's numbers.
+
+    `target`, `plan`, `machine` and `workers` (a distributed run's workers, clock offsets and losses)
+    are the run's metadata as the engine recorded it, passed through as they are."""
+
+    workload: str | None
+    status: str | None
+    rounds: tuple[RoundSummary, ...] = ()
+    error: str | None = None
+    seed: int | None = None
+    started: float | None = None
+    ended: float | None = None
+    chainmark: str | None = None
+    target: dict[str, Any] = field(default_factory=dict)
+    plan: dict[str, Any] = field(default_factory=dict)
+    observer: str | None = None
+    machine: dict[str, Any] = field(default_factory=dict)
+    workers: dict[str, Any] | None = None
+    schema_version: int = SUMMARY_SCHEMA_VERSION  # as the file says (compare checks it before reading)
+
+    @property
+    def labels(self) -> list[str]:
+        return [r.label for r in self.rounds]
+
+    def round(self, label: str) -> RoundSummary | None:
+        """The first round named `label`, or None."""
+        return next((r for r in self.rounds if r.label == label), None)
+
+    def as_json(self) -> dict[str, Any]:
+        out = {
+            "schema_version": self.schema_version,
+            "workload": self.workload,
+            "status": self.status,
+            "error": self.error,
+            "seed": self.seed,
+            "started": self.started,
+            "ended": self.ended,
+            "chainmark": self.chainmark,
+            "target": self.target,
+            "plan": self.plan,
+            "observer": self.observer,
+            "machine": self.machine,
+            "rounds": [r.as_json() for r in self.rounds],
+            "definitions": DEFINITIONS,
+        }
+        if self.workers is not None:  # a distributed run: its workers, clock offsets and losses
+            out["workers"] = self.workers
+        return out
+
+    @classmethod
+    def from_json(cls, doc: Json) -> RunSummary:
+        """The record of a summary.json document (`definitions` are this chainmark's, not re-read)."""
+        return cls(
+            workload=doc.get("workload"),
+            status=doc.get("status"),
+            rounds=tuple(RoundSummary.from_json(r, i) for i, r in enumerate(doc.get("rounds") or [])),
+            error=doc.get("error"),
+            seed=doc.get("seed"),
+            started=doc.get("started"),
+            ended=doc.get("ended"),
+            chainmark=doc.get("chainmark"),
+            target=dict(doc.get("target") or {}),
+            plan=dict(doc.get("plan") or {}),
+            observer=doc.get("observer"),
+            machine=dict(doc.get("machine") or {}),
+            workers=doc.get("workers"),
+            schema_version=doc.get("schema_version", 0),
+        )
+
+
+def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) -> RunSummary:
+    """The summary of the run in `store` (its rounds summarised unless `summaries` are given)."""
+    meta = store.meta()
+    return RunSummary(
+        workload=meta.get("workload"),
+        status=meta.get("status"),
+        rounds=tuple(summaries if summaries is not None else summarize(store)),
+        error=meta.get("error"),
+        seed=meta.get("seed"),
+        started=meta.get("started"),
+        ended=meta.get("ended"),
+        chainmark=meta.get("chainmark"),
+        target=meta.get("target", {}),
+        plan=meta.get("plan", {}),
+        observer=meta.get("observer"),
+        machine=meta.get("machine", {}),
+        workers=meta.get("workers"),
+    )
+
+
 def build_summary(store: RunStore, summaries: list[RoundSummary] | None = None) -> dict[str, Any]:
     """The summary.json document of the run in `store`."""
-    meta = store.meta()
-    summaries = summaries if summaries is not None else summarize(store)
-    out = {
-        "schema_version": SUMMARY_SCHEMA_VERSION,
-        "workload": meta.get("workload"),
-        "status": meta.get("status"),
-        "error": meta.get("error"),
-        "seed": meta.get("seed"),
-        "started": meta.get("started"),
-        "ended": meta.get("ended"),
-        "chainmark": meta.get("chainmark"),
-        "target": meta.get("target", {}),
-        "plan": meta.get("plan", {}),
-        "observer": meta.get("observer"),
-        "machine": meta.get("machine", {}),
-        "rounds": [s.as_json() for s in summaries],
-        "definitions": DEFINITIONS,
-    }
-    if "workers" in meta:  # a distributed run: its workers, clock offsets and losses
-        out["workers"] = meta["workers"]
-    return out
+    return run_summary(store, summaries).as_json()
+
+
+def read_summary(file: Path) -> RunSummary:
+    """A summary.json file read back into its record."""
+    return RunSummary.from_json(json.loads(file.read_text(encoding="utf-8")))

@@ -18,7 +18,8 @@ A slipped schedule while every sender was waiting on the node's answers is a fin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 LAG_BOUND_S = 0.100
@@ -38,6 +39,10 @@ class Finding:
 
     def as_json(self) -> dict[str, str]:
         return {"code": self.code, "detail": self.detail}
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Finding:
+        return cls(str(doc.get("code")), str(doc.get("detail") or ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +72,14 @@ class RoundFacts:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    invalid: tuple[Finding, ...] = ()
-    flags: tuple[Finding, ...] = field(default=())
+    """A round's verdict: whether it is `valid`, the reasons it is not, and its flags.
 
-    @property
-    def valid(self) -> bool:
-        return not self.invalid
+    `valid` is kept, not derived from the reasons (`judge` makes it "no reason"), so a summary read back
+    says what its file said: one edited by hand may say `valid: false` and give no reason."""
+
+    invalid: tuple[Finding, ...] = ()
+    flags: tuple[Finding, ...] = ()
+    valid: bool = True
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +87,13 @@ class Verdict:
             "invalid_reasons": [f.as_json() for f in self.invalid],
             "flags": [f.as_json() for f in self.flags],
         }
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> Verdict:
+        """The verdict of a summary.json round (one that has a `valid` key)."""
+        invalid = tuple(Finding.from_json(r) for r in doc.get("invalid_reasons") or [])
+        flags = tuple(Finding.from_json(f) for f in doc.get("flags") or [])
+        return cls(invalid, flags, valid=doc["valid"] is not False)
 
 
 def judge(facts: RoundFacts) -> Verdict:
@@ -100,7 +114,7 @@ def judge(facts: RoundFacts) -> Verdict:
         if slipped is not None:
             found = _cause(facts, slipped)
             (flags if found.code == "node-slow-to-accept" else invalid).append(found)
-    return Verdict(tuple(invalid), tuple(flags))
+    return Verdict(tuple(invalid), tuple(flags), valid=not invalid)
 
 
 def _schedule_slip(facts: RoundFacts) -> str | None:

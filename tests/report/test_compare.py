@@ -17,6 +17,7 @@ from bench.report.gates import parse_gate
 from bench.results.comparison import group_runs
 from bench.results.confidence import mean_interval, t_critical
 from bench.results.run_folder import RunFolder
+from bench.results.summary import RunSummary
 from tests.report.synthetic_runs import MACHINE, make_run
 from tests.report.synthetic_runs import summary_round as _summary_round
 
@@ -340,6 +341,7 @@ def test_block_interval_separates_targets() -> None:
         "rounds": [{"label": "a"}],
     }
     runs = [
-        RunFolder(Path(n), n, summary, block_interval_s=b) for n, b in (("x", 1.0), ("y", 2.0), ("z", 1.02))
+        RunFolder(Path(n), n, RunSummary.from_json(summary), block_interval_s=b)
+        for n, b in (("x", 1.0), ("y", 2.0), ("z", 1.02))
     ]
     assert [[r.name for r in g] for g in group_runs(runs)] == [["x", "z"], ["y"]]

@@ -17,6 +17,7 @@ from bench.cli import main
 from bench.report.compare import compare_runs
 from bench.report.compare_figures import latency_bars, latency_cdfs, throughput_bars
 from bench.results.comparison import metric_value
+from bench.results.round_summary import RoundSummary
 from bench.results.run_folder import read_run_folder
 from tests.report.synthetic_runs import edit_round, make_run, mark_invalid, read_summary, summary_round
 
@@ -82,13 +83,18 @@ def test_a_schema_1_folder_is_compared_from_its_store(tmp_path: Path) -> None:
     assert len(series) == 60 and int(np.isfinite(series).sum()) == 9 and math.isinf(series[-1])
 
 
-def _gate_value(round_summary: dict[str, Any] | None) -> str:
+def _gate_value(round_summary: RoundSummary | None) -> str:
     assert round_summary is not None
-    latency = round_summary["latency_s"]
+    latency = round_summary.latency_s
     return (
         f"censored ({_seconds(latency['censored_above_s'])}, "
         f"{latency['confirmed_fraction'] * 100:.1f} % of accepted writes confirmed)"
     )
+
+
+def _record(round_json: dict[str, Any]) -> RoundSummary:
+    """A summary.json round read back as the record compare works on."""
+    return RoundSummary.from_json(round_json, 0)
 
 
 def _seconds(above: float) -> str:
@@ -114,21 +120,22 @@ def test_an_unknown_summary_version_is_one_line_exit_2(
 def test_metric_value_of_a_censored_percentile_is_infinite(tmp_path: Path) -> None:
     steady = summary_round(make_run(tmp_path, "r", lost=3), "steady")
     assert steady["latency_s"]["p99"] is None and steady["latency_s"]["confirmed_fraction"] < 1
-    assert metric_value(steady, "latency_s.p99") == math.inf
-    assert metric_value(steady, "latency_s.max") == math.inf
-    assert metric_value(steady, "latency_s.p50") == steady["latency_s"]["p50"]
-    assert metric_value(steady, "latency_confirmed_s.p99") == steady["latency_confirmed_s"]["p99"]
-    assert metric_value(steady, "success_rate") == pytest.approx(37 / 40)
+    assert metric_value(_record(steady), "latency_s.p99") == math.inf
+    assert metric_value(_record(steady), "latency_s.max") == math.inf
+    assert metric_value(_record(steady), "latency_s.p50") == steady["latency_s"]["p50"]
+    assert metric_value(_record(steady), "latency_confirmed_s.p99") == steady["latency_confirmed_s"]["p99"]
+    assert metric_value(_record(steady), "success_rate") == pytest.approx(37 / 40)
     empty = {"latency_s": {"p99": None, "confirmed_fraction": None, "censored_above_s": None}}
-    assert metric_value(empty, "latency_s.p99") is None  # no data is not censored
+    assert metric_value(_record(empty), "latency_s.p99") is None  # no data is not censored
     whole = {"latency_s": {"p99": None, "confirmed_fraction": 1.0, "censored_above_s": None}}
-    assert metric_value(whole, "latency_s.p99") is None
+    assert metric_value(_record(whole), "latency_s.p99") is None
     kinds = {
         "by_kind": {"erc20": {"latency_s": {"p99": None, "confirmed_fraction": 0.5, "censored_above_s": 3}}}
     }
-    assert metric_value(kinds, "by_kind.erc20.latency_s.p99") == math.inf  # a gate on one kind of a mix
+    # a gate on one kind of a mix
+    assert metric_value(_record(kinds), "by_kind.erc20.latency_s.p99") == math.inf
     with pytest.raises(KeyError):
-        metric_value(kinds, "by_kind.erc20.latency_s.p42")
+        metric_value(_record(kinds), "by_kind.erc20.latency_s.p42")
 
 
 @pytest.mark.parametrize(

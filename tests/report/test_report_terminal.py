@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bench.report.terminal import format_progress, format_summary
+from bench.results.summary import RunSummary
 
 
 def _round(
@@ -91,12 +92,14 @@ EXPECTED = textwrap.dedent(
 
 
 def test_format_summary() -> None:
-    assert format_summary(SUMMARY) == EXPECTED
+    assert format_summary(RunSummary.from_json(SUMMARY)) == EXPECTED
 
 
 def test_format_summary_without_failures_has_no_reason_line() -> None:
     text = format_summary(
-        {"rounds": [_round("only", sent=1, confirmed=1, send=0.0, latency=(0.001, 0.001, 0.001))]}
+        RunSummary.from_json(
+            {"rounds": [_round("only", sent=1, confirmed=1, send=0.0, latency=(0.001, 0.001, 0.001))]}
+        )
     )
     assert text == textwrap.dedent(
         """\
@@ -107,7 +110,7 @@ def test_format_summary_without_failures_has_no_reason_line() -> None:
 
 
 def test_format_summary_no_rounds() -> None:
-    assert format_summary({"rounds": []}) == (
+    assert format_summary(RunSummary.from_json({"rounds": []})) == (
         "round  success  sent  confirmed  failed  timed out  send tx/s  throughput tx/s  p50 ms  p99 ms  max ms  lag p99 ms  verdict\n"
         "-----  -------  ----  ---------  ------  ---------  ---------  ---------------  ------  ------  ------  ----------  -------"
     )
@@ -137,7 +140,7 @@ def test_a_lost_round_shows_censored_latency_its_timeouts_and_verdict() -> None:
         "confirmed_fraction": 0.142833,
         "censored_above_s": 31.04,
     }
-    plain = format_summary({"rounds": [lost]})
+    plain = format_summary(RunSummary.from_json({"rounds": [lost]}))
     assert plain.splitlines()[2] == (
         "steady   14.3 %  6,000        857       0      5,143      200.0             28.6  > 31.0 s  > 31.0 s  "
         "> 31.0 s       250.0  INVALID: generator-cpu-bound"
@@ -148,13 +151,13 @@ def test_a_lost_round_shows_censored_latency_its_timeouts_and_verdict() -> None:
         "steady: invalid (generator-cpu-bound): schedule lag p99 250 ms (bound 100 ms): ...",
         "steady: pool-ran-out: the pre-signed pool ran out",
     ]
-    colored = format_summary({"rounds": [lost]}, color=True).splitlines()
+    colored = format_summary(RunSummary.from_json({"rounds": [lost]}), color=True).splitlines()
     assert colored[2] == f"\033[31m{plain.splitlines()[2]}\033[0m"
     assert colored[4].startswith("\033[31msteady: invalid") and not colored[5].startswith("\033[31m")
 
 
 def test_format_summary_lines_have_no_trailing_space() -> None:
-    assert all(line == line.rstrip() for line in format_summary(SUMMARY).splitlines())
+    assert all(line == line.rstrip() for line in format_summary(RunSummary.from_json(SUMMARY)).splitlines())
 
 
 def test_failures_by_reason_are_summed_over_rounds() -> None:
@@ -164,7 +167,9 @@ def test_failures_by_reason_are_summed_over_rounds() -> None:
             _round("b", sent=5, failed={"nonce": 3, "gas": 1}),
         ]
     }
-    assert format_summary(summary).splitlines()[-1] == "failures by reason: gas 1, nonce 5"
+    assert (
+        format_summary(RunSummary.from_json(summary)).splitlines()[-1] == "failures by reason: gas 1, nonce 5"
+    )
 
 
 @pytest.mark.parametrize(
@@ -188,7 +193,7 @@ def test_format_progress(args: tuple[Any, ...], expected: str) -> None:
 
 def test_writes_in_blocks_without_send_records_are_said() -> None:
     r = _round("steady", sent=100, confirmed=100, included_unrecorded=3, success_rate=1.0, valid=False)
-    assert format_summary({"rounds": [r]}).splitlines()[-1] == (
+    assert format_summary(RunSummary.from_json({"rounds": [r]})).splitlines()[-1] == (
         "steady: 3 transactions were found in blocks although their send records were lost with a worker; "
         "their send times are unknown, so no figure of the round counts them."
     )

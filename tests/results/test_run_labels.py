@@ -9,6 +9,7 @@ import pytest
 from bench.errors import WorkloadError
 from bench.results.run_folder import RunFolder
 from bench.results.run_labels import assign_labels, automatic_labels, folder_labels, split_run_args
+from bench.results.summary import RunSummary
 
 
 @pytest.mark.parametrize(
@@ -62,7 +63,8 @@ def test_folder_labels(paths: list[str], expected: list[str]) -> None:
 
 
 def _run(path: str, client: str | None) -> RunFolder:
-    return RunFolder(Path(path), Path(path).name, {"target": {"client": client} if client else {}})
+    summary = RunSummary.from_json({"target": {"client": client} if client else {}})
+    return RunFolder(Path(path), Path(path).name, summary)
 
 
 @pytest.mark.parametrize(
