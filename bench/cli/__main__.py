@@ -1,0 +1,7 @@
+"""`python -m bench.cli`: the chainmark command."""
+
+import sys
+
+from bench.cli import main
+
+sys.exit(main())
