@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from bench.chains.base import ChainFamily, ConnectOptions, Connector, Managed, ManagedOptions
-from bench.chains.bitcoin.wire import BitcoinWire
-from bench.errors import UsageError
-from bench.targets.url import Endpoint
+from bench.chains.base import ChainFamily
+from bench.chains.bitcoin.connector import WIRE, connect
+from bench.chains.bitcoin.managed import managed_network
 
-
-def _not_yet(_endpoint: Endpoint, _options: ConnectOptions) -> Connector:
-    raise UsageError("target.chain bitcoin: the connector is not in this build yet")
-
-
-def _no_network(_name: str, _options: ManagedOptions) -> Managed:
-    raise UsageError("target.chain bitcoin: the managed network is not in this build yet")
-
-
+# no node names: the engine asks for the default, and the family starts its network (target.network)
 BITCOIN = ChainFamily(
-    name="bitcoin", connect=_not_yet, wire=BitcoinWire(), managed=_no_network, default_node="network"
+    name="bitcoin", connect=connect, wire=WIRE, managed=managed_network, default_node="network"
 )
