@@ -27,7 +27,7 @@ from bench.plan.round import PlannedRound
 from bench.plan.schedule import arrival_offsets
 from bench.workload.spec import BitcoinTx, Round, Workload
 
-DUST = 1_000  # sat: above every output's dust limit at the fee rates a benchmark pays
+DUST = 10_000  # sat: above every output's dust limit (Litecoin's is ~3,000 sat for P2WPKH: 3 sat/B dust relay fee)
 PARALLEL_FROM = 4_000  # transactions: below this, signing children cost more than they save
 
 

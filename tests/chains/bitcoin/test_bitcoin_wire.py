@@ -18,12 +18,19 @@ WIRE = BitcoinWire()
 def _planned(raw: list[bytes]) -> PlannedRound:
     spec = Round(label="r", rate=FixedRate(tps=1), tx_count=len(raw), mix=(MixEntry(TransferTx(), 1.0),))
     n = len(raw)
-    return PlannedRound(0, spec, np.zeros(n), np.arange(n), raw, [b"\x01" * 32] * n, np.zeros(n), np.zeros(n, int))
+    return PlannedRound(
+        0, spec, np.zeros(n), np.arange(n), raw, [b"\x01" * 32] * n, np.zeros(n), np.zeros(n, int)
+    )
 
 
 def test_a_write_is_sendrawtransaction_of_its_hex() -> None:
     body = WIRE.body(_planned([b"\x02\x00\xab"]), 0, 41)
-    assert json.loads(body) == {"jsonrpc": "1.0", "id": 41, "method": "sendrawtransaction", "params": ["0200ab"]}
+    assert json.loads(body) == {
+        "jsonrpc": "1.0",
+        "id": 41,
+        "method": "sendrawtransaction",
+        "params": ["0200ab"],
+    }
 
 
 @pytest.mark.parametrize(
