@@ -165,3 +165,15 @@ def test_the_schema_accepts_the_bitcoin_fields() -> None:
         "{kind: btc-payout, outputs: 3, amount: 1000}",
     )
     jsonschema.validate(yaml.safe_load(textwrap.dedent(text)), workload_schema())
+
+
+@pytest.mark.parametrize("name", ["transfer", "payout", "evidence"])
+def test_the_shipped_bitcoin_workloads_validate(name: str) -> None:
+    from pathlib import Path
+
+    from bench.workload import load_workload
+
+    path = Path(__file__).resolve().parents[2] / "workloads" / "bitcoin" / f"{name}.yaml"
+    workload = load_workload(path)
+    assert workload.target.chain == "bitcoin" and workload.target.network == Network()
+    assert all(e.tx.kind.startswith("btc-") for r in workload.rounds for e in r.mix)
