@@ -8,10 +8,12 @@ engine, the load path, the observer, the results or the report changes.
 from __future__ import annotations
 
 from bench.chains.base import ChainFamily
+from bench.chains.bitcoin.family import BITCOIN
 from bench.chains.ethereum.family import ETHEREUM
 
 CHAINS: dict[str, ChainFamily] = {
     "ethereum": ETHEREUM,
+    "bitcoin": BITCOIN,
 }
 
 

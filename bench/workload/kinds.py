@@ -15,7 +15,10 @@ from bench.workload.choice import read_choice
 from bench.workload.contract_kinds import CONTRACT_KINDS, Param, contract_tx
 from bench.workload.limits import MAX_WEIGHT, UINT64_MAX, UINT256_MAX
 from bench.workload.reader import Reader, given
-from bench.workload.spec import BalanceRead, Choice, MixEntry, TransferTx, TxKind
+from bench.workload.spec import BalanceRead, BitcoinTx, Choice, MixEntry, TransferTx, TxKind
+
+MAX_SATOSHIS = 21_000_000 * 100_000_000  # every coin there will be
+MAX_BTC_OUTPUTS = 1_000  # a payout's outputs, an evidence's documents, a consolidation's inputs
 
 
 def _transfer(f: dict[str, Reader]) -> TxKind:
@@ -35,9 +38,24 @@ def _balance_read(f: dict[str, Reader]) -> TxKind:
     return BalanceRead(**given(f, {"of": read_choice}))
 
 
+def _btc(kind: str, count_key: str | None, low: int = 1) -> Callable[[dict[str, Reader]], TxKind]:
+    """A Bitcoin kind's reader: `amount` (sat per payment), `to`, and the key its `count` is read from."""
+
+    def read(f: dict[str, Reader]) -> TxKind:
+        count = f[count_key].integer(low, MAX_BTC_OUTPUTS) if count_key and count_key in f else low
+        fields = given(f, {"amount": lambda r: r.integer(1, MAX_SATOSHIS), "to": read_choice})
+        return BitcoinTx(kind, count=count, **fields)
+
+    return read
+
+
 _KINDS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Reader]], TxKind]]] = {
     "transfer": (("value_wei", "gas", "to"), _transfer),
     "balance-read": (("of",), _balance_read),
+    "btc-transfer": (("amount", "to"), _btc("btc-transfer", None)),
+    "btc-payout": (("outputs", "amount", "to"), _btc("btc-payout", "outputs")),
+    "btc-evidence": (("documents",), _btc("btc-evidence", "documents")),
+    "btc-consolidate": (("inputs", "amount"), _btc("btc-consolidate", "inputs", low=2)),
 }
 # The keys of the kinds that are not contract calls (a contract kind's keys are its record's), for the schema.
 KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

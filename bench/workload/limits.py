@@ -24,3 +24,4 @@ MIN_BLOCK_TIME_S, MAX_BLOCK_TIME_S = 0.1, 3600.0  # a managed Anvil's interval m
 MAX_GRACE_S = 24 * 3600.0  # confirm_grace
 MIN_POLL_S, MAX_POLL_S = 0.001, 60.0  # poll_interval, prometheus interval
 MAX_TRACE_SCALE = MAX_TPS
+MAX_FEE_RATE = 100_000  # sat/vB, a Bitcoin target's fee_rate

@@ -16,10 +16,15 @@ from bench.workload.kinds import read_choice, read_entries, read_mix
 from bench.workload.rates import Length, read_rate
 from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
+    BITCOIN_KINDS,
     CHAIN_NAMES,
+    MAX_NETWORK_NODES,
     NODE_NAMES,
+    TOPOLOGY_NAMES,
     Accounts,
+    BitcoinTx,
     MixEntry,
+    Network,
     Prometheus,
     Round,
     Target,
@@ -53,10 +58,12 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
         raise WorkloadError("name: required", path=path, line=root.start_mark.line + 1)
     if "rounds" not in top:
         raise WorkloadError("rounds: required (a list of rounds)", path=path, line=root.start_mark.line + 1)
+    target = _target(top["target"]) if "target" in top else Target()
     rounds: list[Round] = []
     first_line: dict[str, int] = {}
     for reader in top["rounds"].sequence():  # duplicates fail at once: `*alias` rounds cannot pile up
-        rnd = _round(reader)
+        rnd = _round(reader, target.chain)
+        _check_kinds_fit_chain(rnd, len(rounds), target.chain, path)
         if rnd.label in first_line:
             raise reader.fail(
                 f"round label {rnd.label!r} is used more than once (first at line {first_line[rnd.label]})",
@@ -66,7 +73,6 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
         rounds.append(rnd)
     if not rounds:
         raise top["rounds"].fail("expected at least one round", shown=False)
-    target = _target(top["target"]) if "target" in top else Target()
     _check_gas_fits_blocks(rounds, target, path)
     return Workload(
         name=top["name"].string(),
@@ -94,6 +100,25 @@ def _check_gas_fits_blocks(rounds: list[Round], target: Target, path: str) -> No
                 )
 
 
+def _check_kinds_fit_chain(rnd: Round, index: int, chain: str, path: str) -> None:
+    """A Bitcoin kind needs a Bitcoin target and the others an Ethereum one: the planner of the other
+    family could not build it."""
+    for entry in rnd.mix:
+        if (entry.tx.kind in BITCOIN_KINDS) != (chain == "bitcoin"):
+            wanted = ", ".join(BITCOIN_KINDS) if chain == "bitcoin" else "the non-btc- kinds"
+            raise WorkloadError(
+                f"kind {entry.tx.kind!r} cannot run on a target.chain {chain} target (use {wanted})",
+                path=path,
+                line=rnd.line,
+                field=f"rounds[{index}].tx.kind",
+            )
+
+
+# the target fields only one family reads: naming one on the other's target is a mistake, not a no-op
+ETHEREUM_ONLY = ("node", "block_time", "gas_limit", "gas_price_gwei")  # bitcoin: network.block_time
+BITCOIN_ONLY = ("network", "fee_rate")
+
+
 def _target(reader: Reader) -> Target:
     f = reader.mapping(
         (
@@ -106,17 +131,28 @@ def _target(reader: Reader) -> Target:
             "confirm_grace",
             "poll_interval",
             "prometheus",
+            "network",
+            "fee_rate",
         )
     )
+    chain = optional(f, "chain", _chain_name, "ethereum")
+    for key in BITCOIN_ONLY if chain != "bitcoin" else ETHEREUM_ONLY:
+        if key in f:
+            raise f[key].fail(f"not for a target.chain {chain} target", shown=False)
     url = optional(f, "url", _http_url, None)
     node = optional(f, "node", _node_name, None)
     if url is not None and node is not None:
         raise f["node"].fail("a managed node and target.url exclude each other: give one", shown=False)
+    if url is not None and "network" in f:
+        raise f["network"].fail("a managed network and target.url exclude each other: give one", shown=False)
     gas_price = optional(f, "gas_price_gwei", lambda r: r.positive(limits.MAX_GAS_PRICE_GWEI), None)
+    network = optional(f, "network", _network, None)
     return Target(
-        chain=optional(f, "chain", _chain_name, "ethereum"),
+        chain=chain,
         url=url,
         node=node,
+        network=network if network is not None or chain != "bitcoin" or url is not None else Network(),
+        fee_rate=optional(f, "fee_rate", lambda r: r.integer(1, limits.MAX_FEE_RATE), None),
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
         **given(
             f,
@@ -129,6 +165,32 @@ def _target(reader: Reader) -> Target:
             },
         ),
     )
+
+
+def _network(reader: Reader) -> Network:
+    f = reader.mapping(("nodes", "topology", "block_time", "producer"))
+    network = Network(
+        **given(
+            f,
+            {
+                "nodes": lambda r: r.integer(1, MAX_NETWORK_NODES),
+                "topology": _topology,
+                "block_time": lambda r: r.duration(limits.MAX_BLOCK_TIME_S, limits.MIN_BLOCK_TIME_S),
+                "producer": Reader.string,
+            },
+        )
+    )
+    names = [f"node-{k}" for k in range(network.nodes)]
+    if network.producer != "round-robin" and network.producer not in names:
+        raise f["producer"].fail(f"expected round-robin or one of {', '.join(names)} (a node of the network)")
+    return network
+
+
+def _topology(reader: Reader) -> str:
+    name = reader.string()
+    if name not in TOPOLOGY_NAMES:
+        raise reader.fail(f"expected one of {', '.join(TOPOLOGY_NAMES)} (how the nodes are peered)")
+    return name
 
 
 def _chain_name(reader: Reader) -> str:
@@ -185,7 +247,7 @@ def _accounts(reader: Reader) -> Accounts:
     )
 
 
-def _round(reader: Reader) -> Round:
+def _round(reader: Reader, chain: str) -> Round:
     f = reader.mapping(("label", "duration", "tx_count", "rate", "tx", "mix", "from", "warmup", "senders"))
     if "label" not in f:
         raise WorkloadError("required", path=reader.path, line=reader.line, field=f"{reader.field}.label")
@@ -196,7 +258,7 @@ def _round(reader: Reader) -> Round:
     return Round(
         label=f["label"].string(),
         rate=rate,
-        mix=_mix(f),
+        mix=_mix(f, chain),
         sender=read_choice(f["from"]) if "from" in f else None,
         duration=duration,
         tx_count=optional(f, "tx_count", lambda r: r.integer(1, limits.MAX_TX_COUNT), None),
@@ -219,9 +281,10 @@ def _duration(reader: Reader, f: dict[str, Reader], length: Length, kind: str) -
     return duration
 
 
-def _mix(f: dict[str, Reader]) -> tuple[MixEntry, ...]:
+def _mix(f: dict[str, Reader], chain: str) -> tuple[MixEntry, ...]:
     if "tx" in f and "mix" in f:
         raise f["mix"].fail("give tx (one kind) or mix (weighted kinds), not both", shown=False)
     if "mix" in f:
         return read_mix(f["mix"])
-    return read_entries(f["tx"]) if "tx" in f else (MixEntry(TransferTx()),)
+    default = BitcoinTx("btc-transfer") if chain == "bitcoin" else TransferTx()
+    return read_entries(f["tx"]) if "tx" in f else (MixEntry(default),)

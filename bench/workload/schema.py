@@ -11,11 +11,12 @@ from typing import Any
 from bench.workload import limits
 from bench.workload.choice import CHOICE_SCHEMA as CHOICE
 from bench.workload.contract_kinds import CONTRACT_KINDS, Param
-from bench.workload.kinds import KIND_KEYS, SHORTCUT_PARAMS
+from bench.workload.kinds import KIND_KEYS, MAX_BTC_OUTPUTS, MAX_SATOSHIS, SHORTCUT_PARAMS
 from bench.workload.rates import RATES
 from bench.workload.schema_parts import DURATION, SEED, JsonSchema
-from bench.workload.spec import CHAIN_NAMES, NODE_NAMES
+from bench.workload.spec import CHAIN_NAMES, MAX_NETWORK_NODES, NODE_NAMES, TOPOLOGY_NAMES
 
+MAX_FEE_RATE = limits.MAX_FEE_RATE
 HTTP_URL = {"type": "string", "pattern": "^https?://"}
 
 # Every key a transfer or a balance read accepts, and its schema (a rate controller publishes its own: `Keys`;
@@ -25,6 +26,10 @@ PROPERTIES: dict[str, Any] = {
     "gas": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},
     "to": CHOICE,
     "of": CHOICE,
+    "amount": {"type": "integer", "minimum": 1, "maximum": MAX_SATOSHIS, "description": "satoshis"},
+    "outputs": {"type": "integer", "minimum": 1, "maximum": MAX_BTC_OUTPUTS},
+    "documents": {"type": "integer", "minimum": 1, "maximum": MAX_BTC_OUTPUTS},
+    "inputs": {"type": "integer", "minimum": 2, "maximum": MAX_BTC_OUTPUTS},
     "workload": {"enum": ["A", "B", "C", "D", "E", "F", "a", "b", "c", "d", "e", "f"]},
 }
 
@@ -115,6 +120,17 @@ def workload_schema() -> dict[str, Any]:
             "gas_price_gwei": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_GAS_PRICE_GWEI},
             "confirm_grace": DURATION,
             "poll_interval": DURATION,
+            "fee_rate": {"type": "integer", "minimum": 1, "maximum": MAX_FEE_RATE, "description": "sat/vB"},
+            "network": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "nodes": {"type": "integer", "minimum": 1, "maximum": MAX_NETWORK_NODES},
+                    "topology": {"enum": list(TOPOLOGY_NAMES)},
+                    "block_time": DURATION,
+                    "producer": {"type": "string", "pattern": "^(node-[0-7]|round-robin)$"},
+                },
+            },
             "prometheus": {
                 "type": "object",
                 "additionalProperties": False,

@@ -7,7 +7,7 @@ Glossary (used verbatim in YAML, code, CLI and report labels):
             `trace`: every tx has an intended send time) or closed loop (`fixed-backlog`,
             `fixed-concurrency`, `maximum-rate`: a tx goes when a slot frees); see `bench.workload.rates`
   tx        one signed transaction the plan builds before the clock starts
-  target    the node the load goes to: a managed Anvil, or any Ethereum JSON-RPC endpoint by URL
+  target    the node the load goes to: a managed Anvil or regtest network, or a node's endpoint by URL
 """
 
 from __future__ import annotations
@@ -96,7 +96,22 @@ class ContractTx:
         return dict(self.params).get(key, default)
 
 
-TxKind = TransferTx | BalanceRead | ContractTx
+@dataclass(frozen=True, slots=True)
+class BitcoinTx:
+    """A UTXO spend on a Bitcoin target, from the sender's chain of spends (each spends the last one's change).
+
+    `count` is what the kind multiplies: a payout's outputs, an evidence's documents (one OP_RETURN holds
+    the Merkle root of `count` document hashes), a consolidation's inputs; a transfer has 1."""
+
+    kind: str  # one of BITCOIN_KINDS
+    amount: int = 10_000  # satoshis of each payment output
+    count: int = 1
+    to: Choice = field(default_factory=Choice)
+    read: bool = False
+
+
+BITCOIN_KINDS = ("btc-transfer", "btc-payout", "btc-evidence", "btc-consolidate")
+TxKind = TransferTx | BalanceRead | ContractTx | BitcoinTx
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +164,23 @@ class Prometheus:
     interval: float = 1.0
 
 
-CHAIN_NAMES = ("ethereum",)  # the chain families (bench.chains.registry connects to them)
+CHAIN_NAMES = ("ethereum", "bitcoin")  # the chain families (bench.chains.registry connects to them)
 NODE_NAMES = ("anvil", "hardhat", "ganache")  # the managed nodes (bench.chains.ethereum.nodes starts them)
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """A managed regtest network of a UTXO chain: `nodes` peered by `topology`, a block every `block_time`
+    mined by `producer` ("node-K" or "round-robin")."""
+
+    nodes: int = 3
+    topology: str = "ring"
+    block_time: float = 1.0
+    producer: str = "node-0"
+
+
+TOPOLOGY_NAMES = ("line", "ring", "mesh")
+MAX_NETWORK_NODES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +197,8 @@ class Target:
     confirm_grace: float = 30.0
     poll_interval: float = 0.1
     prometheus: Prometheus | None = None
+    network: Network | None = None  # bitcoin: the managed network when there is no URL (None: its default)
+    fee_rate: int | None = None  # bitcoin, sat/vB; None: 2 x the node's minimum relay fee
 
 
 @dataclass(frozen=True, slots=True)

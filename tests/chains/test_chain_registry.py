@@ -24,7 +24,8 @@ def test_an_unknown_chain_is_one_line() -> None:
     with pytest.raises(WorkloadError) as info:
         parse_workload(f"name: t\ntarget: {{chain: solana}}\n{ROUND}", "w.yaml")
     assert (
-        str(info.value) == "w.yaml:2: target.chain: expected one of ethereum (a chain family), got 'solana'"
+        str(info.value)
+        == "w.yaml:2: target.chain: expected one of ethereum, bitcoin (a chain family), got 'solana'"
     )
 
 

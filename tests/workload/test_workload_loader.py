@@ -104,7 +104,7 @@ MALFORMED = [
     pytest.param(
         _one_round() + "target: {url: 'http://x', color: red}\n",
         "w.yaml:6: target.color: unknown key, expected one of chain, url, node, block_time, gas_limit, gas_price_gwei,"
-        " confirm_grace, poll_interval, prometheus, got 'color'",
+        " confirm_grace, poll_interval, prometheus, network, fee_rate, got 'color'",
         id="unknown-key-target",
     ),
     pytest.param(
@@ -210,7 +210,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round(tx="{kind: erc20}"),
-        "w.yaml:6: rounds[0].tx.kind: unknown transaction kind, expected one of transfer, balance-read, erc20-transfer,"
+        "w.yaml:6: rounds[0].tx.kind: unknown transaction kind, expected one of transfer, balance-read, btc-transfer, btc-payout, btc-evidence, btc-consolidate, erc20-transfer,"
         " erc20-balance, donothing, cpuheavy, ioheavy-write, ioheavy-scan, kv-read, kv-update, kv-insert, kv-scan,"
         " kv-rmw, smallbank-amalgamate, smallbank-balance, smallbank-deposit-checking, smallbank-send-payment,"
         " smallbank-transact-savings, smallbank-write-check, evidence-store, evidence-batch, evidence-verify,"

@@ -258,7 +258,8 @@ def _calls(
         elif isinstance(tx, BalanceRead):
             for p, a in zip(mine, draw(tx.of, count, len(mine), rng), strict=True):
                 payloads[p] = _balance_read(signer.addresses[int(a)])
-        else:
+        else:  # the loader keeps other families' kinds off an Ethereum target
+            assert isinstance(tx, ContractTx), f"{tx.kind} is not an Ethereum kind"
             contracts = _contract_calls(signer, tx, mine, senders, contracts, rng, payloads, unsigned)
     return payloads, unsigned, contracts
 
