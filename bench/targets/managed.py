@@ -31,6 +31,24 @@ TOOLS = PROJECT_ROOT / ".tools" / "node_modules"
 DEV_BALANCE_ETH = 100_000_000
 
 
+def spawn_logged(
+    command: list[str], log_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a node process with its output appended to `log_path`, in a session of its own, dying with
+    chainmark (not even a SIGKILL of chainmark leaves it running)."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=die_with_parent(),
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+        )
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -98,17 +116,7 @@ class ManagedNode(ABC):
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(3):  # the port was free when asked; another process may take it before the node binds
             self.port = free_port()
-            with open(self.log_path, "ab") as log:
-                self.process = subprocess.Popen(
-                    self.command(),
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                    start_new_session=True,
-                    preexec_fn=die_with_parent(),  # not even a SIGKILL of chainmark leaves it running
-                    env={**os.environ, **self.env()},
-                    cwd=self.cwd(),
-                )
+            self.process = spawn_logged(self.command(), self.log_path, self.env(), self.cwd())
             if self._wait_ready():
                 return self
         self.stop()

@@ -22,8 +22,7 @@ from typing import Any
 
 from bench.chains.bitcoin.credentials import RpcCredentials
 from bench.errors import RpcError, TargetError
-from bench.lifeline import die_with_parent
-from bench.targets.managed import free_port
+from bench.targets.managed import free_port, spawn_logged
 from bench.targets.rpc import RpcClient
 from bench.targets.url import parse_endpoint, redact_url
 
@@ -236,15 +235,7 @@ class RegtestNode:
 
     def _popen(self) -> None:
         self.datadir.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                self.command(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                preexec_fn=die_with_parent(),  # not even a SIGKILL of chainmark leaves it running
-            )
+        self.process = spawn_logged(self.command(), self.log_path)
 
     def _poll_ready(self) -> bool:
         """True once the node answers RPC; False if the process exited first; TargetError on the deadline."""
