@@ -13,16 +13,23 @@ HARDHAT_VERSION := 2.29.1
 GANACHE_VERSION := 7.9.2
 NODES_STAMP := $(TOOLS)/.nodes-hardhat-$(HARDHAT_VERSION)-ganache-$(GANACHE_VERSION)
 VENV_STAMP := $(VENV)/.installed
+KERNELS_STAMP := $(VENV)/.kernels-compiled
 WORKLOAD ?= workloads/transfer.yaml
 
 .PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps bitcoin-deps contracts clean
 
-setup: $(VENV_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP) $(NODES_STAMP) bitcoin-deps
+setup: $(VENV_STAMP) $(KERNELS_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP) $(NODES_STAMP) bitcoin-deps
 
 $(VENV_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Every numba kernel compiled once into numba's cache beside its source, so a fresh process's first call
+# loads machine code (under 1 s) instead of compiling for seconds; redone when a kernel's source changes.
+$(KERNELS_STAMP): $(VENV_STAMP) $(wildcard bench/kernels/*.py)
+	$(PY) -m bench.kernels.warm
 	touch $@
 
 # Anvil from npm (the platform binary comes as an optional dependency), in a git-ignored folder.

@@ -19,7 +19,7 @@ class CoreConfig:
     baseline_messages: int = 1 << 15
     baseline_max_leaves: int = 1 << 20
     openssl_seconds: int = 3
-    compile_algorithms: tuple[str, ...] = ("sha256", "sha256d", "keccak256", "sm3")
+    compile_algorithms: tuple[str, ...] = ("sha256", "sha256d", "keccak256", "sm3", "merkle bitcoin")
 
 
 FULL = CoreConfig()

@@ -57,6 +57,7 @@ class MerklePoint:
     best_seconds: float
     hashes: int
     ideal_seconds: float
+    list_seconds: float | None = None  # the same root from a Python list of `bytes`, the input users have
 
     @property
     def ratio_to_ideal(self) -> float:
@@ -148,8 +149,10 @@ def time_merkle(
     scheme: str, leaves: int, threads: int, repeats: int, per_hash: tuple[float, float]
 ) -> MerklePoint:
     rows = random_rows(leaves, 32, seed=leaves)
+    listed = [row.tobytes() for row in rows]
     seconds = best_of(repeats, lambda: merkle_root(rows, scheme))
+    from_list = best_of(repeats, lambda: merkle_root(listed, scheme))
     leaf_cost, node_cost = per_hash
     leaf_hashes = leaves if scheme in ("rfc6962", "sm3") else 0
     ideal = leaf_hashes * leaf_cost + (merkle_hashes(scheme, leaves) - leaf_hashes) * node_cost
-    return MerklePoint(scheme, leaves, threads, seconds, merkle_hashes(scheme, leaves), ideal)
+    return MerklePoint(scheme, leaves, threads, seconds, merkle_hashes(scheme, leaves), ideal, from_list)

@@ -15,10 +15,12 @@ from bench import kernels
 from bench.core import baselines, measure, openssl
 from bench.core.compile_times import CompileTime, measure_compile
 from bench.core.config import FULL, QUICK, CoreConfig
-from bench.core.targets import Target, kernel_targets, merkle_targets
+from bench.core.targets import Target, compile_targets, kernel_targets, merkle_targets
 from bench.report.core_report import render_core_report
 
-SCHEMA_VERSION = 1  # core.json: 1 = first version (kernels, baselines, merkle, openssl, compile, targets)
+# core.json: 1 = first version (kernels, baselines, merkle, openssl, compile, targets);
+# 2 = merkle points carry list_seconds (the root from a list of bytes), compile has the full-size Merkle call
+SCHEMA_VERSION = 2
 
 
 @dataclass(slots=True)
@@ -239,6 +241,7 @@ def run_core(
         progress(len(tasks), len(tasks), "report")
     targets = kernel_targets(results.kernels, results.speeds, counts[-1])
     targets += merkle_targets(results.merkle, results.merkle_baselines, counts[-1])
+    targets += compile_targets(results.compile)
     document = build_document(quick, counts, results, targets, now.isoformat())
     folder.mkdir(parents=True, exist_ok=False)
     (folder / "core.json").write_text(json.dumps(document, indent=2) + "\n")

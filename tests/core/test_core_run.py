@@ -52,7 +52,8 @@ def test_run_core_writes_json_and_html(tmp_path: Path) -> None:
     )
     assert re.fullmatch(r"core-\d{8}T\d{6}Z", folder.name) and folder.parent == tmp_path
     doc = json.loads((folder / "core.json").read_text())
-    assert doc["schema_version"] == 1 and doc["threads"] == [1] and doc["quick"] is True
+    assert doc["schema_version"] == 2 and doc["threads"] == [1] and doc["quick"] is True
+    assert all(m["list_seconds"] > 0 for m in doc["merkle"])  # version 2: the list-of-bytes path beside
     assert {k["algorithm"] for k in doc["kernels"]} == {"sha256", "sha256d", "keccak256", "sm3"}
     assert {m["scheme"] for m in doc["merkle"]} == {"bitcoin", "rfc6962", "sm3", "openzeppelin"}
     assert {(b["scheme"], b["leaves"]) for b in doc["merkle_baselines"]} >= {

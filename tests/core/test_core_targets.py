@@ -2,9 +2,10 @@
 
 import pytest
 
+from bench.core.compile_times import CompileTime
 from bench.core.measure import KernelPoint, MerkleBaseline, MerklePoint, blocks_per_message, merkle_hashes
 from bench.core.openssl import OpensslSpeed
-from bench.core.targets import Target, kernel_targets, merkle_targets
+from bench.core.targets import Target, compile_targets, kernel_targets, merkle_targets
 
 
 def test_lower_is_better_target() -> None:
@@ -67,3 +68,22 @@ def test_merkle_targets_compare_the_largest_common_tree() -> None:
     ratio, speedup = merkle_targets(points, baselines, 2)
     assert ratio.measured == pytest.approx(0.004 / 0.0035) and ratio.met
     assert speedup.measured == pytest.approx(25.0) and speedup.met
+
+
+def test_the_list_of_bytes_target_compares_the_list_path_with_the_hashlib_loop() -> None:
+    points = [MerklePoint("bitcoin", 1024, 2, 0.002, 1023, 0.001, list_seconds=0.008)]
+    baselines = [MerkleBaseline("bitcoin", 1024, "hashlib loop", 0.05)]
+    _, _, from_list = merkle_targets(points, baselines, 2)
+    assert "from a list of bytes" in from_list.name and "8.0 ms vs hashlib loop 50.0 ms" in from_list.detail
+    assert from_list.measured == pytest.approx(6.25) and not from_list.met  # the goal is 10x
+
+
+def test_the_cached_first_merkle_call_target() -> None:
+    compiles = [
+        CompileTime("sha256", 0.3, 5.0, 0.3, 0.1),
+        CompileTime("merkle bitcoin", 0.3, 4.0, 0.3, 0.4),
+    ]
+    (target,) = compile_targets(compiles)
+    assert target.met and target.measured == 0.4 and "4.0 s compiling" in target.detail
+    (slow,) = compile_targets([CompileTime("merkle bitcoin", 0.3, 4.0, 0.3, 1.5)])
+    assert not slow.met

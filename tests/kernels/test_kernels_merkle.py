@@ -174,3 +174,22 @@ def test_hypothesis_proofs_roundtrip(data: st.DataObject, scheme: str, n: int) -
 def test_bad_input_raises_value_error(call: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("scheme", ["bitcoin", "openzeppelin"])
+def test_a_list_of_bytes_gives_the_array_root_and_mixed_or_bad_lists_are_still_checked(scheme: str) -> None:
+    rows = np.random.default_rng(7).integers(0, 256, size=(5000, 32), dtype=np.uint8)
+    rows[3, 28:] = 0  # a leaf ending in zero bytes survives the fixed-width copy
+    listed = [r.tobytes() for r in rows]
+    expected = merkle_root(rows, scheme)
+    assert merkle_root(listed, scheme) == expected == REFERENCE[scheme](listed)
+    mixed = [bytearray(leaf) if i % 7 == 0 else leaf for i, leaf in enumerate(listed)]
+    assert merkle_root(mixed, scheme) == expected  # other bytes-like leaves take the checked path
+    for bad, found in (
+        ([*listed[:9], listed[9][:31], *listed[10:]], "leaf 9 is 31 bytes"),
+        ([*listed[:9], listed[9] + b"\x00", *listed[10:]], "leaf 9 is 33 bytes"),
+        ([*listed[:9], "x" * 32, *listed[10:]], "leaf 9 is str"),
+        ([*listed[:9], 7, *listed[10:]], "leaf 9 is int"),
+    ):
+        with pytest.raises(ValueError, match=found):
+            merkle_root(bad, scheme)
