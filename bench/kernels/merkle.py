@@ -20,7 +20,7 @@ import numpy as np
 
 from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_batch, hash_rows
 from bench.kernels.threads import dynamic_chunks
-from bench.kernels.treekernels import pair_range, sorted_pairs
+from bench.kernels.treekernels import pair_range, sorted_pairs, spread_order
 
 Leaves = np.ndarray | Sequence[bytes]
 
@@ -124,7 +124,9 @@ def _sorted_order(rows: np.ndarray) -> np.ndarray:
     """The stable bytewise sort order of 32-byte rows (JavaScript's stable sort, as OpenZeppelin uses)."""
     words = rows.view(">u8")
     first = words[:, 0].astype(np.uint64)
-    order = np.argsort(first, kind="quicksort")
+    order = spread_order(first)
+    if order.size != first.size:  # not spread (a shared prefix): a comparison sort
+        order = np.argsort(first, kind="stable")
     ordered = first[order]
     if np.any(ordered[1:] == ordered[:-1]):
         # Equal first 8 bytes (repeated leaves, say): settle with a full stable sort.

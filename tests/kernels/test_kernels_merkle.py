@@ -193,3 +193,21 @@ def test_a_list_of_bytes_gives_the_array_root_and_mixed_or_bad_lists_are_still_c
     ):
         with pytest.raises(ValueError, match=found):
             merkle_root(bad, scheme)
+
+
+@pytest.mark.parametrize("case", ["spread", "small", "repeated", "shared-prefix"])
+def test_the_spread_sort_is_numpy_s_stable_argsort_or_declines(case: str) -> None:
+    from bench.kernels.treekernels import SKEWED, spread_order
+
+    rng = np.random.default_rng(3)
+    keys = {
+        "spread": rng.integers(0, 2**63, 50_000, dtype=np.uint64) * np.uint64(2),
+        "small": rng.integers(0, 2**63, 5, dtype=np.uint64),
+        "repeated": np.repeat(rng.integers(0, 2**63, 500, dtype=np.uint64), 30),
+        "shared-prefix": rng.integers(0, 2**20, SKEWED + 1, dtype=np.uint64),
+    }[case]
+    order = spread_order(keys)
+    if case == "shared-prefix":
+        assert order.size == 0  # one top-bits bucket over SKEWED keys: the caller sorts by comparison
+    else:
+        assert np.array_equal(order, np.argsort(keys, kind="stable"))
