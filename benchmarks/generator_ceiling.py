@@ -14,11 +14,16 @@ Nothing is installed here: wrk is Debian's `wrk` (`apt-get install -y wrk`); wit
 skipped with a note.
 
     .venv/bin/python benchmarks/generator_ceiling.py [--count 20000] [--users 64] [--workers 2] [--wrk-seconds 10]
+
+With `--json`, one JSON object per line per generator instead of the table, for scripts to check:
+`{"generator": "chainmark-1-process" | "chainmark-2-workers" | "wrk", "submissions_per_s": ..., "cpu_s": ...,
+"per_cpu_s": ..., "submissions": ..., "wall_s": ...}`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import resource
 import shutil
@@ -170,12 +175,24 @@ def wrk_run(url: str, body: bytes, connections: int, seconds: int, tmp: Path) ->
     return float(found.group(1)), cpu
 
 
+def _record(generator: str, submissions: int, rate: float, cpu: float, wall: float) -> dict[str, object]:
+    return {
+        "generator": generator,
+        "submissions": submissions,
+        "wall_s": round(wall, 3),
+        "submissions_per_s": round(rate, 1),
+        "cpu_s": round(cpu, 3),
+        "per_cpu_s": round(submissions / cpu, 1) if cpu > 0 else None,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=20_000, help="signed transactions per run")
     parser.add_argument("--users", type=int, default=64, help="Locust users (= wrk connections)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--json", action="store_true", help="one JSON object per generator, no table")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -191,6 +208,15 @@ def main() -> int:
             rate, cpu = workers_run(url, bodies, planned.senders, args.users, args.workers, tmp)
             rows.append((f"chainmark, {args.workers} worker processes", rate, cpu, args.count / rate))
             wrk = wrk_run(url, bodies[0], args.users, args.wrk_seconds, tmp)
+    if args.json:
+        names = ["chainmark-1-process", f"chainmark-{args.workers}-workers"]
+        for name, (_, rate, cpu, wall) in zip(names, rows, strict=True):
+            print(json.dumps(_record(name, args.count, rate, cpu, wall)))
+        if wrk is not None:
+            print(
+                json.dumps(_record("wrk", round(wrk[0] * args.wrk_seconds), wrk[0], wrk[1], args.wrk_seconds))
+            )
+        return 0
     limit = wrk[0] if wrk else None
     print(
         f"{args.count} signed eth_sendRawTransaction submissions, {args.users} concurrent, fixed-response Node server on 127.0.0.1"
