@@ -22,7 +22,15 @@ import numpy as np
 from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.load.cluster import ClusterMaster, ClusterRound, Shard
-from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters, make_dispatcher
+from bench.load.dispatch import (
+    NO_BATCHES,
+    Backlog,
+    Batching,
+    Dispatcher,
+    OpenLoop,
+    RoundCounters,
+    make_dispatcher,
+)
 from bench.load.runner import run_round
 from bench.load.shard import shard_positions, split_users
 from bench.observe.blocks import BlockObserver
@@ -80,6 +88,10 @@ class RoundRunner(Protocol):
         """The observer saw these transactions in a block (called from the observer's thread)."""
         ...
 
+    def use_batches(self, batching: Batching) -> None:
+        """How open-loop rounds leave: in batches, or one request per transaction (`NO_BATCHES`)."""
+        ...
+
 
 class _Runner(ABC):
     """What both runners share: the current round's counters, its inclusion bookkeeping, the progress line."""
@@ -90,6 +102,10 @@ class _Runner(ABC):
         self._lock = threading.Lock()
         self._round: tuple[int, int, Dispatcher] | None = None  # (first tx id, count, dispatcher)
         self._last: tuple[float, int, float] = (0.0, 0, 0.0)  # progress: time, confirmed, tx/s
+        self.batching = NO_BATCHES
+
+    def use_batches(self, batching: Batching) -> None:
+        self.batching = batching
 
     def included(self, tx_ids: list[int]) -> None:
         with self._lock:
@@ -182,6 +198,8 @@ class LocalRunner(_Runner):
             users=users,
             on_answered=answered,
             tick=lambda: self._tick(planned, t0),
+            batching=self.batching,
+            ids=range(first, first + planned.count),
         )
         self._flush(planned)
         self._end()
@@ -255,6 +273,7 @@ class ClusterRunner(_Runner):
             tick=lambda: self._tick(planned, t0),
             slots=slots,
             duration=planned.spec.duration,
+            batching=(self.batching, first),
         )
         self._flush(planned)
         self._end()

@@ -17,11 +17,13 @@ from bench.after_window import check_unseen, verify
 from bench.chains.base import ChainInfo, ChainPlan, Connector, Managed
 from bench.clock import Clock
 from bench.errors import TargetError
+from bench.load.dispatch import AUTO_BATCH, Batching
 from bench.observe.blocks import BlockObserver, ObservedBlock
 from bench.observe.during import local_node_pid, watching
 from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
+from bench.targets.batch import accepts_batches
 from bench.targets.url import Endpoint
 from bench.workers import Cluster, join_workers, record_workers
 from bench.workload.rates import describe_round
@@ -107,6 +109,7 @@ class Session:
         info = self._identify()
         plan = self._plan(info)
         self._prepare(plan, info)
+        self._batches()
         if self.cluster is not None:
             join_workers(self.cluster, self._say)
             self._record_workers()
@@ -141,6 +144,25 @@ class Session:
         meta = self.chain.preparer.prepare(plan, info, self._say)
         if meta:
             self.store.set_meta(**meta)
+
+    def _batches(self) -> None:
+        """How many open-loop submissions leave per request: `target.batch` where the node answers a probe
+        batch (two cheap reads in one request, before the clock), else one request per transaction."""
+        wanted = self.workload.target.batch
+        method = self.chain.wire.probe_method
+        record: dict[str, Any] = {"setting": {None: "auto", 1: "off"}.get(wanted, wanted)}
+        size = 1
+        if wanted != 1 and method is not None:
+            accepted = accepts_batches(self.endpoint, method)
+            record["node_accepts"] = accepted
+            if accepted:
+                size = wanted or AUTO_BATCH
+            elif wanted is not None:
+                self._say("warning: the node refuses JSON-RPC batches: one request per transaction instead")
+        window = self.workload.target.batch_window
+        record.update(size=size, window_ms=round(window * 1e3, 3))
+        self.store.set_meta(batch=record)
+        self.runner.use_batches(Batching(size, window))
 
     @contextlib.contextmanager
     def _observing(self) -> Iterator[None]:

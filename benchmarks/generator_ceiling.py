@@ -6,6 +6,7 @@ a transaction hash), so the endpoint is not a chain and not the bottleneck:
 
   1 process     the single-process path: `run_round` with a Locust LocalRunner in this process
   N workers     the distributed path: a Locust master here and N `chainmark worker` processes
+                (each with JSON-RPC batches, as `target.batch: auto` sends, and without: `--batch`)
   wrk           `wrk` posting one of the same bodies on the same endpoint: this machine's HTTP limit
 
 and prints a Markdown table: submissions per second (wall), the generator's CPU seconds (master plus
@@ -41,7 +42,7 @@ from bench.chains.ethereum.connector import WIRE
 from bench.chains.ethereum.plan import build_plan
 from bench.clock import WallClock
 from bench.load.cluster import ClusterMaster, Shard
-from bench.load.dispatch import OpenLoop, RoundCounters
+from bench.load.dispatch import AUTO_BATCH, Batching, OpenLoop, RoundCounters
 from bench.load.local_workers import start_local_workers, stop_local_workers
 from bench.load.runner import run_round
 from bench.load.shard import shard_positions, split_users
@@ -60,12 +61,19 @@ rounds:
 
 SERVER = r"""
 const http = require("http");
-const body = '{"jsonrpc":"2.0","id":1,"result":"0x' + "ab".repeat(32) + '"}';
+const result = '"result":"0x' + "ab".repeat(32) + '"';
+const body = '{"jsonrpc":"2.0","id":1,' + result + '}';
 http.createServer((req, res) => {
-  req.on("data", () => {});
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
-    res.writeHead(200, {"Content-Type": "application/json", "Content-Length": body.length});
-    res.end(body);
+    let out = body;
+    const text = Buffer.concat(chunks).toString();
+    if (text.startsWith("[")) {  // a batch: one answer per request, by id
+      out = "[" + JSON.parse(text).map((r) => '{"jsonrpc":"2.0","id":' + r.id + "," + result + "}").join(",") + "]";
+    }
+    res.writeHead(200, {"Content-Type": "application/json", "Content-Length": Buffer.byteLength(out)});
+    res.end(out);
   });
 }).listen(Number(process.argv[2]), "127.0.0.1", () => console.log("ready"));
 """
@@ -91,7 +99,7 @@ def fixed_response_server(tmp: Path) -> Iterator[str]:
         server.wait()
 
 
-def one_process(url: str, bodies: list[bytes], users: int) -> tuple[float, float]:
+def one_process(url: str, bodies: list[bytes], users: int, batch: int = 1) -> tuple[float, float]:
     """(submissions per second, generator CPU seconds) of the single-process path."""
     clock, counters = WallClock(), RoundCounters()
     dispatcher = OpenLoop(np.zeros(len(bodies)), clock.now() + 0.5)
@@ -106,13 +114,15 @@ def one_process(url: str, bodies: list[bytes], users: int) -> tuple[float, float
         users=users,
         on_answered=lambda _p, _e: None,
         tick=lambda: None,
+        batching=Batching(batch),
+        ids=range(len(bodies)),
     )
     cpu = time.process_time() - cpu
     return _rate(counters.records, len(bodies)), cpu
 
 
 def workers_run(
-    url: str, bodies: list[bytes], senders: np.ndarray, users: int, workers: int, tmp: Path
+    url: str, bodies: list[bytes], senders: np.ndarray, users: int, workers: int, tmp: Path, batch: int = 1
 ) -> tuple[float, float]:
     """(submissions per second, master plus workers CPU seconds) of the distributed path."""
     clock = WallClock()
@@ -135,7 +145,14 @@ def workers_run(
         master.send_shards(0, shards)
         cpu = time.process_time()
         outcome = master.run_round(
-            0, shards, clock.now() + 0.5, split_users(users, workers), parse_endpoint(url), WIRE, lambda: None
+            0,
+            shards,
+            clock.now() + 0.5,
+            split_users(users, workers),
+            parse_endpoint(url),
+            WIRE,
+            lambda: None,
+            batching=(Batching(batch), 0),
         )
         cpu = time.process_time() - cpu + outcome.cpu_s
         records = [r[:5] for r in master.take_records()]
@@ -193,6 +210,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="one JSON object per generator, no table")
+    parser.add_argument(
+        "--batch", type=int, default=AUTO_BATCH, help="submissions per batch request (the default path's)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -201,15 +221,20 @@ def main() -> int:
         plan = build_plan(load_workload(path), chain_id=31337, gas_price=10**9)
         planned = plan.rounds[0]
         bodies = [WIRE.body(planned, i, i) for i in range(planned.count)]
-        rows = []
+        rows, names = [], []
         with fixed_response_server(tmp) as url:
-            rate, cpu = one_process(url, bodies, args.users)
-            rows.append(("chainmark, 1 process", rate, cpu, args.count / rate))
-            rate, cpu = workers_run(url, bodies, planned.senders, args.users, args.workers, tmp)
-            rows.append((f"chainmark, {args.workers} worker processes", rate, cpu, args.count / rate))
+            for batch, suffix in ((args.batch, ""), (1, "-no-batch")):
+                how = f"batches of up to {batch}" if batch > 1 else "one request per transaction"
+                rate, cpu = one_process(url, bodies, args.users, batch)
+                rows.append((f"chainmark, 1 process, {how}", rate, cpu, args.count / rate))
+                names.append(f"chainmark-1-process{suffix}")
+                rate, cpu = workers_run(url, bodies, planned.senders, args.users, args.workers, tmp, batch)
+                rows.append(
+                    (f"chainmark, {args.workers} worker processes, {how}", rate, cpu, args.count / rate)
+                )
+                names.append(f"chainmark-{args.workers}-workers{suffix}")
             wrk = wrk_run(url, bodies[0], args.users, args.wrk_seconds, tmp)
     if args.json:
-        names = ["chainmark-1-process", f"chainmark-{args.workers}-workers"]
         for name, (_, rate, cpu, wall) in zip(names, rows, strict=True):
             print(json.dumps(_record(name, args.count, rate, cpu, wall)))
         if wrk is not None:

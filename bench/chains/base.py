@@ -139,6 +139,20 @@ class Wire(Protocol):
         """The node's reason for refusing a submission, or None if it accepted it."""
         ...
 
+    # Batches (several submissions in one request; the send path uses them where the node accepts them).
+    probe_method: str | None  # a cheap read, no parameters, batched twice to learn if the node takes batches;
+    # None: the protocol has no batches
+
+    def batch_body(self, bodies: Sequence[bytes]) -> bytes:
+        """One request carrying `bodies` (each a `body()`)."""
+        ...
+
+    def batch_errors(
+        self, ids: Sequence[int], status: int, content: bytes | None, transport_error: object
+    ) -> list[str | None]:
+        """Each batched submission's refusal reason (None: accepted), matched by its request id `ids[i]`."""
+        ...
+
 
 class HeadStream(Protocol):
     """Pushed new heads (a subscription): `next_head` waits up to `timeout` for the next head's number."""

@@ -27,6 +27,7 @@ from bench.clock import Clock
 from bench.errors import RunError
 from bench.load import messages
 from bench.load.clocksync import ClockSample, best_sample
+from bench.load.dispatch import NO_BATCHES, Batching
 from bench.load.runner import TICK_S, locust_stats
 from bench.targets.url import Endpoint
 
@@ -209,11 +210,13 @@ class ClusterMaster:
         tick: Callable[[], None],
         slots: Sequence[int] | None = None,
         duration: float | None = None,
+        batching: tuple[Batching, int] = (NO_BATCHES, 0),
     ) -> ClusterRound:
         """Start the round at `t0` (master clock) on every shard's worker and wait until each is done or lost.
 
         Open loop without `slots`; closed loop with each worker's `slots` (and the round's `duration`),
-        its slots freed by `settle`."""
+        its slots freed by `settle`. `batching` is (how open-loop sends leave, the round's first tx id:
+        position p's request id is first + p)."""
         headers = {"Content-Type": "application/json"}
         if endpoint.authorization:
             headers["Authorization"] = endpoint.authorization
@@ -234,6 +237,9 @@ class ClusterMaster:
                 "base": endpoint.base,
                 "path": endpoint.path,
                 "headers": headers,
+                "batch_size": batching[0].size,
+                "batch_window": batching[0].window,
+                "first_id": batching[1],
             }
             self.runner.send_message(messages.START, start, client_id=node.client_id)
         next_tick = self.clock.now() + TICK_S

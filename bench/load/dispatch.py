@@ -21,6 +21,25 @@ from bench.workload.spec import Round
 
 SendRecord = tuple[int, float, float, float | None, str | None]  # position, intended, sent, answered, error
 
+BATCH_WINDOW_S = 0.001  # open loop: by default, transactions due within 1 ms of a batch's first leave with it
+AUTO_BATCH = 100  # `target.batch: auto`: at most this many per request, where the node accepts batches
+
+
+@dataclass(frozen=True, slots=True)
+class Batching:
+    """How open-loop sends leave: up to `size` per request (1: one each), those due within `window` s of
+    the first together (bench.load.users)."""
+
+    size: int = 1
+    window: float = BATCH_WINDOW_S
+
+    @property
+    def on(self) -> bool:
+        return self.size > 1
+
+
+NO_BATCHES = Batching()
+
 
 @dataclass
 class RoundCounters:
@@ -47,6 +66,19 @@ class OpenLoop:
         position = self._next
         self._next += 1
         return position, self.due[position]
+
+    def take_batch(self, clock: Clock, window: float, cap: int) -> list[tuple[int, float]]:
+        """The next position and those after it due within `window` of it, or already due (a generator
+        behind its schedule catches up in batches), up to `cap`; each with its own intended time."""
+        start = self._next
+        if start >= len(self.due):
+            return []
+        limit = max(self.due[start] + window, clock.now())
+        stop, end = start + 1, min(len(self.due), start + cap)
+        while stop < end and self.due[stop] <= limit:
+            stop += 1
+        self._next = stop
+        return [(p, self.due[p]) for p in range(start, stop)]
 
     def settled(self, count: int) -> None:
         """Open loop does not wait for confirmations."""

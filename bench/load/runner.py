@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gevent
@@ -11,7 +11,7 @@ from locust.env import Environment
 
 from bench.chains.base import Wire
 from bench.clock import Clock
-from bench.load.dispatch import Dispatcher, RoundCounters
+from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, RoundCounters
 from bench.load.users import make_user_class
 from bench.targets.url import Endpoint
 
@@ -32,8 +32,12 @@ def run_round(
     users: int,
     on_answered: Callable[[int, str | None], None],
     tick: Callable[[], None],
+    batching: Batching = NO_BATCHES,
+    ids: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """Send the round; return Locust's statistics of its submissions. `tick` runs every 0.25 s meanwhile."""
+    """Send the round; return Locust's statistics of its submissions. `tick` runs every 0.25 s meanwhile.
+    With `batching.on` an open-loop round leaves in batches (bench.load.users), `ids` naming each
+    position's request id."""
     headers = {"Content-Type": "application/json"}
     if endpoint.authorization:
         headers["Authorization"] = endpoint.authorization
@@ -47,6 +51,8 @@ def run_round(
         headers=headers,
         on_answered=staticmethod(on_answered),
         host=endpoint.base,
+        batching=batching,
+        ids=ids,
     )
     env = Environment(user_classes=[user_class], host=endpoint.base)
     runner = env.create_local_runner()
@@ -61,6 +67,15 @@ def run_round(
 
 
 def locust_stats(env: Environment, request_name: str) -> dict[str, Any]:
+    """Locust's statistics of the round's single submissions, with its batch requests' beside them."""
+    stats = _entry_stats(env, request_name)
+    batches = env.stats.entries.get((f"{request_name} batch", "POST"))
+    if batches is not None and batches.num_requests:
+        stats["batches"] = _entry_stats(env, f"{request_name} batch")
+    return stats
+
+
+def _entry_stats(env: Environment, request_name: str) -> dict[str, Any]:
     entry = env.stats.get(request_name, "POST")
     if not entry.num_requests:
         return {"num_requests": 0}

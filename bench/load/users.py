@@ -4,11 +4,19 @@ FastHttpUser (geventhttpclient) is Locust's lean HTTP client: about 5x the reque
 HttpUser here. Every submission is also a Locust request event named by the chain's wire (e.g.
 `eth_sendRawTransaction`), so Locust's own statistics of submission latency are kept beside
 chainmark's confirmation latency. The chain's wire reads each answer.
+
+Batches (open loop, `batching.size` > 1, where the node accepts them): a user takes the next due position
+and every later one due within `batching.window` of it (or already due, when the generator is behind), up
+to `batching.size`, waits for the last one's due time (so none leaves early) and posts them as one
+request (Locust's request name gets " batch"). Each transaction keeps its own intended time, its send
+and answer times are the request's, and its error is its own answer's, matched by request id; an answer
+for the whole request (one error, a lost connection) is each one's. Most of a submission's CPU is the
+HTTP client's per-request work, so a batch of k costs about 1/k of it per transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import gevent
 from locust import constant, task
@@ -17,7 +25,7 @@ from locust.exception import StopUser
 
 from bench.chains.base import Wire
 from bench.clock import Clock
-from bench.load.dispatch import Dispatcher, RoundCounters
+from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, OpenLoop, RoundCounters
 
 
 class SenderUser(FastHttpUser):
@@ -33,13 +41,29 @@ class SenderUser(FastHttpUser):
     path: str = "/"
     headers: dict[str, str] = {}  # noqa: RUF012 - replaced per subclass, never mutated
     on_answered: Callable[[int, str | None], None]  # position, error (None: accepted)
+    batching: Batching = NO_BATCHES  # at most `size` transactions per request (1: no batches)
+    ids: Sequence[int] = ()  # each position's JSON-RPC request id, to match batched answers
 
     @task
     def send_next(self) -> None:
-        item = self.dispatcher.take(self.clock)
-        if item is None:
-            raise StopUser()
-        position, intended = item
+        dispatcher = self.dispatcher
+        batching = self.batching
+        if batching.on and isinstance(dispatcher, OpenLoop):
+            items = dispatcher.take_batch(self.clock, batching.window, batching.size)
+            if not items:
+                raise StopUser()
+            if len(items) > 1:
+                self._send_batch(items)
+                return
+            position, intended = items[0]
+        else:
+            item = dispatcher.take(self.clock)
+            if item is None:
+                raise StopUser()
+            position, intended = item
+        self._send_one(position, intended)
+
+    def _send_one(self, position: int, intended: float) -> None:
         delay = intended - self.clock.now()
         if delay > 0:
             gevent.sleep(delay)
@@ -72,6 +96,47 @@ class SenderUser(FastHttpUser):
             if error is not None:
                 counters.rejected += 1
             self.on_answered(position, error)
+
+    def _send_batch(self, items: list[tuple[int, float]]) -> None:
+        delay = items[-1][1] - self.clock.now()
+        if delay > 0:
+            gevent.sleep(delay)
+        counters, wire, bodies, ids = self.counters, self.wire, self.bodies, self.ids
+        positions = [p for p, _ in items]
+        counters.in_flight_requests += 1
+        sent = self.clock.now()
+        answered: float | None = None
+        errors: list[str | None] = ["connection: the batch was not sent"] * len(items)
+        try:
+            with self.client.request(
+                "POST",
+                self.path,
+                data=wire.batch_body([bodies[p] for p in positions]),  # type: ignore[arg-type]
+                headers=self.headers,
+                name=f"{wire.request_name} batch",
+                catch_response=True,
+            ) as response:
+                answered = self.clock.now()
+                errors = wire.batch_errors(
+                    [ids[p] for p in positions],
+                    response.status_code,
+                    response.content,
+                    getattr(response, "error", None),
+                )
+                failed = sum(e is not None for e in errors)
+                if failed:
+                    response.failure(f"{failed} of {len(items)} refused: {next(e for e in errors if e)}")
+        finally:
+            if answered is None:
+                answered = self.clock.now()
+            counters.in_flight_requests -= 1
+            counters.sent += len(items)
+            records = counters.records
+            for (position, intended), error in zip(items, errors, strict=True):
+                records.append((position, intended, sent, answered, error))
+                if error is not None:
+                    counters.rejected += 1
+                self.on_answered(position, error)
 
 
 def make_user_class(**bound: object) -> type[SenderUser]:

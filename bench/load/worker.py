@@ -23,7 +23,7 @@ from bench.chains.registry import chain_family
 from bench.clock import WallClock
 from bench.errors import RunError
 from bench.load import messages
-from bench.load.dispatch import Backlog, Dispatcher, OpenLoop, RoundCounters
+from bench.load.dispatch import Backlog, Batching, Dispatcher, OpenLoop, RoundCounters
 from bench.load.users import make_user_class
 
 logging.getLogger("locust").setLevel(logging.ERROR)
@@ -123,6 +123,8 @@ class Worker:
             headers=data["headers"],
             on_answered=staticmethod(answered),
             host=data["base"],
+            batching=Batching(int(data["batch_size"]), float(data["batch_window"])),
+            ids=[int(data["first_id"]) + p for p in shard.positions],
         )
         user_class.__name__ = f"RoundSender{data['round']}"
         self.env.user_classes = [user_class]

@@ -25,6 +25,7 @@ class RpcClient:
         self.endpoint, self.timeout = endpoint, timeout
         self._conn: http.client.HTTPConnection | None = None
         self._next_id = 0
+        self._single = False  # the node answered a batch with one error: no more batches
 
     def call(self, method: str, *params: Any) -> Any:
         """Call one method and return its result; an error answer raises `RpcError`."""
@@ -32,18 +33,29 @@ class RpcClient:
         return _result(method, answer)
 
     def batch(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[Any]:
-        """Call `method` once per params in one HTTP request; results in order; any error raises."""
+        """Call `method` once per params in one HTTP request; results in order; any error raises.
+
+        A node (or gateway) that answers a batch with one error object takes no batches: the calls are
+        made one by one instead, now and for the rest of this client's life."""
         if not params_list:
             return []
+        if self._single:
+            return [self.call(method, *p) for p in params_list]
         first = self._next_id + 1
         calls = [
             {"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(p)} for p in params_list
         ]
         answers = self._post(calls)
         if not isinstance(answers, list):
-            return [_result(method, answers)]  # some nodes answer a whole failed batch with one error
+            self._single = True
+            return [self.call(method, *p) for p in params_list]
         by_id = {a.get("id"): a for a in answers}
         return [_result(method, by_id.get(first + i, {})) for i in range(len(calls))]
+
+    @property
+    def takes_no_batches(self) -> bool:
+        """The node answered a batch with one error (its calls are made one by one since)."""
+        return self._single
 
     def close(self) -> None:
         if self._conn is not None:

@@ -25,3 +25,5 @@ MAX_GRACE_S = 24 * 3600.0  # confirm_grace
 MIN_POLL_S, MAX_POLL_S = 0.001, 60.0  # poll_interval, prometheus interval
 MAX_TRACE_SCALE = MAX_TPS
 MAX_FEE_RATE = 100_000  # sat/vB, a Bitcoin target's fee_rate
+MAX_BATCH = 1000  # target.batch: submissions per JSON-RPC batch request
+MAX_BATCH_WINDOW_S = 0.1  # target.batch_window: a batch holds its first transaction at most this long

@@ -133,6 +133,8 @@ def _target(reader: Reader) -> Target:
             "prometheus",
             "network",
             "fee_rate",
+            "batch",
+            "batch_window",
         )
     )
     chain = optional(f, "chain", _chain_name, "ethereum")
@@ -153,6 +155,7 @@ def _target(reader: Reader) -> Target:
         node=node,
         network=network if network is not None or chain != "bitcoin" or url is not None else Network(),
         fee_rate=optional(f, "fee_rate", lambda r: r.integer(1, limits.MAX_FEE_RATE), None),
+        batch=optional(f, "batch", _batch, None),
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
         **given(
             f,
@@ -162,9 +165,22 @@ def _target(reader: Reader) -> Target:
                 "confirm_grace": lambda r: r.duration(limits.MAX_GRACE_S),
                 "poll_interval": _poll,
                 "prometheus": _prometheus,
+                "batch_window": lambda r: r.duration(limits.MAX_BATCH_WINDOW_S),
             },
         ),
     )
+
+
+def _batch(reader: Reader) -> int | None:
+    """`auto` (None), `off` (1; YAML reads a bare off as false) or at most N submissions per request."""
+    value = reader.scalar()
+    if value is False or value == "off":
+        return 1
+    if value == "auto":
+        return None
+    if isinstance(value, str):
+        raise reader.fail("expected auto, off or a number of submissions per request")
+    return reader.integer(1, limits.MAX_BATCH)
 
 
 def _network(reader: Reader) -> Network:

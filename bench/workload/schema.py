@@ -121,6 +121,14 @@ def workload_schema() -> dict[str, Any]:
             "confirm_grace": DURATION,
             "poll_interval": DURATION,
             "fee_rate": {"type": "integer", "minimum": 1, "maximum": MAX_FEE_RATE, "description": "sat/vB"},
+            "batch": {
+                "description": "open-loop submissions per JSON-RPC batch request: auto (default), off or N",
+                "oneOf": [
+                    {"enum": ["auto", "off", False]},
+                    {"type": "integer", "minimum": 1, "maximum": limits.MAX_BATCH},
+                ],
+            },
+            "batch_window": DURATION,
             "network": {
                 "type": "object",
                 "additionalProperties": False,

@@ -199,6 +199,8 @@ class Target:
     prometheus: Prometheus | None = None
     network: Network | None = None  # bitcoin: the managed network when there is no URL (None: its default)
     fee_rate: int | None = None  # bitcoin, sat/vB; None: 2 x the node's minimum relay fee
+    batch: int | None = None  # open-loop sends per request: None auto (where the node takes batches), 1 off
+    batch_window: float = 0.001  # those due within this many seconds of a batch's first leave with it
 
 
 @dataclass(frozen=True, slots=True)

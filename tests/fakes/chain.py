@@ -311,6 +311,15 @@ class FakeWire:
 
     family: str = "fake"
     request_name: str = "fake_sendTransaction"
+    probe_method: str | None = None  # the fake node takes no batches
+
+    def batch_body(self, bodies: Sequence[bytes]) -> bytes:
+        raise AssertionError("the fake wire has no batches: the engine must not batch its sends")
+
+    def batch_errors(
+        self, ids: Sequence[int], status: int, content: bytes | None, transport_error: object
+    ) -> list[str | None]:
+        raise AssertionError("the fake wire has no batches: the engine must not batch its sends")
 
     def body(self, planned: PlannedRound, position: int, tx_id: int) -> bytes:
         return json.dumps({"id": tx_id, "raw": planned.raw[position].hex()}).encode()

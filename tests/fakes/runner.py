@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.load.dispatch import Batching
 from bench.plan.round import PlannedRound
 from bench.rounds import RoundContext, RoundOutcome, RoundProgress
 from tests.fakes.chain import FakeNode
@@ -73,6 +74,9 @@ class FakeRunner:
     def included(self, tx_ids: list[int]) -> None:
         with self._lock:
             self.included_ids.extend(tx_ids)
+
+    def use_batches(self, batching: Batching) -> None:
+        self.batching = batching  # the engine's choice, for tests to read (the fake sends one at a time)
 
 
 class FakeRunners:

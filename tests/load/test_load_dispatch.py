@@ -161,3 +161,27 @@ def test_round_counters_defaults_are_independent() -> None:
     a.records.append((0, 1.0, 1.0, None, None))
     assert b.records == []
     assert (b.sent, b.rejected, b.confirmed, b.in_flight_requests) == (0, 0, 0, 0)
+
+
+def test_a_batch_takes_what_is_due_within_the_window_up_to_the_cap_each_with_its_own_time() -> None:
+    clock = FakeClock(100.0)
+    offsets = np.array([0.0, 0.0004, 0.0009, 0.0011, 0.0050, 0.0051, 0.0052, 0.0053])
+    loop = OpenLoop(offsets, 200.0)
+    first = loop.take_batch(clock, 0.001, 10)
+    assert [p for p, _ in first] == [0, 1, 2]  # 0.0011 is past the 1 ms window of position 0
+    assert [t for _, t in first] == [200.0 + o for o in offsets[:3]]
+    assert [p for p, _ in loop.take_batch(clock, 0.001, 10)] == [3]
+    assert [p for p, _ in loop.take_batch(clock, 0.001, 2)] == [4, 5]  # the cap
+    assert loop.taken == 6 and not loop.exhausted
+
+
+def test_a_generator_behind_its_schedule_catches_up_in_batches_of_the_cap() -> None:
+    clock = FakeClock(0.0)
+    loop = OpenLoop(np.arange(10) * 0.1, 0.0)  # 100 ms apart: never within one window
+    assert len(loop.take_batch(clock, 0.001, 4)) == 1  # on time: one at a time
+    clock.t = 0.65  # behind: positions up to 0.6 s are due now
+    assert [p for p, _ in loop.take_batch(clock, 0.001, 4)] == [1, 2, 3, 4]
+    assert [p for p, _ in loop.take_batch(clock, 0.001, 4)] == [5, 6]
+    clock.t = 5.0
+    assert [p for p, _ in loop.take_batch(clock, 0.001, 100)] == [7, 8, 9]
+    assert loop.take_batch(clock, 0.001, 100) == [] and loop.exhausted

@@ -7,8 +7,11 @@ request's JSON-RPC version), a good one with HTTP 200 and `"error": null`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from bench.plan.round import PlannedRound
+from bench.targets import batch
 
 
 class BitcoinWire:
@@ -25,6 +28,8 @@ class BitcoinWire:
             planned.raw[position].hex().encode(),
         )
 
+    probe_method: str | None = "getblockcount"
+
     def answer_error(self, status: int, content: bytes | None, transport_error: object) -> str | None:
         if transport_error is not None or status == 0:
             return f"connection: {transport_error}"
@@ -32,7 +37,27 @@ class BitcoinWire:
             answer = json.loads(content or b"")
         except ValueError:
             return f"http {status}" if status != 200 else "rejected-other: answer is not JSON"
-        error = answer.get("error") if isinstance(answer, dict) else None
+        error = _answer_error(answer) if isinstance(answer, dict) else None
         if error is not None:
-            return str(error.get("message", error)) if isinstance(error, dict) else str(error)
+            return error
         return None if status == 200 else f"http {status}"
+
+    def batch_body(self, bodies: Sequence[bytes]) -> bytes:
+        return batch.join(bodies)
+
+    def batch_errors(
+        self, ids: Sequence[int], status: int, content: bytes | None, transport_error: object
+    ) -> list[str | None]:
+        if transport_error is not None or status == 0:
+            return [f"connection: {transport_error}"] * len(ids)
+        return batch.errors(
+            ids, status, content, lambda: self.answer_error(status, content, None), _answer_error
+        )
+
+
+def _answer_error(answer: dict[str, Any]) -> str | None:
+    """One answer object's error message (Bitcoin Core answers a success with `"error": null`)."""
+    error = answer.get("error")
+    if error is None:
+        return None
+    return str(error.get("message", error)) if isinstance(error, dict) else str(error)

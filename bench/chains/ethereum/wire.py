@@ -7,8 +7,11 @@ payload is already its `"method":...,"params":[...]` fragment.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from bench.plan.round import PlannedRound
+from bench.targets import batch
 
 
 class EthereumWire:
@@ -25,8 +28,22 @@ class EthereumWire:
             planned.raw[position].hex().encode(),
         )
 
+    probe_method: str | None = "eth_chainId"
+
     def answer_error(self, status: int, content: bytes | None, transport_error: object) -> str | None:
         return json_rpc_error(status, content, transport_error)
+
+    def batch_body(self, bodies: Sequence[bytes]) -> bytes:
+        return batch.join(bodies)
+
+    def batch_errors(
+        self, ids: Sequence[int], status: int, content: bytes | None, transport_error: object
+    ) -> list[str | None]:
+        if transport_error is not None or status == 0:
+            return [f"connection: {transport_error}"] * len(ids)
+        return batch.errors(
+            ids, status, content, lambda: json_rpc_error(status, content, None), _answer_error
+        )
 
 
 def json_rpc_error(status: int, content: bytes | None, transport_error: object) -> str | None:
@@ -39,7 +56,14 @@ def json_rpc_error(status: int, content: bytes | None, transport_error: object) 
         answer = json.loads(content or b"")
     except ValueError:
         return "rejected-other: answer is not JSON"
+    if not isinstance(answer, dict):
+        return "rejected-other: answer is not a JSON-RPC answer"
+    return _answer_error(answer)
+
+
+def _answer_error(answer: dict[str, Any]) -> str | None:
+    """One JSON-RPC answer object's error message, or None for a result."""
     if "error" in answer:
         error = answer["error"] or {}
-        return str(error.get("message", error))
+        return str(error.get("message", error)) if isinstance(error, dict) else str(error)
     return None
