@@ -53,7 +53,9 @@ def unseen_writes(store: RunStore, accounts: Sequence[str]) -> list[Write]:
 def verify(store: RunStore, after: AfterWindow, say: Callable[[str], None]) -> None:
     """Read receipts (status, cost) of every included transaction, after the measured window."""
     blocks = [b for (b,) in store.query("SELECT DISTINCT block FROM inclusions ORDER BY block")]
-    ids = {bytes(h): i for i, h in store.query("SELECT id, hash FROM txs")}
+    ids = {
+        bytes(h): i for i, h in store.query("SELECT t.id, t.hash FROM txs t JOIN inclusions i ON i.tx = t.id")
+    }
     say(f"verifying: fetching receipts of {len(blocks)} blocks")
     store.add_receipts(after.receipts(blocks, ids))
     store.set_meta(verification=after.verification)
