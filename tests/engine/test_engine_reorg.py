@@ -17,8 +17,10 @@ import pytest
 
 from bench.chains.registry import CHAINS
 from bench.engine import RunOptions, run_workload
+from bench.report.terminal import format_summary
 from bench.results.reasons import DROPPED
 from bench.results.store import RunStore
+from bench.results.summary import RunSummary
 from bench.workload.spec import Accounts, FixedRate, Round, Target, Workload
 from tests.fakes.chain import T0, URL, FakeNode, FakeReorg, fake_family, tx_hash
 from tests.fakes.runner import FakeRunners
@@ -196,3 +198,38 @@ def test_a_write_in_a_block_not_deep_enough_at_the_end_is_pending(run: Run) -> N
     assert shallow and set(reasons) == shallow and set(reasons.values()) == {"pending"}
     assert "unseen check" not in node.log
     assert set(_inclusions(run_dir)) == set(final) - shallow
+
+
+def test_the_family_s_block_record_reaches_the_summary_and_a_mismatch_is_an_error(run: Run) -> None:
+    """`AfterWindow.record` is kept as the run's `blocks`; a Merkle mismatch is an error box in the report
+    and a line on the terminal, with the reorgs and the confirmation depth beside it."""
+    node = FakeNode(reorgs=[FakeReorg(at=3, depth=1)])
+    node.block_record = {"seen": 6, "merkle_verified": 5, "merkle_mismatched": [3]}
+    run_dir = run(node, _workload(30, confirmations=2))
+    summary = read_summary(run_dir)
+    assert summary["blocks"] == node.block_record
+    report = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert '<div class="errors"><h2>Errors</h2><ul><li>error: the Merkle root recomputed' in report
+    assert "(heights 3; 5 of 6 blocks matched)" in report
+    assert "Latency to 2-deep: seen-in-block time" in report
+    terminal = format_summary(RunSummary.from_json(summary)).splitlines()
+    assert terminal[-3:] == [
+        "error: the Merkle root recomputed from the txids of 1 observed blocks does not match their header "
+        "(heights 3; 5 of 6 blocks matched): the kernels or the node are wrong",
+        "latency to 2-deep: a write counts as confirmed when the block that makes its block 2 deep is seen, "
+        "and its latency runs to that sight",
+        "reorgs: 1 followed, 1 blocks orphaned, the deepest 1; only blocks of the final best chain confirm a write",
+    ]
+
+
+def test_a_family_without_block_checks_has_no_blocks_key_and_no_errors(run: Run) -> None:
+    run_dir = run(FakeNode(), _workload(10))
+    summary = read_summary(run_dir)
+    assert "blocks" not in summary
+    assert summary["reorgs"] == {"count": 0, "orphaned_blocks": 0, "deepest": 0}
+    assert summary["confirmations"] == 1
+    report = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'class="errors"' not in report and "Latency to inclusion: seen-in-block time" in report
+    assert not [
+        line for line in format_summary(RunSummary.from_json(summary)).splitlines() if "error" in line
+    ]
