@@ -93,6 +93,7 @@ class Session:
         )
         self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
+        self._told: set[int] = set()  # tx ids the runner was told were confirmed (the observer's thread)
 
     def _locust_runner(self, context: RoundContext) -> RoundRunner:
         """The default runner: Locust users in this process, or the cluster's workers."""
@@ -264,7 +265,9 @@ class Session:
         if not block.inclusions:
             return
         self.store.add_inclusions(block.inclusions)
-        self.runner.included([tx_id for tx_id, _, _ in block.inclusions])
+        fresh = [tx_id for tx_id, _, _ in block.inclusions if tx_id not in self._told]
+        self._told.update(fresh)  # a confirmation a reorg took back and gave again is counted once
+        self.runner.included(fresh)
 
     def _on_reorg(self, reorg: Reorg) -> None:
         """The orphaned blocks' rows and the confirmations they carried leave the store; the reorg is kept."""

@@ -41,9 +41,10 @@ def _workload(count: int, *, confirmations: int = 1, grace: float = 5.0) -> Work
 
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    def run(node: FakeNode, workload: Workload) -> Path:
+    def run(node: FakeNode, workload: Workload, runners: FakeRunners | None = None) -> Path:
         monkeypatch.setitem(CHAINS, "fake", fake_family(node))
-        result = run_workload(workload, RunOptions(tmp_path / "out"), None, node.clock, FakeRunners(node))
+        runners = runners or FakeRunners(node)
+        result = run_workload(workload, RunOptions(tmp_path / "out"), None, node.clock, runners)
         assert result.status == "completed"
         return result.run_dir
 
@@ -177,7 +178,9 @@ def test_a_reorg_before_depth_k_returns_transactions_to_the_watch_set(run: Run) 
     (not yet 3 deep) and block 4's are mined again in block 5, confirmed when block 7 is seen; block 2's
     were confirmed by the orphaned block 4, so that is taken back and given by the new block 4."""
     node = FakeNode(reorgs=[FakeReorg(at=4, depth=2, reinclude="later")])
-    run_dir = run(node, _workload(30, confirmations=3))
+    runners = FakeRunners(node)
+    run_dir = run(node, _workload(30, confirmations=3), runners)
+    assert sorted(runners.runner.included_ids) == list(range(30))  # block 2's told once, not twice
     final = _final(node)
     assert sorted(set(final.values())) == [2, 5]
     confirmed_at = {2: T0 + 5, 5: T0 + 7}  # the new block 4 reached us with block 5
