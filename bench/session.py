@@ -19,6 +19,7 @@ from bench.clock import Clock
 from bench.errors import TargetError
 from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
 from bench.observe.during import local_node_pid, watching
+from bench.observe.recording import store_block, store_reorg
 from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
@@ -261,18 +262,15 @@ class Session:
         return fresh
 
     def _on_block(self, block: ObservedBlock) -> None:
-        self.store.add_blocks([block.row])
-        if not block.inclusions:
-            return
-        self.store.add_inclusions(block.inclusions)
+        store_block(self.store, block)
         fresh = [tx_id for tx_id, _, _ in block.inclusions if tx_id not in self._told]
-        self._told.update(fresh)  # a confirmation a reorg took back and gave again is counted once
-        self.runner.included(fresh)
+        if fresh:  # a confirmation a reorg took back and gave again is counted once
+            self._told.update(fresh)
+            self.runner.included(fresh)
 
     def _on_reorg(self, reorg: Reorg) -> None:
         """The orphaned blocks' rows and the confirmations they carried leave the store; the reorg is kept."""
-        self.store.orphan([n for n, _ in reorg.orphaned], reorg.unconfirmed)
-        self.store.add_reorg(reorg.at, reorg.fork, reorg.orphaned)
+        store_reorg(self.store, reorg)
         self._say(
             f"reorg: {reorg.depth} block(s) above height {reorg.fork} orphaned, "
             f"{len(reorg.unconfirmed)} confirmations taken back"

@@ -25,7 +25,8 @@ from bench.chains.bitcoin.litecoind import RegtestNode
 from bench.chains.bitcoin.network import ManagedNetwork, NetworkConfig
 from bench.chains.bitcoin.signing import SpendJob, Utxo, sign_chain
 from bench.clock import WallClock
-from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
+from bench.observe.blocks import BlockObserver
+from bench.observe.recording import store_block, store_reorg
 from bench.results.store import RunStore
 from bench.targets.url import parse_endpoint
 from tests.chains.bitcoin.conftest import p2wpkh_address
@@ -60,22 +61,6 @@ def _spend(coin: Utxo, to_secret: int, amount: int) -> tuple[str, bytes]:
     return raw.hex(), txid[::-1]
 
 
-class Recorder:
-    """What the session does with the observer's events: blocks and inclusions into the store, and a
-    reorg's orphaned blocks and taken-back confirmations out of it."""
-
-    def __init__(self, store: RunStore) -> None:
-        self.store = store
-
-    def block(self, block: ObservedBlock) -> None:
-        self.store.add_blocks([block.row])
-        self.store.add_inclusions(block.inclusions)
-
-    def reorg(self, reorg: Reorg) -> None:
-        self.store.orphan([n for n, _ in reorg.orphaned], reorg.unconfirmed)
-        self.store.add_reorg(reorg.at, reorg.fork, reorg.orphaned)
-
-
 def test_a_partition_reorg_leaves_only_the_best_chain_s_transactions_confirmed(tmp_path: Path) -> None:
     config = NetworkConfig(nodes=3, topology="ring")
     with ManagedNetwork(config, tmp_path / "net") as network:
@@ -87,10 +72,14 @@ def test_a_partition_reorg_leaves_only_the_best_chain_s_transactions_confirmed(t
         fork = int(loser.call("getblockcount"))
 
         store = RunStore(tmp_path / "results.sqlite", create=True)
-        recorder = Recorder(store)
         feed = BitcoinHeads(parse_endpoint(loser.url))
         observer = BlockObserver(
-            feed, WallClock(), recorder.block, target="node-2", on_reorg=recorder.reorg, poll_interval=0.05
+            feed,
+            WallClock(),
+            lambda block: store_block(store, block),
+            target="node-2",
+            on_reorg=lambda reorg: store_reorg(store, reorg),
+            poll_interval=0.05,
         )
         txs = {
             "L": _spend(coin_l, 1, SAT),
