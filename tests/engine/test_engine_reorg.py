@@ -236,3 +236,14 @@ def test_a_family_without_block_checks_has_no_blocks_key_and_no_errors(run: Run)
     assert not [
         line for line in format_summary(RunSummary.from_json(summary)).splitlines() if "error" in line
     ]
+
+
+def test_a_reorg_deeper_than_one_hashes_query_finds_its_fork(run: Run) -> None:
+    """36 blocks replaced (the fork search asks 32 heights at a time): the fork is found in the second
+    query, and every replaced block's transactions are confirmed in its replacement."""
+    node = FakeNode(reorgs=[FakeReorg(at=40, depth=36)])
+    run_dir = run(node, _workload(400))
+    final = _final(node)
+    assert sorted(final) == list(range(400))
+    assert _inclusions(run_dir) == {tx: (n, T0 + (41 if n >= 5 else n)) for tx, n in final.items()}
+    assert _reorg_rows(run_dir) == [(T0 + 41, 4, 36, _orphaned(node, *range(5, 41)))]
