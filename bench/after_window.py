@@ -1,6 +1,7 @@
-"""The stages after the measured window: ask the node about writes never seen in a block, then read the
-receipts of the included ones. Both go through the chain's `AfterWindow` and write to the run store; the
-node is never asked while it is being measured.
+"""The stages after the measured window: settle the observed blocks on the node's final best chain, keep the
+family's own checks of them, ask the node about writes never seen in a block, then read the receipts of
+the included ones. They go through the observer's feed or the chain's `AfterWindow` and write to the run
+store; the node is never asked while it is being measured.
 """
 
 from __future__ import annotations
@@ -10,7 +11,35 @@ from collections.abc import Callable, Sequence
 from bench.chains.base import AfterWindow, Write
 from bench.clock import Clock
 from bench.errors import TargetError
+from bench.observe.blocks import BlockObserver
+from bench.results.reasons import PENDING
 from bench.results.store import RunStore
+
+
+def settle(store: RunStore, observer: BlockObserver, say: Callable[[str], None]) -> None:
+    """Re-check every observed block against the node's best chain now (a block orphaned since it was seen
+    no longer counts; its winning replacement does); a write in a block not yet `confirmations` deep is
+    pending. A node gone away leaves the blocks as observed, and says so in the metadata."""
+    try:
+        observer.settle()
+    except TargetError as exc:
+        store.set_meta(final_chain={"error": str(exc)})
+        say(f"warning: could not re-check the observed blocks against the best chain: {exc}")
+    shallow = observer.shallow()
+    if shallow:
+        store.add_unseen((tx, PENDING, False) for tx in shallow)
+
+
+def record_blocks(store: RunStore, after: AfterWindow, say: Callable[[str], None]) -> None:
+    """Keep the family's own checks of the observed blocks (`AfterWindow.record`) as the `blocks` metadata;
+    say a Merkle root that did not match its header."""
+    blocks = after.record()
+    if not blocks:
+        return
+    store.set_meta(blocks=blocks)
+    mismatched = blocks.get("merkle_mismatched") or []
+    if mismatched:
+        say(f"warning: {len(mismatched)} blocks' Merkle roots do not match their headers: {mismatched}")
 
 
 def check_unseen(
@@ -40,7 +69,8 @@ def unseen_writes(store: RunStore, accounts: Sequence[str]) -> list[Write]:
     """The sent writes never seen in a block, with the rejected writes of their senders (for the gaps)."""
     rows = store.query(
         "SELECT t.id, t.sender, t.nonce, t.hash, s.error IS NOT NULL FROM txs t JOIN sends s ON s.tx = t.id "
-        "LEFT JOIN inclusions i ON i.tx = t.id WHERE length(t.hash) > 0 AND i.tx IS NULL"
+        "LEFT JOIN inclusions i ON i.tx = t.id LEFT JOIN unseen u ON u.tx = t.id "
+        "WHERE length(t.hash) > 0 AND i.tx IS NULL AND u.tx IS NULL"
     )
     senders = {sender for _, sender, _, _, rejected in rows if not rejected}
     return [

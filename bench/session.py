@@ -13,13 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from bench.after_window import check_unseen, verify
+from bench.after_window import check_unseen, record_blocks, settle, verify
 from bench.chains.base import ChainInfo, ChainPlan, Connector, Managed
 from bench.clock import Clock
 from bench.errors import TargetError
 from bench.load.dispatch import AUTO_BATCH, Batching
-from bench.observe.blocks import BlockObserver, ObservedBlock
+from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
 from bench.observe.during import local_node_pid, watching
+from bench.observe.recording import store_block, store_reorg
 from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
@@ -86,6 +87,8 @@ class Session:
             clock,
             self._on_block,
             target=self.endpoint.redacted,
+            on_reorg=self._on_reorg,
+            confirmations=workload.target.confirmations,
             poll_interval=workload.target.poll_interval,
         )
         context = RoundContext(
@@ -93,6 +96,7 @@ class Session:
         )
         self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
+        self._told: set[int] = set()  # tx ids the runner was told were confirmed (the observer's thread)
 
     def _locust_runner(self, context: RoundContext) -> RoundRunner:
         """The default runner: Locust users in this process, or the cluster's workers."""
@@ -105,7 +109,8 @@ class Session:
 
     def run(self) -> None:
         """The stages: identify the target, plan, prepare it (fund, set up contracts), join workers, then
-        observe the rounds and the drain, then ask about unseen writes and verify receipts."""
+        observe the rounds and the drain, then settle the observed blocks on the final best chain, keep the
+        family's own checks of them, ask about unseen writes and verify receipts."""
         info = self._identify()
         plan = self._plan(info)
         self._prepare(plan, info)
@@ -117,6 +122,8 @@ class Session:
             self._await_first_block()
             self._rounds(plan)
             self._drain()
+        settle(self.store, self.observer, self._say)
+        record_blocks(self.store, self.chain.after, self._say)
         check_unseen(self.store, self.chain.after, plan.accounts, self.clock, self._say)
         verify(self.store, self.chain.after, self._say)
 
@@ -168,6 +175,7 @@ class Session:
     def _observing(self) -> Iterator[None]:
         """The observer and the other watchers run while the body does; the workers are recorded however it ends."""
         node_pid = self.managed.pid if self.managed is not None else local_node_pid(self.endpoint)
+        self.store.set_meta(confirmations=self.workload.target.confirmations)
         try:
             with watching(self.observer, self.store, self.clock, node_pid, self.workload.target.prometheus):
                 yield
@@ -276,25 +284,38 @@ class Session:
         return fresh
 
     def _on_block(self, block: ObservedBlock) -> None:
-        self.store.add_blocks([block.row])
-        if not block.inclusions:
-            return
-        self.store.add_inclusions(block.inclusions)
-        self.runner.included([tx_id for tx_id, _, _ in block.inclusions])
+        store_block(self.store, block)
+        fresh = [tx_id for tx_id, _, _ in block.inclusions if tx_id not in self._told]
+        if fresh:  # a confirmation a reorg took back and gave again is counted once
+            self._told.update(fresh)
+            self.runner.included(fresh)
+
+    def _on_reorg(self, reorg: Reorg) -> None:
+        """The orphaned blocks' rows and the confirmations they carried leave the store; the reorg is kept."""
+        store_reorg(self.store, reorg)
+        self._say(
+            f"reorg: {reorg.depth} block(s) above height {reorg.fork} orphaned, "
+            f"{len(reorg.unconfirmed)} confirmations taken back"
+        )
 
     def _drain(self) -> None:
-        """Wait for sent transactions to appear in blocks, up to the grace period."""
+        """Wait for sent transactions to appear in blocks (and be deep enough), up to the grace period."""
         deadline = self.clock.now() + self.workload.target.confirm_grace
         if self.observer.watching:
             self.report(
                 Progress(
                     f"waiting up to {self.workload.target.confirm_grace:g} s for "
-                    f"{self.observer.watching} transactions to be included"
+                    f"{self.observer.watching} transactions to be {_included(self.workload)}"
                 )
             )
         while self.observer.watching and self.clock.now() < deadline:
             self._check_observer()
             self.clock.sleep(0.1)
+
+
+def _included(workload: Workload) -> str:
+    k = workload.target.confirmations
+    return "included" if k == 1 else f"included {k} deep"
 
 
 def _controller(planned: PlannedRound) -> dict[str, Any]:

@@ -38,10 +38,13 @@ class ChainInfo:
 
 @dataclass(frozen=True, slots=True)
 class BlockFacts:
-    """One block as read from the node: its store row and the ids of the transactions it holds, in order."""
+    """One block as read from the node: its store row, the ids of the transactions it holds (in order), its
+    own hash and its parent's (how the observer tells a block on the same branch from one of a reorg)."""
 
     row: BlockRow
     tx_ids: Sequence[bytes]
+    hash: bytes
+    parent: bytes
 
     @property
     def number(self) -> int:
@@ -175,6 +178,11 @@ class HeadFeed(Protocol):
         """The blocks `numbers`, in order, as they reached us at `seen` (raises TargetError if one is missing)."""
         ...
 
+    def hashes(self, numbers: Sequence[int]) -> list[bytes | None]:
+        """The hashes of the node's best chain at heights `numbers`, in one cheap batched query (None past
+        its tip: the best chain is shorter than that now)."""
+        ...
+
     def subscribe(self) -> HeadStream | None:
         """A stream of new heads, or None where the node offers none (the observer polls instead)."""
         ...
@@ -194,6 +202,12 @@ class AfterWindow(Protocol):
     @property
     def verification(self) -> str:
         """How receipts were read, for the run's metadata."""
+        ...
+
+    def record(self) -> dict[str, Any]:
+        """The family's own checks of the blocks it observed, kept as the run's `blocks` metadata and
+        summary.json's `blocks` ({} when it has none). Bitcoin: {seen, merkle_verified, merkle_mismatched
+        [heights]}; a non-empty `merkle_mismatched` is an error the report and the terminal show."""
         ...
 
 

@@ -13,10 +13,11 @@ import html
 from plotly.offline import get_plotlyjs
 
 from bench.report.chain_figures import chain_figures
+from bench.report.chain_text import describe_chain, latency_depth
 from bench.report.round_table import render_round_table
 from bench.report.run_figures import transaction_figures
 from bench.report.run_header import render_header
-from bench.report.run_warnings import render_warnings
+from bench.report.run_warnings import render_errors, render_warnings
 from bench.results.series import RunSeries
 from bench.results.summary import RunSummary
 from bench.urls import redact_text
@@ -35,12 +36,20 @@ def render_run_report(series: RunSeries, summary: RunSummary) -> str:
     return _PAGE.format(
         title=_e(title),
         plotlyjs=get_plotlyjs(),
-        header=render_header(meta),
+        header=render_header(meta) + _chain_row(summary),
+        errors=render_errors(summary),
         warnings=render_warnings(meta, summary),
+        depth=_e(latency_depth(summary).capitalize()),
         rounds=render_round_table(summary),
         charts=charts,
         workload=_e(redact_text(str(meta.get("workload_text", "")))),  # also a store of an older chainmark
     )
+
+
+def _chain_row(summary: RunSummary) -> str:
+    """The header's row on the observed chain (confirmation depth, reorgs, block checks), if any."""
+    notes = [n.text for n in describe_chain(summary) if not n.error]
+    return f"<tr><th>Chain</th><td>{_e('; '.join(notes))}</td></tr>" if notes else ""
 
 
 def _e(value: object) -> str:
@@ -55,6 +64,7 @@ table {{ border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 th {{ background: #f3f3f3; }}
 .warnings {{ background: #fff7e0; border: 1px solid #e0c060; padding: 0.5em 1em; }}
+.errors {{ background: #fdecee; border: 1px solid #b00020; color: #b00020; padding: 0.5em 1em; }}
 .chart {{ margin: 1em 0; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 .table-box {{ max-width: 100%; overflow-x: auto; }}
@@ -66,11 +76,12 @@ tr.invalid td {{ color: #b00020; background: #fdecee; }}
 </head><body>
 <h1>{title}</h1>
 <table class="header">{header}</table>
+{errors}
 {warnings}
 <h2>Rounds</h2>
 <p>Success: confirmed / sent. Verdict: <i>valid</i>, or invalid with its reasons (see Warnings): an
-invalid round's numbers were shaped by chainmark, not the target. Latency: seen-in-block time minus
-intended send time, exact percentiles over every write the node accepted at submission; one never
+invalid round's numbers were shaped by chainmark, not the target. {depth}: seen-in-block time (of the
+block that made the write's block `confirmations` deep) minus intended send time, exact percentiles over every write the node accepted at submission; one never
 confirmed counts as unbounded, so a percentile landing on one is shown as "&gt; N s" (N: the least any of
 them was waited for); writes rejected at submission are failures, not latency. Throughput: confirmed
 transactions over the window of the blocks that carried the round; commit throughput: confirmed

@@ -1,5 +1,6 @@
-"""Formats the run report's warnings: a run that did not complete, a worker's clock far off the master's,
-and per round what shaped or lost its numbers (pure: returns HTML, every sentence escaped)."""
+"""Formats the run report's notices: the errors (a block whose Merkle root did not match its header), and
+the warnings: a run that did not complete, a worker's clock far off the master's, and per round what
+shaped or lost its numbers (pure: returns HTML, every sentence escaped)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import html
 import json
 from typing import Any
 
+from bench.report.chain_text import describe_chain
 from bench.report.round_text import describe_timeouts, describe_unrecorded, describe_verdict
 from bench.results.round_summary import RoundSummary
 from bench.results.summary import RunSummary
@@ -25,6 +27,18 @@ def render_warnings(meta: dict[str, Any], summary: RunSummary) -> str:
     return (
         '<div class="warnings"><h2>Warnings</h2><ul>'
         + "".join(f"<li>{html.escape(w, quote=True)}</li>" for w in out)
+        + "</ul></div>"
+    )
+
+
+def render_errors(summary: RunSummary) -> str:
+    """The errors box (the observed blocks cannot be trusted), or "" when there is none."""
+    errors = [note.text for note in describe_chain(summary) if note.error]
+    if not errors:
+        return ""
+    return (
+        '<div class="errors"><h2>Errors</h2><ul>'
+        + "".join(f"<li>{html.escape(e, quote=True)}</li>" for e in errors)
         + "</ul></div>"
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bench.report.chain_text import describe_chain
 from bench.report.columns import TERMINAL_COLUMNS
 from bench.report.round_text import describe_timeouts, describe_unrecorded, describe_verdict
 from bench.results.round_summary import RoundSummary
@@ -34,6 +35,7 @@ def format_summary(summary: RunSummary, color: bool = False) -> str:
         failed.update(r.failed)
     if failed:
         lines.append("failures by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(failed.items())))
+    lines.extend(_red(note.text, color and note.error) for note in describe_chain(summary))
     return "\n".join(lines)
 
 

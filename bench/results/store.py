@@ -1,7 +1,7 @@
 """The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
 
-Tables (schema_version 5; version 4 had no rounds.load or unseen, version 3 no sends.worker, version 2
-no txs.kind, version 1 no rounds.generator_cpu_s, resources or prometheus):
+Tables (schema_version 6; version 5 had no reorgs, version 4 no rounds.load or unseen, version 3 no
+sends.worker, version 2 no txs.kind, version 1 no rounds.generator_cpu_s, resources or prometheus):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
   rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
               CPU seconds chainmark's own process used during the round, and how it sent (load: users,
@@ -9,8 +9,12 @@ no txs.kind, version 1 no rounds.generator_cpu_s, resources or prometheus):
   txs         every planned transaction: round, position, sender account, nonce, hash, kind (reads too)
   sends       one row per submission: intended time, send time, answer time, rejection reason, and
               which worker sent it (its Locust index; NULL when the run had no workers)
-  blocks      every block the observer saw: number, timestamp, seen time, tx count, gas
-  inclusions  tx -> block that included it, and when the observer saw that block
+  blocks      every block the observer saw on the best chain: number, timestamp, seen time, tx count, gas
+              (a block a reorg orphaned is replaced by the winning branch's block at its height)
+  inclusions  tx -> block of the best chain that included it, and when the observer saw it confirmed (that
+              block, or the block that made it `target.confirmations` deep)
+  reorgs      every reorg the observer followed: run clock time, fork height (the last block both
+              branches share), depth, and the orphaned blocks [[height, hash hex], ...]
   receipts    tx -> status and gas used, fetched after the measured window
   unseen      tx -> what the node said, after the window, of an accepted write never seen in a block
               (pending, queued, dropped, nonce-gap, included-late) and whether its nonce was its
@@ -19,8 +23,8 @@ no txs.kind, version 1 no rounds.generator_cpu_s, resources or prometheus):
   prometheus  metrics scraped from the node's Prometheus endpoint, when the workload names one
   resources   per-second samples of the node's and chainmark's own CPU, memory, disk I/O, host network
 
-Times are unix seconds (float). Writes are append-only inserts committed in small batches, so a crash
-or Ctrl-C loses at most the last batch.
+Times are unix seconds (float). Writes are inserts committed in small batches, so a crash or Ctrl-C
+loses at most the last batch; only a reorg deletes (the orphaned blocks' rows and inclusions).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any
 from bench.errors import ResultsError
 from bench.results.full_disk import disk_full_as_error
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -48,6 +52,10 @@ CREATE TABLE IF NOT EXISTS prometheus (
 _UNSEEN = """
 CREATE TABLE IF NOT EXISTS unseen (tx INTEGER PRIMARY KEY, reason TEXT NOT NULL, next_nonce INTEGER NOT NULL);
 """
+_REORGS = """
+CREATE TABLE IF NOT EXISTS reorgs (
+    at REAL NOT NULL, fork INTEGER NOT NULL, depth INTEGER NOT NULL, orphaned TEXT NOT NULL);
+"""
 
 # Step-by-step upgrades of older stores: version N -> N + 1.
 _UPGRADES = {
@@ -55,6 +63,7 @@ _UPGRADES = {
     2: "ALTER TABLE txs ADD COLUMN kind TEXT NOT NULL DEFAULT 'transfer';",
     3: "ALTER TABLE sends ADD COLUMN worker INTEGER;",
     4: "ALTER TABLE rounds ADD COLUMN load TEXT;" + _UNSEEN,
+    5: _REORGS,
 }
 
 _SCHEMA = """
@@ -91,7 +100,7 @@ class RunStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             if create:
-                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN)
+                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS)
                 self.set_meta(schema_version=SCHEMA_VERSION)
             else:
                 self._upgrade(path)
@@ -165,6 +174,25 @@ class RunStore:
 
     def add_inclusions(self, rows: Iterable[tuple[int, int, float]]) -> None:
         self._insert("INSERT OR IGNORE INTO inclusions VALUES (?, ?, ?)", rows)
+
+    def orphan(self, numbers: Sequence[int], tx_ids: Sequence[int]) -> None:
+        """A reorg: drop the rows of the orphaned blocks `numbers` and the inclusions of `tx_ids` (in them,
+        or no longer confirmed deep enough), in one transaction."""
+        full = disk_full_as_error(self.path.parent, self.records)
+        with full, self._lock, self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany("DELETE FROM blocks WHERE number = ?", [(n,) for n in numbers])
+            self.db.executemany("DELETE FROM inclusions WHERE tx = ?", [(t,) for t in tx_ids])
+
+    def add_reorg(self, at: float, fork: int, orphaned: Sequence[tuple[int, bytes]]) -> None:
+        """One reorg: when (run clock), the fork height, and the orphaned blocks (height, hash)."""
+        blocks = json.dumps([[n, h.hex()] for n, h in orphaned])
+        self._insert("INSERT INTO reorgs VALUES (?, ?, ?, ?)", [(at, fork, len(orphaned), blocks)])
+
+    def reorgs(self) -> list[tuple[float, int, int, list[list[Any]]]]:
+        """Every reorg recorded, in order: (at, fork, depth, orphaned [[height, hash hex], ...])."""
+        rows = self.db.execute("SELECT at, fork, depth, orphaned FROM reorgs ORDER BY rowid")
+        return [(at, fork, depth, json.loads(orphaned)) for at, fork, depth, orphaned in rows]
 
     def add_receipts(self, rows: Iterable[tuple[int, int, int]]) -> None:
         self._insert("INSERT OR REPLACE INTO receipts VALUES (?, ?, ?)", rows)

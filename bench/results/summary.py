@@ -19,6 +19,11 @@ Format history (schema_version):
      `included_unrecorded` (in a block, but its send record was lost with a worker),
      `queued_next_nonce`; the verdict `valid`, `invalid_reasons` [{code, detail}], `flags` [{code,
      detail}]; `load` {users, processes}. `chainmark report` rebuilds version 2 from any results store.
+     Later additions to version 2 (a reader of version 2 may ignore them): `confirmations` (the depth a
+     write's latency is measured to: 1, the including block itself, or k: the block that made it k deep),
+     `reorgs` {count, orphaned_blocks, deepest} (the observer followed them; only blocks of the final best
+     chain count), and, where the family checks its blocks, `blocks` (Bitcoin: {seen, merkle_verified,
+     merkle_mismatched [heights]}).
 """
 
 from __future__ import annotations
@@ -36,7 +41,10 @@ SUMMARY_SCHEMA_VERSION = 2
 
 DEFINITIONS = {
     "success_rate": "confirmed / sent, writes only",
-    "latency_s": "seen-in-block time minus intended send time, seconds, exact nearest-rank percentiles over "
+    "confirmations": "a write is confirmed once the block that makes its including block this many deep "
+    "is seen (1: the including block itself); a block orphaned by a reorg never confirms",
+    "latency_s": "seen-in-block time (of the block that made it `confirmations` deep) minus intended send "
+    "time, seconds, exact nearest-rank percentiles over "
     "every write accepted at submission; one never confirmed counts as +infinity, so a percentile landing on "
     "it is null (it exceeds censored_above_s); writes rejected at submission are failures, not latency",
     "latency_confirmed_s": "the same percentiles over the confirmed writes alone",
@@ -53,6 +61,28 @@ DEFINITIONS = {
     "submit_latency_s": "eth_sendRawTransaction answer time minus send time",
     "status": "receipts fetched after the measured window; reverted counts as failed",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Reorgs:
+    """The reorgs the observer followed in a run: how many, how many blocks they orphaned, the deepest."""
+
+    count: int
+    orphaned_blocks: int
+    deepest: int
+
+    @classmethod
+    def of(cls, rows: list[tuple[float, int, int, list[Any]]]) -> Reorgs:
+        """From the store's `reorgs` rows (at, fork, depth, orphaned)."""
+        depths = [depth for _, _, depth, _ in rows]
+        return cls(len(depths), sum(depths), max(depths, default=0))
+
+    def as_json(self) -> dict[str, int]:
+        return {"count": self.count, "orphaned_blocks": self.orphaned_blocks, "deepest": self.deepest}
+
+    @classmethod
+    def from_json(cls, doc: Json) -> Reorgs:
+        return cls(int(doc.get("count", 0)), int(doc.get("orphaned_blocks", 0)), int(doc.get("deepest", 0)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +105,9 @@ class RunSummary:
     observer: str | None = None
     machine: dict[str, Any] = field(default_factory=dict)
     workers: dict[str, Any] | None = None
+    confirmations: int = 1
+    reorgs: Reorgs = field(default_factory=lambda: Reorgs(0, 0, 0))
+    blocks: dict[str, Any] = field(default_factory=dict)  # the family's own checks (AfterWindow.record)
     schema_version: int = SUMMARY_SCHEMA_VERSION  # as the file says (compare checks it before reading)
 
     @property
@@ -99,6 +132,9 @@ class RunSummary:
             "plan": self.plan,
             "observer": self.observer,
             "machine": self.machine,
+            "confirmations": self.confirmations,
+            "reorgs": self.reorgs.as_json(),
+            **({"blocks": self.blocks} if self.blocks else {}),
             "rounds": [r.as_json() for r in self.rounds],
             "definitions": DEFINITIONS,
         }
@@ -123,6 +159,9 @@ class RunSummary:
             observer=doc.get("observer"),
             machine=dict(doc.get("machine") or {}),
             workers=doc.get("workers"),
+            confirmations=int(doc.get("confirmations", 1)),
+            reorgs=Reorgs.from_json(doc.get("reorgs") or {}),
+            blocks=dict(doc.get("blocks") or {}),
             schema_version=doc.get("schema_version", 0),
         )
 
@@ -144,6 +183,9 @@ def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) ->
         observer=meta.get("observer"),
         machine=meta.get("machine", {}),
         workers=meta.get("workers"),
+        confirmations=int(meta.get("confirmations", 1)),
+        reorgs=Reorgs.of(store.reorgs()),
+        blocks=meta.get("blocks", {}),
     )
 
 

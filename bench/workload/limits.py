@@ -22,6 +22,7 @@ MAX_GAS_PRICE_GWEI = 1_000_000.0
 MAX_FUNDING_ETH = 1_000_000_000.0
 MIN_BLOCK_TIME_S, MAX_BLOCK_TIME_S = 0.1, 3600.0  # a managed Anvil's interval mining
 MAX_GRACE_S = 24 * 3600.0  # confirm_grace
+MAX_CONFIRMATIONS = 1_000  # target.confirmations: blocks deep (Bitcoin's customary 6, a finality margin)
 MIN_POLL_S, MAX_POLL_S = 0.001, 60.0  # poll_interval, prometheus interval
 MAX_TRACE_SCALE = MAX_TPS
 MAX_FEE_RATE = 100_000  # sat/vB, a Bitcoin target's fee_rate

@@ -119,6 +119,7 @@ def workload_schema() -> dict[str, Any]:
             "gas_limit": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},
             "gas_price_gwei": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_GAS_PRICE_GWEI},
             "confirm_grace": DURATION,
+            "confirmations": {"type": "integer", "minimum": 1, "maximum": limits.MAX_CONFIRMATIONS},
             "poll_interval": DURATION,
             "fee_rate": {"type": "integer", "minimum": 1, "maximum": MAX_FEE_RATE, "description": "sat/vB"},
             "batch": {

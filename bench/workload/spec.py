@@ -195,6 +195,7 @@ class Target:
     gas_limit: int = 100_000_000
     gas_price_wei: int | None = None  # None: max(2 x eth_gasPrice, 1 gwei)
     confirm_grace: float = 30.0
+    confirmations: int = 1  # a tx is confirmed once its block is this many deep (1: the block itself)
     poll_interval: float = 0.1
     prometheus: Prometheus | None = None
     network: Network | None = None  # bitcoin: the managed network when there is no URL (None: its default)

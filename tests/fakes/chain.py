@@ -7,6 +7,10 @@ the engine's observer before time moves on, so every run is deterministic and ta
 The node hears a submission as request bytes (`FakeNode.handle`, the in-process transport in the spirit
 of httpx's MockTransport) and answers JSON the family's wire reads.
 
+Blocks are hash-linked (each names its parent's hash), and a `FakeReorg` makes the node switch branches:
+once block `at` is mined and read, its last `depth` blocks are replaced, the observer learning of it from
+the next block's parent.
+
 Every part logs what the engine asked of it (`FakeNode.log`) and raises KeyboardInterrupt at the point
 named by `stop_at` (a stage, or `send <tx id>`), which is how the tests press Ctrl-C between stages.
 """
@@ -47,11 +51,34 @@ OBSERVER_TIMEOUT_S = 5.0  # wall-clock bound on waiting for the engine's observe
 GAS = 21_000
 
 
+GENESIS = bytes(32)  # the parent of block 1
+
+
 @dataclass(frozen=True, slots=True)
 class FakeBlock:
     number: int
     time: float
     hashes: tuple[bytes, ...]
+    parent: bytes = GENESIS
+    branch: int = 0  # which branch made it (0: the first; each reorg makes the next)
+
+    @property
+    def hash(self) -> bytes:
+        head = f"{self.number}:{self.time}:{self.branch}:".encode() + self.parent
+        return hashlib.sha256(head + b"".join(self.hashes)).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class FakeReorg:
+    """Once block `at` is mined and read, the node switches to a branch replacing its last `depth` blocks
+    (same heights and times). The orphaned blocks' transactions are mined again at the same heights
+    (`reinclude="same"`) or left out of the branch and mined in the next block (`"later"`); those of `lose`
+    (tx ids) are never mined again. The observer learns of the branch from the next block's parent."""
+
+    at: int
+    depth: int
+    reinclude: str = "same"
+    lose: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +116,12 @@ class FakeNode:
         reject: Mapping[int, str] | None = None,
         stop_at: str | None = None,
         stop_with: type[KeyboardInterrupt] = KeyboardInterrupt,
+        reorgs: Sequence[FakeReorg] = (),
     ) -> None:
         self.block_time, self.stop_at, self.stop_with = block_time, stop_at, stop_with
+        self.reorgs = {r.at: r for r in reorgs}
+        self.orphaned: list[FakeBlock] = []  # every block a reorg replaced
+        self.block_record: dict[str, Any] = {}  # what the after-window's `record` answers
         self.hold, self.reject = dict(hold or {}), dict(reject or {})
         self.clock = ChainClock(self, T0)
         self.log: list[str] = []
@@ -151,7 +182,7 @@ class FakeNode:
         """A block at the clock's time with the pending transactions; once the observer follows, wait until
         it has read the block (asked for the next head), so its sight of the block is the block's time."""
         with self._cond:
-            self.blocks.append(FakeBlock(self.height + 1, self.clock.t, tuple(self._pending)))
+            self.blocks.append(self._block(self.height + 1, self.clock.t, tuple(self._pending)))
             self._pending.clear()
             self.log.append("block")
             self._cond.notify_all()
@@ -159,6 +190,28 @@ class FakeNode:
                 lambda: self._done >= self.height or not self._following, OBSERVER_TIMEOUT_S
             ):
                 raise RuntimeError(f"the observer did not read fake block {self.height}")
+            if self.height in self.reorgs:
+                self._switch(self.reorgs[self.height])
+
+    def _block(self, number: int, t: float, hashes: tuple[bytes, ...], branch: int = 0) -> FakeBlock:
+        parent = self.blocks[number - 2].hash if number > 1 else GENESIS
+        return FakeBlock(number, t, hashes, parent, branch)
+
+    def _switch(self, reorg: FakeReorg) -> None:
+        """Replace the last `reorg.depth` blocks by a new branch's (under the condition's lock)."""
+        lost = {tx_hash(r.raw) for r in self.received if r.tx_id in reorg.lose}
+        old = self.blocks[-reorg.depth :]
+        del self.blocks[-reorg.depth :]
+        self.orphaned.extend(old)
+        branch = max(b.branch for b in [*old, *self.orphaned]) + 1
+        for block in old:
+            kept = tuple(h for h in block.hashes if h not in lost)
+            self.blocks.append(
+                self._block(block.number, block.time, kept if reorg.reinclude == "same" else (), branch)
+            )
+        if reorg.reinclude == "later":
+            self._pending[:0] = [h for b in old for h in b.hashes if h not in lost]
+        self.log.append(f"reorg {reorg.depth} at {reorg.at}")
 
     def follow(self) -> int:
         """The observer reads the head: from here on its stream is handed every later block."""
@@ -200,7 +253,7 @@ class FakeNode:
                 late.append(write)
         if not late:
             return UnseenCheck(rows, [], [], "fake-pool")
-        block = FakeBlock(self.height + 1, now, tuple(w.hash for w in late))
+        block = self._block(self.height + 1, now, tuple(w.hash for w in late))
         self.blocks.append(block)
         return UnseenCheck(
             rows, [(w.tx_id, block.number, now) for w in late], [block_row(block, now)], "fake-pool"
@@ -349,7 +402,14 @@ class FakeHeads:
         return self.node.follow()
 
     def blocks(self, numbers: Sequence[int], seen: float) -> list[BlockFacts]:
-        return [BlockFacts(block_row(b, seen), b.hashes) for b in (self.node.blocks[n - 1] for n in numbers)]
+        return [
+            BlockFacts(block_row(b, seen), b.hashes, b.hash, b.parent)
+            for b in (self.node.blocks[n - 1] for n in numbers)
+        ]
+
+    def hashes(self, numbers: Sequence[int]) -> list[bytes | None]:
+        chain = self.node.blocks
+        return [chain[n - 1].hash if 1 <= n <= len(chain) else None for n in numbers]
 
     def subscribe(self) -> FakeHeads:
         return self
@@ -366,6 +426,9 @@ class FakeAfterWindow:
 
     def __init__(self, node: FakeNode) -> None:
         self.node = node
+
+    def record(self) -> dict[str, Any]:
+        return dict(self.node.block_record)
 
     def unseen(self, writes: Sequence[Write], seen_blocks: dict[int, float], now: float) -> UnseenCheck:
         self.node.step("unseen check")

@@ -380,12 +380,14 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
     old.db.executescript(
         "ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources; DROP TABLE prometheus;"
         " ALTER TABLE txs DROP COLUMN kind; ALTER TABLE sends DROP COLUMN worker;"
-        " ALTER TABLE rounds DROP COLUMN load; DROP TABLE unseen;"
+        " ALTER TABLE rounds DROP COLUMN load; DROP TABLE unseen; DROP TABLE reorgs;"
     )
     old.set_meta(schema_version=1)
     old.close()
     store = RunStore(store_path)
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == 5
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == 6
+    store.add_reorg(2.0, 9, [(10, b"\x01")])  # version 6's table
+    assert store.reorgs() == [(2.0, 9, 1, [[10, "01"]])]
     store.update_round(0, generator_cpu_s=1.5)
     store.add_resources([(1.0, "node", 50.0, 1, 2, 3, 4, 5)])
     assert store.query("SELECT COUNT(*) FROM resources") == [(1,)]

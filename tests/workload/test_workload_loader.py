@@ -102,9 +102,24 @@ MALFORMED = [
         id="unknown-key-tx",
     ),
     pytest.param(
+        _one_round() + "target: {confirmations: 0}\n",
+        "w.yaml:6: target.confirmations: must be >= 1, got 0",
+        id="confirmations-zero",
+    ),
+    pytest.param(
+        _one_round() + "target: {confirmations: 1001}\n",
+        "w.yaml:6: target.confirmations: must be <= 1000, got 1001",
+        id="confirmations-too-deep",
+    ),
+    pytest.param(
+        _one_round() + "target: {confirmations: 2.5}\n",
+        "w.yaml:6: target.confirmations: expected an integer, got 2.5",
+        id="confirmations-not-integer",
+    ),
+    pytest.param(
         _one_round() + "target: {url: 'http://x', color: red}\n",
         "w.yaml:6: target.color: unknown key, expected one of chain, url, node, block_time, gas_limit, gas_price_gwei,"
-        " confirm_grace, poll_interval, prometheus, network, fee_rate, batch, batch_window, got 'color'",
+        " confirm_grace, confirmations, poll_interval, prometheus, network, fee_rate, batch, batch_window, got 'color'",
         id="unknown-key-target",
     ),
     pytest.param(
@@ -537,7 +552,7 @@ def test_defaults_are_applied() -> None:
     assert (accounts.count, accounts.seed, accounts.funding_wei) == (100, 1, None)
     assert target.url is None
     assert (target.block_time, target.gas_limit, target.gas_price_wei) == (1.0, 100_000_000, None)
-    assert (target.confirm_grace, target.poll_interval) == (30.0, 0.1)
+    assert (target.confirm_grace, target.poll_interval, target.confirmations) == (30.0, 0.1, 1)
     assert rnd.senders == 256
     assert rnd.warmup is False
     assert rnd.mix == (MixEntry(TransferTx(value_wei=1, gas=21_000)),)
@@ -588,6 +603,11 @@ def test_every_field_is_read() -> None:
     assert one.mix == (MixEntry(TransferTx(value_wei=0, gas=30_000)),)
     assert one.planned_tx_count() == 9000
     assert (two.label, two.tx_count, two.rate, two.line) == ("two", 12, FixedBacklog(in_flight=3), 18)
+
+
+def test_confirmations_is_read() -> None:
+    text = "name: t\ntarget: {confirmations: 6}\nrounds: [{label: a, tx_count: 7, rate: {type: fixed-backlog, in_flight: 4}}]\n"
+    assert parse_workload(text).target.confirmations == 6
 
 
 def test_backlog_round_by_duration_has_no_fixed_count() -> None:

@@ -20,7 +20,7 @@ from bench.chains.base import (
     UnseenCheck,
     Write,
 )
-from bench.chains.bitcoin.heads import BitcoinHeads
+from bench.chains.bitcoin.heads import BitcoinHeads, MerkleCount
 from bench.chains.bitcoin.keys import derive_keys, p2wpkh_address, public_key_of
 from bench.chains.bitcoin.plan import BitcoinPlan, account_keys, build_plan, chain_limit_problem
 from bench.chains.bitcoin.signing import Utxo
@@ -182,6 +182,15 @@ class BitcoinAfterWindow:
             f"(status 1), its vsize in the gas column; Merkle roots recomputed for {seen} blocks seen, "
             f"{verified} matched their headers"
         )
+
+    def record(self) -> dict[str, object]:
+        """summary.json's `blocks`: how many observed blocks had their Merkle root recomputed, and which
+        heights did not match their header."""
+        merkle = [f.merkle() for f in self.feeds]
+        mismatched = sorted({h for m in merkle for h in m.mismatched})
+        return MerkleCount(
+            sum(m.seen for m in merkle), sum(m.verified for m in merkle), tuple(mismatched)
+        ).as_json()
 
     def unseen(self, writes: Sequence[Write], seen_blocks: dict[int, float], now: float) -> UnseenCheck:
         return check_unseen(self.rpc, writes)

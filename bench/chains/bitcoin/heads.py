@@ -1,6 +1,7 @@
 """Following a Bitcoin Core node's tip: `getblockcount` polled (Bitcoin Core offers no push subscription
 over JSON-RPC; its ZMQ notifications need a build option and a socket of their own), each new block read
-with `getblock HASH 1` (its txid list, not the transactions). Every block's Merkle root is recomputed
+with `getblock HASH 1` (its txid list, its hash and its parent's, not the transactions); the best chain's
+hashes re-read in one `getblockhash` batch. Every block's Merkle root is recomputed
 from its txids by bench.kernels (`merkle_root(..., "bitcoin")`) and compared with the header, so the
 core's kernels check themselves on real chain data in every run.
 """
@@ -57,8 +58,16 @@ class BitcoinHeads:
                 raise TargetError(f"{self.endpoint.redacted}: an announced block is not found")
             txids = [bytes.fromhex(t) for t in block["tx"]]  # display order, as the node names them
             self._check_merkle(block, txids)
-            out.append(BlockFacts(block_row(block, seen), txids))
+            parent = bytes.fromhex(block.get("previousblockhash", ""))  # genesis has none
+            out.append(BlockFacts(block_row(block, seen), txids, bytes.fromhex(block["hash"]), parent))
         return out
+
+    def hashes(self, numbers: Sequence[int]) -> list[bytes | None]:
+        """`getblockhash` of each height in one batch (display order, as `blocks` names them)."""
+        tip = self.head()
+        known = [n for n in numbers if 0 <= n <= tip]
+        found = dict(zip(known, self._rpc.batch("getblockhash", [[n] for n in known]), strict=True))
+        return [bytes.fromhex(found[n]) if n in found else None for n in numbers]
 
     def subscribe(self) -> None:
         return None

@@ -28,6 +28,10 @@ class EthereumAfterWindow:
     def __init__(self, rpc: RpcClient) -> None:
         self.rpc = rpc
 
+    def record(self) -> dict[str, object]:
+        """No block checks of its own beyond the observer's (summary.json has no `blocks` key)."""
+        return {}
+
     def unseen(self, writes: Sequence[Write], seen_blocks: dict[int, float], now: float) -> UnseenCheck:
         return check_unseen(self.rpc, writes, seen_blocks, now)
 

@@ -1,6 +1,7 @@
 """Following an Ethereum node's head: `eth_subscribe("newHeads")` over websocket where the node offers
 it, else polling `eth_blockNumber`; each new block is read without its transactions' bodies
-(`eth_getBlockByNumber(n, false)`: only the hash list, cheap for the node).
+(`eth_getBlockByNumber(n, false)`: only the hash list, cheap for the node), with its hash and its
+parent's, which the observer follows across reorgs.
 """
 
 from __future__ import annotations
@@ -32,8 +33,16 @@ class EthereumHeads:
             if block is None:
                 raise RpcError("eth_getBlockByNumber", 0, "announced block not found")
             hashes = block.get("transactions") or []
-            out.append(BlockFacts(block_row(block, seen), [bytes.fromhex(str(h)[2:]) for h in hashes]))
+            ids = [bytes.fromhex(str(h)[2:]) for h in hashes]
+            out.append(
+                BlockFacts(block_row(block, seen), ids, _hex(block["hash"]), _hex(block["parentHash"]))
+            )
         return out
+
+    def hashes(self, numbers: Sequence[int]) -> list[bytes | None]:
+        """Each height's block hash on the node's best chain, in one batch (None past its head)."""
+        blocks = self._rpc.batch("eth_getBlockByNumber", [[hex(n), False] for n in numbers])
+        return [None if b is None else _hex(b["hash"]) for b in blocks]
 
     def subscribe(self) -> NewHeads | None:
         return NewHeads.open(self.endpoint) if self.use_websocket else None
@@ -79,6 +88,10 @@ class NewHeads:
 
     def close(self) -> None:
         self._ws.close()
+
+
+def _hex(value: object) -> bytes:
+    return bytes.fromhex(str(value)[2:])
 
 
 def block_row(block: dict[str, object], seen: float) -> BlockRow:

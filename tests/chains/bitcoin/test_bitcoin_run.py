@@ -38,13 +38,18 @@ def test_a_bitcoin_workload_runs_on_the_managed_network(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     run_dir = only_run_dir(out)
-    (one,) = read_summary(run_dir)["rounds"]
+    summary = read_summary(run_dir)
+    (one,) = summary["rounds"]
     assert (one["planned"], one["sent"], one["confirmed"]) == (200, 200, 200)
     assert one["success_rate"] == 1.0
     with db(run_dir) as store:
         in_blocks = store.execute("SELECT SUM(tx_count) FROM blocks").fetchone()[0]  # less coinbases
+        observed = store.execute("SELECT COUNT(*) FROM blocks").fetchone()[0]
         meta = dict(store.execute("SELECT key, value FROM meta").fetchall())
     assert in_blocks == 200  # the observer starts after funding: the blocks hold our spends only
+    blocks = summary["blocks"]  # every observed block's Merkle root recomputed by the kernels
+    assert blocks["seen"] == blocks["merkle_verified"] == observed and blocks["merkle_mismatched"] == []
+    assert json.loads(meta["blocks"]) == blocks
     assert json.loads(meta["funding"])["transactions"] == 1
     assert "Merkle roots recomputed" in json.loads(meta["verification"])
     assert json.loads(meta["target"])["chain_id"] == "regtest"
