@@ -73,10 +73,11 @@ def encode_wif(private_key: bytes, prefix: int) -> str:
     return base58.encode_check(bytes([prefix]) + private_key + b"\x01")
 
 
-def decode_wif(text: str, prefix: int) -> bytes:
-    """The private key of a WIF string of network `prefix`; errors never repeat the key."""
+def decode_wif(text: str, prefix: int | None = None) -> bytes:
+    """The private key of a WIF string of network `prefix` (None: any network's version byte); errors
+    never repeat the key."""
     data = base58.decode_check(text.strip())
-    if data[0] != prefix:
+    if prefix is not None and data[0] != prefix:
         raise ValueError(f"WIF key: version byte {data[0]:#04x}, expected {prefix:#04x} (another network?)")
     if len(data) == 33:
         raise ValueError("WIF key: for an uncompressed public key, which P2WPKH cannot use")
@@ -86,13 +87,16 @@ def decode_wif(text: str, prefix: int) -> bytes:
     return data[1:33]
 
 
-def read_private_key(text: str, wif_prefix: int) -> bytes:
-    """A private key given as WIF or as 64 hex digits (optionally 0x-prefixed)."""
+def read_private_key(text: str, wif_prefix: int | None = None) -> bytes:
+    """A private key given as WIF (of network `wif_prefix`, None: any) or as 64 hex digits (optionally
+    0x-prefixed); a ValueError never repeats the text."""
     stripped = text.strip().removeprefix("0x")
     if len(stripped) == 64 and all(c in "0123456789abcdefABCDEF" for c in stripped):
         key = bytes.fromhex(stripped)
         _check_key(key)
         return key
+    if stripped and all(c in "0123456789abcdefABCDEF" for c in stripped):
+        raise ValueError(f"hex key: {len(stripped)} digits, expected 64")
     return decode_wif(text, wif_prefix)
 
 
