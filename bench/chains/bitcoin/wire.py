@@ -26,7 +26,9 @@ class BitcoinWire:
         )
 
     def answer_error(self, status: int, content: bytes | None, transport_error: object) -> str | None:
-        if transport_error is not None or status == 0:
+        """The node's refusal comes with HTTP 500, which Locust also reports as a transport error: an
+        answer with a status is read first, and only a request that got none is a connection failure."""
+        if status == 0 or (transport_error is not None and not content):
             return f"connection: {transport_error}"
         try:
             answer = json.loads(content or b"")
