@@ -37,7 +37,7 @@ def _funder_key() -> bytes | None:
     value = os.environ.get(FUNDER_KEY_ENV)
     if not value:
         return None
-    from bench.chains.bitcoin.keys import read_private_key
+    from bench.keytext import read_private_key
 
     try:
         return read_private_key(value)
