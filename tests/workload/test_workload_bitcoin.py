@@ -167,7 +167,7 @@ def test_the_schema_accepts_the_bitcoin_fields() -> None:
     jsonschema.validate(yaml.safe_load(textwrap.dedent(text)), workload_schema())
 
 
-@pytest.mark.parametrize("name", ["transfer", "payout", "evidence"])
+@pytest.mark.parametrize("name", ["transfer", "payout", "evidence", "consolidate"])
 def test_the_shipped_bitcoin_workloads_validate(name: str) -> None:
     from pathlib import Path
 

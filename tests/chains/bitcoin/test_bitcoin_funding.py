@@ -186,3 +186,13 @@ def _block_of(node: Any, txid: str) -> str:
             return block
         block = str(found["previousblockhash"])
     raise AssertionError(f"{txid} not in the last 200 blocks")
+
+
+def test_wrong_credentials_are_one_line_without_them(tmp_path: Path, network: ManagedNetwork) -> None:
+    url = f"http://chainmark:wrong-secret@127.0.0.1:{network.nodes[0].rpc_port}/"
+    done = _run(tmp_path, TRANSFERS.replace("SEED", "10"), url)
+    assert done.returncode in (1, 2)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [done.stderr.strip().splitlines()[-1]], done.stderr
+    assert "unauthorized: check the URL's user:password" in errors[0]
+    assert "wrong-secret" not in done.stderr + done.stdout
