@@ -19,6 +19,8 @@ Format history (schema_version):
      `included_unrecorded` (in a block, but its send record was lost with a worker),
      `queued_next_nonce`; the verdict `valid`, `invalid_reasons` [{code, detail}], `flags` [{code,
      detail}]; `load` {users, processes}. `chainmark report` rebuilds version 2 from any results store.
+     A run whose preparer funded its accounts in transactions of its own (the Bitcoin family) adds
+     `funding` {transactions, source, ...}, counted apart from the rounds.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class RunSummary:
     observer: str | None = None
     machine: dict[str, Any] = field(default_factory=dict)
     workers: dict[str, Any] | None = None
+    funding: dict[str, Any] | None = None  # the preparer's funding transactions, where it records them
     schema_version: int = SUMMARY_SCHEMA_VERSION  # as the file says (compare checks it before reading)
 
     @property
@@ -104,6 +107,8 @@ class RunSummary:
         }
         if self.workers is not None:  # a distributed run: its workers, clock offsets and losses
             out["workers"] = self.workers
+        if self.funding is not None:
+            out["funding"] = self.funding
         return out
 
     @classmethod
@@ -123,6 +128,7 @@ class RunSummary:
             observer=doc.get("observer"),
             machine=dict(doc.get("machine") or {}),
             workers=doc.get("workers"),
+            funding=doc.get("funding"),
             schema_version=doc.get("schema_version", 0),
         )
 
@@ -144,6 +150,7 @@ def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) ->
         observer=meta.get("observer"),
         machine=meta.get("machine", {}),
         workers=meta.get("workers"),
+        funding=meta.get("funding"),
     )
 
 

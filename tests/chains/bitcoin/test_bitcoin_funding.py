@@ -91,6 +91,7 @@ def test_a_wif_funder_key_funds_the_run_and_is_never_written(tmp_path: Path, net
     assert (one["planned"], one["sent"], one["confirmed"]) == (60, 60, 60)
     funding = _meta(run_dir)["funding"]
     assert (funding["transactions"], funding["source"], funding["wallet_txids"]) == (1, "key", [])
+    assert read_summary(run_dir)["funding"] == funding
     assert _blocks_hold(run_dir) == 60  # the observer starts after funding: the blocks hold our spends only
     written = [p.read_bytes() for p in run_dir.rglob("*") if p.is_file()]
     assert not any(wif.encode() in b or FUNDER.hex().encode() in b or FUNDER in b for b in written)
@@ -106,6 +107,7 @@ def test_the_node_s_wallet_funds_the_run_without_a_key(tmp_path: Path, network: 
     assert (one["planned"], one["confirmed"]) == (60, 60)
     funding = _meta(run_dir)["funding"]
     assert (funding["transactions"], funding["source"]) == (2, "wallet")  # the wallet's payment, the fan-out
+    assert read_summary(run_dir)["funding"] == funding
     (paid,) = funding["wallet_txids"]
     payment = node.call("gettransaction", paid)
     assert payment["confirmations"] >= 1
