@@ -5,6 +5,16 @@ spends, so the chains cannot be signed before that outpoint is known. The fan-ou
 the funder's coin, one output per account) has a txid fixed as soon as it is built, so the planner builds
 and signs it first, every account's chain starts from its output, and the preparer only sends it and waits
 for its confirmation. A sender's n-th write spends its (n-1)-th's change: `nonces` is that position.
+
+A consolidation (k -> 1) spends its chain's change and k - 1 outputs prepared before the clock: each
+consolidating account's *split* (one transaction from its fan-out output, k - 1 outputs of SPLIT_SAT per
+consolidation to itself) is signed right after the fan-out, and its change starts the account's chain.
+The preparer sends the splits once the fan-out is confirmed (so no mempool chain grows past a remote node's
+limit) and waits for them too. The funder's coin is asked for (`CoinFor`) once the fan-out's total is known,
+so a wallet can pay exactly that.
+
+Re-signing (`resign_rounds`): the plan keeps each account's change output of every planned write, so the
+later rounds can be signed again, with the same templates, from whichever write the node holds last.
 """
 
 from __future__ import annotations
