@@ -69,3 +69,41 @@ def test_a_write_behind_a_refused_one_is_a_gap(rpc: RpcClient) -> None:
 
 def test_nothing_unseen_needs_no_question(rpc: RpcClient) -> None:
     assert check_unseen(rpc, []).rows == []
+
+
+TIPS = """
+name: tips
+target: {chain: bitcoin}
+accounts: {count: 3, seed: 4}
+rounds:
+  - {label: first, tx_count: 12, rate: {type: fixed-rate, tps: 3}, tx: {kind: btc-transfer}}
+  - {label: second, tx_count: 6, rate: {type: fixed-rate, tps: 3}, tx: {kind: btc-transfer}}
+"""
+
+
+def test_each_account_s_tip_is_its_last_write_the_node_holds(rpc: RpcClient) -> None:
+    """Account 0: two writes confirmed, a third in the mempool; account 1: one confirmed; account 2: none
+    sent. The tips are 2, 0 and -1, and the re-signed round spends from them (the node accepts it)."""
+    from bench.chains.bitcoin.plan import account_keys, build_plan, resign_rounds
+    from bench.chains.bitcoin.tips import chain_tips
+    from bench.workload import parse_workload
+
+    mine_to = p2wpkh_address(public_key_of(OTHER), "rltc")
+    rpc.call("generatetoaddress", 1, mine_to)  # what other tests left in the mempool: not our funder's coin
+    keys = account_keys(derive_keys(4, 3), "rltc")
+    funder = KeyFunder(KEY)
+    plan = build_plan(parse_workload(TIPS), keys, (KEY, lambda need: funder.coin(rpc, "rltc", need)), 2, 1)
+    first = plan.rounds[0]
+    chains: dict[int, list[bytes]] = {}
+    for p, sender in enumerate(first.senders.tolist()):
+        chains.setdefault(sender, []).append(first.raw[p])
+    rpc.call("sendrawtransaction", plan.fanout.hex())
+    for raw in (chains[0][0], chains[0][1], chains[1][0]):
+        rpc.call("sendrawtransaction", raw.hex())
+    rpc.call("generatetoaddress", 1, mine_to)
+    rpc.call("sendrawtransaction", chains[0][2].hex())
+    assert chain_tips(rpc, plan) == [2, 0, -1]
+    (second,) = resign_rounds(plan, [2, 0, -1], plan.rounds[1:], 1)
+    for p in range(3):  # each account's first write of the re-signed round spends its tip
+        (verdict,) = rpc.call("testmempoolaccept", [second.raw[p].hex()])
+        assert verdict["allowed"], verdict
