@@ -20,7 +20,7 @@ from bench.chains.base import (
     UnseenCheck,
     Write,
 )
-from bench.chains.bitcoin.funding import Funder, choose_funder
+from bench.chains.bitcoin.funding import choose_funder
 from bench.chains.bitcoin.heads import BitcoinHeads
 from bench.chains.bitcoin.keys import derive_keys, public_key_of
 from bench.chains.bitcoin.plan import (
@@ -116,7 +116,6 @@ class BitcoinPlanner:
 
     def __init__(self, rpc: RpcClient, funder_key: bytes | None) -> None:
         self.rpc, self._funder_key = rpc, funder_key
-        self.funder: Funder | None = None
         self._processes = 1
 
     def plan(self, workload: Workload, info: ChainInfo, processes: int | None) -> Planned:
@@ -127,7 +126,7 @@ class BitcoinPlanner:
             raise WorkloadError(problem, path=workload.path)
         keys = account_keys(derive_keys(workload.accounts.seed, workload.accounts.count), node.hrp)
         fee_rate = workload.target.fee_rate or 2 * node.relay_fee
-        funder = self.funder = choose_funder(
+        funder = choose_funder(
             self.rpc, self._funder_key, MANAGED_FUNDER_KEY, node.chain, workload.accounts.seed
         )
         plan = build_plan(
