@@ -48,7 +48,7 @@ def test_the_network_fields_are_read() -> None:
 
 
 def test_the_managed_mempool_chain_limit_is_read_and_defaults_to_500() -> None:
-    assert parse_workload(_bitcoin()).target.network.mempool_chain_limit == 500  # type: ignore[union-attr]
+    assert parse_workload(_bitcoin()).target.network == Network(mempool_chain_limit=500)
     text = _bitcoin("{chain: bitcoin, network: {nodes: 2, mempool_chain_limit: 1000}}")
     assert parse_workload(text).target.network == Network(nodes=2, mempool_chain_limit=1000)
 
