@@ -39,7 +39,11 @@ def test_a_bitcoin_workload_runs_on_the_managed_network(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     run_dir = only_run_dir(out)
     (one,) = read_summary(run_dir)["rounds"]
-    assert (one["planned"], one["sent"], one["confirmed"]) == (200, 200, 200)
+    assert (one["planned"], one["sent"], one["confirmed"]) == (200, 200, 200), (
+        one["failed"],
+        one["timed_out_by_reason"],
+        one["schedule_lag_s"],
+    )
     assert one["success_rate"] == 1.0
     with db(run_dir) as store:
         in_blocks = store.execute("SELECT SUM(tx_count) FROM blocks").fetchone()[0]  # less coinbases
