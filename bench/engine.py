@@ -101,7 +101,7 @@ def run_workload(
         family = chain_family(workload.target.chain)
         with (
             _target(family, workload, options, run_dir) as (endpoint, managed),
-            _connected(family, endpoint, options) as connector,
+            _connected(family, endpoint, options, managed) as connector,
             _cluster(options, run_dir, clock) as cluster,
         ):
             target = Target(endpoint, managed, connector)
@@ -172,8 +172,11 @@ def _target(
 
 
 @contextlib.contextmanager
-def _connected(family: ChainFamily, endpoint: Endpoint, options: RunOptions) -> Iterator[Connector]:
-    connector = family.connect(endpoint, ConnectOptions(options.funder_key, options.use_websocket))
+def _connected(
+    family: ChainFamily, endpoint: Endpoint, options: RunOptions, managed: Managed | None
+) -> Iterator[Connector]:
+    about = managed.metadata() if managed is not None else None
+    connector = family.connect(endpoint, ConnectOptions(options.funder_key, options.use_websocket, about))
     try:
         yield connector
     finally:

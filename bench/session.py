@@ -142,7 +142,11 @@ class Session:
             target["chain"] = self.workload.target.chain
         if self.managed is not None:
             target["block_time_s"] = self.managed.block_time
-            target["node"] = {"name": self.managed.name, "version": self.managed.version}
+            target["node"] = {
+                "name": self.managed.name,
+                "version": self.managed.version,
+                **self.managed.metadata(),
+            }
         self.store.set_meta(target=target)
         return info
 

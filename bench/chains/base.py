@@ -240,6 +240,10 @@ class Managed(Protocol):
     @property
     def version(self) -> str | None: ...
 
+    def metadata(self) -> dict[str, Any]:
+        """What the run records of it beside name and version (a network's nodes, topology, args)."""
+        ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -262,6 +266,7 @@ class ConnectOptions:
 
     funder_key: bytes | None = field(default=None, repr=False)
     use_websocket: bool = True  # follow pushed heads where the node offers them
+    managed: Mapping[str, Any] | None = None  # the managed target's `metadata()`; None for a remote target
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a workload and write its run folder (results, summary, report)")
     run.add_argument("workload", type=Path, nargs="?", help="the workload YAML (or use --suite)")
     run.add_argument(
-        "--suite", help="run a suite: `standard` or a manifest path; one run folder per workload"
+        "--suite", help="run a suite: `standard`, `bitcoin` or a manifest path; one run folder per workload"
     )
     run.add_argument("--target-url", help="any Ethereum JSON-RPC endpoint instead of the managed Anvil")
     run.add_argument(

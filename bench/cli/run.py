@@ -32,16 +32,19 @@ from bench.cli.common import (
 
 
 def _funder_key() -> bytes | None:
+    """The funder's private key from the environment: 64 hex digits (0x optional) or WIF (compressed, any
+    network's version byte). Errors say what is wrong, never the value."""
     value = os.environ.get(FUNDER_KEY_ENV)
     if not value:
         return None
+    from bench.keytext import read_private_key
+
     try:
-        key = bytes.fromhex(value.removeprefix("0x"))
-    except ValueError:
-        key = b""
-    if len(key) != 32:
-        raise WorkloadError(f"{FUNDER_KEY_ENV}: expected 32 bytes of hex (the value is not shown)")
-    return key
+        return read_private_key(value)
+    except ValueError as exc:
+        raise WorkloadError(
+            f"{FUNDER_KEY_ENV}: expected 32 bytes of hex or a WIF key ({exc}; the value is not shown)"
+        ) from None
 
 
 class _ProgressLine:

@@ -24,6 +24,8 @@ Format history (schema_version):
      `reorgs` {count, orphaned_blocks, deepest} (the observer followed them; only blocks of the final best
      chain count), and, where the family checks its blocks, `blocks` (Bitcoin: {seen, merkle_verified,
      merkle_mismatched [heights]}).
+     A run whose preparer funded its accounts in transactions of its own (the Bitcoin family) adds
+     `funding` {transactions, source, ...}, counted apart from the rounds.
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ class RunSummary:
     confirmations: int = 1
     reorgs: Reorgs = field(default_factory=lambda: Reorgs(0, 0, 0))
     blocks: dict[str, Any] = field(default_factory=dict)  # the family's own checks (AfterWindow.record)
+    funding: dict[str, Any] | None = None  # the preparer's funding transactions, where it records them
     schema_version: int = SUMMARY_SCHEMA_VERSION  # as the file says (compare checks it before reading)
 
     @property
@@ -140,6 +143,8 @@ class RunSummary:
         }
         if self.workers is not None:  # a distributed run: its workers, clock offsets and losses
             out["workers"] = self.workers
+        if self.funding is not None:
+            out["funding"] = self.funding
         return out
 
     @classmethod
@@ -162,6 +167,7 @@ class RunSummary:
             confirmations=int(doc.get("confirmations", 1)),
             reorgs=Reorgs.from_json(doc.get("reorgs") or {}),
             blocks=dict(doc.get("blocks") or {}),
+            funding=doc.get("funding"),
             schema_version=doc.get("schema_version", 0),
         )
 
@@ -186,6 +192,7 @@ def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) ->
         confirmations=int(meta.get("confirmations", 1)),
         reorgs=Reorgs.of(store.reorgs()),
         blocks=meta.get("blocks", {}),
+        funding=meta.get("funding"),
     )
 
 

@@ -19,7 +19,7 @@ import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from bench.errors import TargetError
 from bench.lifeline import die_with_parent
@@ -99,6 +99,10 @@ class ManagedNode(ABC):
     def version(self) -> str | None:
         """The node's exact version, as installed (None when unknown)."""
         return None
+
+    def metadata(self) -> dict[str, Any]:
+        """Nothing beyond the name and version for a single dev node."""
+        return {}
 
     @abstractmethod
     def command(self) -> list[str]:

@@ -18,7 +18,9 @@ from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
     BITCOIN_KINDS,
     CHAIN_NAMES,
+    MAX_CHAIN_LIMIT,
     MAX_NETWORK_NODES,
+    MIN_CHAIN_LIMIT,
     NODE_NAMES,
     TOPOLOGY_NAMES,
     Accounts,
@@ -186,7 +188,7 @@ def _batch(reader: Reader) -> int | None:
 
 
 def _network(reader: Reader) -> Network:
-    f = reader.mapping(("nodes", "topology", "block_time", "producer"))
+    f = reader.mapping(("nodes", "topology", "block_time", "producer", "mempool_chain_limit"))
     network = Network(
         **given(
             f,
@@ -195,6 +197,7 @@ def _network(reader: Reader) -> Network:
                 "topology": _topology,
                 "block_time": lambda r: r.duration(limits.MAX_BLOCK_TIME_S, limits.MIN_BLOCK_TIME_S),
                 "producer": Reader.string,
+                "mempool_chain_limit": lambda r: r.integer(MIN_CHAIN_LIMIT, MAX_CHAIN_LIMIT),
             },
         )
     )

@@ -14,7 +14,14 @@ from bench.workload.contract_kinds import CONTRACT_KINDS, Param
 from bench.workload.kinds import KIND_KEYS, MAX_BTC_OUTPUTS, MAX_SATOSHIS, SHORTCUT_PARAMS
 from bench.workload.rates import RATES
 from bench.workload.schema_parts import DURATION, SEED, JsonSchema
-from bench.workload.spec import CHAIN_NAMES, MAX_NETWORK_NODES, NODE_NAMES, TOPOLOGY_NAMES
+from bench.workload.spec import (
+    CHAIN_NAMES,
+    MAX_CHAIN_LIMIT,
+    MAX_NETWORK_NODES,
+    MIN_CHAIN_LIMIT,
+    NODE_NAMES,
+    TOPOLOGY_NAMES,
+)
 
 MAX_FEE_RATE = limits.MAX_FEE_RATE
 HTTP_URL = {"type": "string", "pattern": "^https?://"}
@@ -138,6 +145,12 @@ def workload_schema() -> dict[str, Any]:
                     "topology": {"enum": list(TOPOLOGY_NAMES)},
                     "block_time": DURATION,
                     "producer": {"type": "string", "pattern": "^(node-[0-7]|round-robin)$"},
+                    "mempool_chain_limit": {
+                        "type": "integer",
+                        "minimum": MIN_CHAIN_LIMIT,
+                        "maximum": MAX_CHAIN_LIMIT,
+                        "description": "-limitancestorcount and -limitdescendantcount of every managed node",
+                    },
                 },
             },
             "prometheus": {

@@ -177,10 +177,14 @@ class Network:
     topology: str = "ring"
     block_time: float = 1.0
     producer: str = "node-0"
+    # -limitancestorcount / -limitdescendantcount of every node: how many unconfirmed spends one chain may
+    # hold in a mempool (litecoind's default is 25; a sender's spends between two blocks are one chain)
+    mempool_chain_limit: int = 500
 
 
 TOPOLOGY_NAMES = ("line", "ring", "mesh")
 MAX_NETWORK_NODES = 8
+MIN_CHAIN_LIMIT, MAX_CHAIN_LIMIT = 1, 100_000  # network.mempool_chain_limit
 
 
 @dataclass(frozen=True, slots=True)

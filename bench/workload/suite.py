@@ -4,7 +4,8 @@
     version: 1
     workloads: [transfer.yaml, erc20.yaml, ...]   # relative to the manifest
 
-`--suite standard` names `workloads/standard/manifest.yaml`; any other value is a manifest path.
+`--suite standard` names `workloads/standard/manifest.yaml` and `--suite bitcoin` the Bitcoin family's
+`workloads/bitcoin/manifest.yaml`; any other value is a manifest path.
 Every workload of the suite is validated before the first one runs.
 """
 
@@ -21,7 +22,10 @@ from bench.workload.spec import Workload
 from bench.workload.yamltree import compose_yaml
 
 MAX_MANIFEST_BYTES = 1_000_000
-BUILT_IN = {"standard": Path("workloads/standard/manifest.yaml")}
+BUILT_IN = {
+    "standard": Path("workloads/standard/manifest.yaml"),
+    "bitcoin": Path("workloads/bitcoin/manifest.yaml"),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -389,8 +389,8 @@ def test_bad_funder_key_is_one_line_and_not_echoed(tmp_path: Path, anvil: Manage
     )
     assert result.returncode == 2
     assert (
-        result.stderr.strip()
-        == "error: CHAINMARK_FUNDER_KEY: expected 32 bytes of hex (the value is not shown)"
+        result.stderr.strip() == "error: CHAINMARK_FUNDER_KEY: expected 32 bytes of hex or a WIF key "
+        "(base58: invalid character at position 6; the value is not shown)"
     )
 
 

@@ -47,6 +47,12 @@ def test_the_network_fields_are_read() -> None:
     assert parse_workload(text).target.network == Network(5, "mesh", 2.0, "round-robin")
 
 
+def test_the_managed_mempool_chain_limit_is_read_and_defaults_to_500() -> None:
+    assert parse_workload(_bitcoin()).target.network == Network(mempool_chain_limit=500)
+    text = _bitcoin("{chain: bitcoin, network: {nodes: 2, mempool_chain_limit: 1000}}")
+    assert parse_workload(text).target.network == Network(nodes=2, mempool_chain_limit=1000)
+
+
 def test_a_round_without_tx_on_bitcoin_sends_btc_transfers() -> None:
     text = "name: t\ntarget: {chain: bitcoin}\nrounds:\n  - {label: a, tx_count: 5, rate: {type: fixed-rate, tps: 1}}\n"
     assert parse_workload(text).rounds[0].mix[0].tx.kind == "btc-transfer"
@@ -127,6 +133,16 @@ def test_the_bitcoin_kinds_are_read(tx: str, want: BitcoinTx) -> None:
             "rounds[0].tx.inputs: must be >= 2, got 1",
         ),
         ("{chain: bitcoin}", "{kind: btc-transfer, amount: 0}", "rounds[0].tx.amount: must be >= 1, got 0"),
+        (
+            "{chain: bitcoin, network: {mempool_chain_limit: 0}}",
+            None,
+            "w.yaml:2: target.network.mempool_chain_limit: must be >= 1, got 0",
+        ),
+        (
+            "{chain: bitcoin, network: {mempool_chain_limit: 100001}}",
+            None,
+            "w.yaml:2: target.network.mempool_chain_limit: must be <= 100000, got 100001",
+        ),
         ("{chain: bitcoin}", "{kind: btc-evidence, amount: 5}", "rounds[0].tx.amount"),
     ],
 )
@@ -161,13 +177,14 @@ def test_the_schema_accepts_the_bitcoin_fields() -> None:
     import yaml
 
     text = _bitcoin(
-        "{chain: bitcoin, fee_rate: 2, network: {nodes: 3, topology: ring, block_time: 1s, producer: node-0}}",
+        "{chain: bitcoin, fee_rate: 2, network: {nodes: 3, topology: ring, block_time: 1s, producer: node-0, "
+        "mempool_chain_limit: 300}}",
         "{kind: btc-payout, outputs: 3, amount: 1000}",
     )
     jsonschema.validate(yaml.safe_load(textwrap.dedent(text)), workload_schema())
 
 
-@pytest.mark.parametrize("name", ["transfer", "payout", "evidence"])
+@pytest.mark.parametrize("name", ["transfer", "payout", "evidence", "consolidate"])
 def test_the_shipped_bitcoin_workloads_validate(name: str) -> None:
     from pathlib import Path
 

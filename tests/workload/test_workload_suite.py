@@ -23,6 +23,18 @@ def test_shipped_manifests_load(path: Path) -> None:
     )
 
 
+def test_bitcoin_suite_resolves_and_is_versioned() -> None:
+    suite = load_suite(resolve_suite("bitcoin", ROOT))
+    assert (suite.name, suite.version) == ("bitcoin", 1)
+    assert [w.name for w in suite.workloads] == [
+        "bitcoin-transfer",
+        "bitcoin-payout",
+        "bitcoin-evidence",
+        "bitcoin-consolidate",
+    ]
+    assert all(w.target.chain == "bitcoin" for w in suite.workloads)
+
+
 def test_standard_suite_resolves_and_is_versioned() -> None:
     suite = load_suite(resolve_suite("standard", ROOT))
     assert (suite.name, suite.version) == ("standard", 1)

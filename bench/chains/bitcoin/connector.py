@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.chains.base import (
     ChainInfo,
@@ -20,14 +20,21 @@ from bench.chains.base import (
     UnseenCheck,
     Write,
 )
+from bench.chains.bitcoin.funding import choose_funder
 from bench.chains.bitcoin.heads import BitcoinHeads, MerkleCount
-from bench.chains.bitcoin.keys import derive_keys, p2wpkh_address, public_key_of
-from bench.chains.bitcoin.plan import BitcoinPlan, account_keys, build_plan, chain_limit_problem
-from bench.chains.bitcoin.signing import Utxo
+from bench.chains.bitcoin.keys import derive_keys, public_key_of
+from bench.chains.bitcoin.plan import (
+    BitcoinPlan,
+    account_keys,
+    build_plan,
+    chain_limit_problem,
+    resign_rounds,
+)
+from bench.chains.bitcoin.tips import chain_tips
 from bench.chains.bitcoin.tx import display_id
 from bench.chains.bitcoin.unseen import check_unseen
 from bench.chains.bitcoin.wire import BitcoinWire
-from bench.errors import RunError, TargetError, WorkloadError
+from bench.errors import TargetError, WorkloadError
 from bench.plan.round import PlannedRound
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint
@@ -52,10 +59,12 @@ class NodeFacts:
 
 
 def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
-    """The connector of one node; `close` closes every connection its parts opened."""
+    """The connector of one node; `close` closes every connection its parts opened. A managed network's
+    metadata (`options.managed`) gives its raised mempool chain limit; a remote node keeps the default."""
     rpc = RpcClient(endpoint)
     feeds: list[BitcoinHeads] = []
-    funder = options.funder_key or MANAGED_FUNDER_KEY
+    managed = options.managed or {}
+    limit = int(managed.get("limit_ancestor_count") or DEFAULT_ANCESTOR_LIMIT)
 
     def heads() -> BitcoinHeads:
         feeds.append(BitcoinHeads(endpoint))
@@ -67,8 +76,8 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         rpc.close()
 
     return Connector(
-        identity=BitcoinIdentity(endpoint, funder),
-        planner=BitcoinPlanner(rpc, funder),
+        identity=BitcoinIdentity(endpoint, limit),
+        planner=BitcoinPlanner(rpc, options.funder_key),
         preparer=BitcoinPreparer(rpc),
         wire=WIRE,
         heads=heads,
@@ -78,19 +87,19 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
 
 
 class BitcoinIdentity:
-    def __init__(self, endpoint: Endpoint, funder: bytes) -> None:
-        self.endpoint, self._funder = endpoint, funder
+    def __init__(self, endpoint: Endpoint, ancestor_limit: int) -> None:
+        self.endpoint, self._limit = endpoint, ancestor_limit
 
     def identify(self, timeout: float) -> ChainInfo:
         rpc = RpcClient(self.endpoint, timeout=timeout)
         try:
             chain = str(rpc.call("getblockchaininfo")["chain"])
             network = rpc.call("getnetworkinfo")
-            hrp = _hrp(rpc, public_key_of(self._funder).hex())
+            hrp = _hrp(rpc, public_key_of(MANAGED_FUNDER_KEY).hex())
         finally:
             rpc.close()
         relay = max(1, -(-round(float(network["relayfee"]) * SAT) // 1000))  # coins/kvB -> sat/vB, up
-        facts = NodeFacts(chain, hrp, relay, DEFAULT_ANCESTOR_LIMIT)
+        facts = NodeFacts(chain, hrp, relay, self._limit)
         params = {"hrp": hrp, "relay_fee_sat_per_vb": relay, "mempool_ancestor_limit": facts.ancestor_limit}
         return ChainInfo(str(network["subversion"]), chain, params, native=facts)
 
@@ -102,10 +111,12 @@ def _hrp(rpc: RpcClient, pubkey_hex: str) -> str:
 
 
 class BitcoinPlanner:
-    """Keys from the seed, the funder's largest coin from the node (`scantxoutset`), everything signed."""
+    """Keys from the seed, the funder's coin (bench.chains.bitcoin.funding), everything signed; `resign`
+    finds each account's real tip on the node and signs the later rounds again from it."""
 
-    def __init__(self, rpc: RpcClient, funder: bytes) -> None:
-        self.rpc, self._funder = rpc, funder
+    def __init__(self, rpc: RpcClient, funder_key: bytes | None) -> None:
+        self.rpc, self._funder_key = rpc, funder_key
+        self._processes = 1
 
     def plan(self, workload: Workload, info: ChainInfo, processes: int | None) -> Planned:
         node = _node(info)
@@ -115,33 +126,25 @@ class BitcoinPlanner:
             raise WorkloadError(problem, path=workload.path)
         keys = account_keys(derive_keys(workload.accounts.seed, workload.accounts.count), node.hrp)
         fee_rate = workload.target.fee_rate or 2 * node.relay_fee
-        coin = self._largest_coin(p2wpkh_address(public_key_of(self._funder), node.hrp))
-        plan = build_plan(workload, keys, (self._funder, coin), fee_rate, processes)
+        funder = choose_funder(
+            self.rpc, self._funder_key, MANAGED_FUNDER_KEY, node.chain, workload.accounts.seed
+        )
+        plan = build_plan(
+            workload,
+            keys,
+            (funder.key, lambda need: funder.coin(self.rpc, node.hrp, need)),
+            fee_rate,
+            processes,
+        )
+        plan = replace(plan, funded_by=funder.source, paid_before=funder.paid_before())
+        self._processes = plan.processes
         return Planned(plan, plan.signing_seconds, plan.processes)
 
     def resign(self, plan: ChainPlan, later: Sequence[PlannedRound]) -> list[PlannedRound]:
-        """A later round's chains spend outputs of writes that were never sent: they cannot be re-signed
-        from the node without each account's actual tip, which this family does not track yet."""
-        raise RunError(
-            "a Bitcoin round left signed writes unsent; re-signing later rounds is not supported yet "
-            "(use open-loop rounds, or closed-loop rounds with tx_count)"
-        )
-
-    def _largest_coin(self, address: str) -> Utxo:
-        found = self.rpc.call("scantxoutset", "start", [f"addr({address})"])
-        height = int(found.get("height", 0))
-        mature = [
-            u
-            for u in found.get("unspents", [])
-            if height - int(u["height"]) >= 100 or u.get("coinbase") is False
-        ]
-        if not mature:
-            raise TargetError(
-                f"the funder {address} has no spendable coin on the node: send it coins "
-                "(CHAINMARK_FUNDER_KEY names its key), or use the managed network"
-            )
-        coin = max(mature, key=lambda u: float(u["amount"]))
-        return Utxo(bytes.fromhex(coin["txid"])[::-1], int(coin["vout"]), round(float(coin["amount"]) * SAT))
+        """The later rounds signed again from each account's last write the node holds (in its mempool,
+        or confirmed with its change unspent)."""
+        assert isinstance(plan, BitcoinPlan)
+        return resign_rounds(plan, chain_tips(self.rpc, plan), later, self._processes)
 
 
 class BitcoinPreparer:
@@ -152,18 +155,40 @@ class BitcoinPreparer:
 
     def prepare(self, plan: ChainPlan, info: ChainInfo, say: Callable[[str], None]) -> dict[str, object]:
         assert isinstance(plan, BitcoinPlan)
+        paid = list(plan.paid_before)
+        if paid:
+            say(f"the node's wallet paid the run's funder ({', '.join(paid)})")
         say(f"funding {len(plan.addresses)} accounts in one fan-out transaction")
-        txid = display_id(plan.fanout_txid)
-        self.rpc.call("sendrawtransaction", plan.fanout.hex())
-        deadline = time.monotonic() + FUNDING_TIMEOUT_S
-        while self.rpc.call("gettxout", txid, 0, False) is None:
-            if time.monotonic() > deadline:
-                raise TargetError(
-                    f"the funding transaction {txid} was not confirmed in {FUNDING_TIMEOUT_S:g} s"
-                )
-            time.sleep(0.1)
+        fanout = self._send_confirmed([(plan.fanout, plan.fanout_txid)])
+        if plan.splits:
+            say(f"preparing the consolidations' inputs: {len(plan.splits)} split transactions")
+            self._send_confirmed(plan.splits)
         say("funding confirmed")
-        return {"funding": {"transactions": 1, "txid": txid, "satoshis": plan.funding_sat}}
+        return {
+            "funding": {
+                "transactions": len(paid) + 1 + len(plan.splits),
+                "source": plan.funded_by,
+                "wallet_txids": paid,
+                "txid": fanout[0],
+                "splits": len(plan.splits),
+                "satoshis": plan.funding_sat,
+            }
+        }
+
+    def _send_confirmed(self, txs: Sequence[tuple[bytes, bytes]]) -> list[str]:
+        """Send each (raw, txid) and poll until every one's first output is confirmed; their txids."""
+        shown = [display_id(txid) for _, txid in txs]
+        for raw, _ in txs:
+            self.rpc.call("sendrawtransaction", raw.hex())
+        deadline = time.monotonic() + FUNDING_TIMEOUT_S
+        for txid in shown:
+            while self.rpc.call("gettxout", txid, 0, False) is None:
+                if time.monotonic() > deadline:
+                    raise TargetError(
+                        f"the funding transaction {txid} was not confirmed in {FUNDING_TIMEOUT_S:g} s"
+                    )
+                time.sleep(0.1)
+        return shown
 
 
 class BitcoinAfterWindow:

@@ -18,10 +18,12 @@ import hashlib
 import coincurve
 from Crypto.Hash import RIPEMD160
 
-from bench.chains.bitcoin import base58, bech32
+from bench import base58
+from bench.chains.bitcoin import bech32
+from bench.keytext import SECP256K1_N, check_key, decode_wif, read_private_key
 
-SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 DOMAIN = b"chainmark-bitcoin"
+FUNDER_DOMAIN = b"chainmark-bitcoin-funder"
 
 
 def derive_keys(seed: int, count: int) -> list[bytes]:
@@ -29,8 +31,15 @@ def derive_keys(seed: int, count: int) -> list[bytes]:
     return [_derive(seed, index) for index in range(count)]
 
 
-def _derive(seed: int, index: int) -> bytes:
-    material = DOMAIN + seed.to_bytes(32, "big") + index.to_bytes(8, "big")
+def derive_funder_key(seed: int) -> bytes:
+    """The key a node's wallet funds a run through: seed s's key under its own domain
+    (b"chainmark-bitcoin-funder", index 0), so it is never an account's, and whatever a failed run left
+    at its address can be spent again by anyone holding the workload's seed."""
+    return _derive(seed, 0, FUNDER_DOMAIN)
+
+
+def _derive(seed: int, index: int, domain: bytes = DOMAIN) -> bytes:
+    material = domain + seed.to_bytes(32, "big") + index.to_bytes(8, "big")
     counter = 0
     while True:
         digest = hashlib.sha256(material + counter.to_bytes(4, "big")).digest()
@@ -69,33 +78,8 @@ def address_script(address: str, hrp: str) -> bytes:
 
 def encode_wif(private_key: bytes, prefix: int) -> str:
     """The WIF text of a key for a compressed public key (`prefix`: the network's secret-key version byte)."""
-    _check_key(private_key)
+    check_key(private_key)
     return base58.encode_check(bytes([prefix]) + private_key + b"\x01")
 
 
-def decode_wif(text: str, prefix: int) -> bytes:
-    """The private key of a WIF string of network `prefix`; errors never repeat the key."""
-    data = base58.decode_check(text.strip())
-    if data[0] != prefix:
-        raise ValueError(f"WIF key: version byte {data[0]:#04x}, expected {prefix:#04x} (another network?)")
-    if len(data) == 33:
-        raise ValueError("WIF key: for an uncompressed public key, which P2WPKH cannot use")
-    if len(data) != 34 or data[33] != 1:
-        raise ValueError(f"WIF key: {len(data) - 1} bytes after the version byte, expected 32 + 0x01")
-    _check_key(data[1:33])
-    return data[1:33]
-
-
-def read_private_key(text: str, wif_prefix: int) -> bytes:
-    """A private key given as WIF or as 64 hex digits (optionally 0x-prefixed)."""
-    stripped = text.strip().removeprefix("0x")
-    if len(stripped) == 64 and all(c in "0123456789abcdefABCDEF" for c in stripped):
-        key = bytes.fromhex(stripped)
-        _check_key(key)
-        return key
-    return decode_wif(text, wif_prefix)
-
-
-def _check_key(key: bytes) -> None:
-    if len(key) != 32 or not 0 < int.from_bytes(key, "big") < SECP256K1_N:
-        raise ValueError("private key: must be 32 bytes in 1..n-1 (the secp256k1 group order)")
+__all__ = ["SECP256K1_N", "decode_wif", "read_private_key"]  # read here too: bench.keytext

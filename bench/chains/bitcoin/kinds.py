@@ -4,10 +4,11 @@ Kinds (each adds the account's change output last; `fee_rate` is in sat/vB):
 
 - transfer: 1 input -> a recipient + change.
 - payout: 1 input -> k recipients + change.
-- consolidation: k inputs -> 1. The k inputs are made by the transaction before it in the same chain: a
-  *split* (a payout of k - 1 outputs to the account itself, plus its change), then a *consolidate* that
-  gathers all k of the split's outputs into one change output. `consolidation` returns the pair, so a
-  plan places them next to each other and the chain stays valid.
+- consolidate: k inputs -> 1: the chain's change and k - 1 outputs prepared before the clock (the plan's
+  split transaction per account, confirmed with the funding), into one output.
+- consolidation: the in-chain variant: a *split* (a payout of k - 1 outputs to the account itself, plus
+  its change), then a *gather* that spends all k of the split's outputs into one change output.
+  `consolidation` returns the pair, so the two sit next to each other and the chain stays valid.
 - evidence: 1 input -> OP_RETURN(32-byte hash) + change; the hash is a document's digest or the Bitcoin
   scheme Merkle root of k document digests (`evidence_root`).
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bench.chains.bitcoin.signing import SpendTemplate
+from bench.chains.bitcoin.signing import SpendTemplate, Utxo
 from bench.chains.bitcoin.tx import TxOut, op_return_output
 from bench.kernels import merkle_root
 
@@ -42,6 +43,14 @@ def consolidation(
         raise ValueError(f"a consolidation spends at least 2 inputs, got {inputs}")
     split = SpendTemplate(tuple(TxOut(amount, own_script) for _ in range(inputs - 1)), fee_rate)
     return split, SpendTemplate((), fee_rate, gather=True)
+
+
+def consolidate(prepared: Sequence[Utxo], fee_rate: int) -> SpendTemplate:
+    """Spend the chain's change and the `prepared` outputs (k - 1 of them, made before the chain by a
+    split) into one output: a k -> 1 consolidation."""
+    if not prepared:
+        raise ValueError("a consolidation spends at least one prepared output beside the change")
+    return SpendTemplate((), fee_rate, extra=tuple(prepared))
 
 
 def evidence(digest: bytes, fee_rate: int) -> SpendTemplate:

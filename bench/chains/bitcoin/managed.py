@@ -4,7 +4,7 @@ block producer running on entry; every node stopped on exit, however the run end
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from bench.chains.base import ManagedOptions
 from bench.chains.bitcoin.connector import MANAGED_FUNDER_KEY
@@ -12,9 +12,6 @@ from bench.chains.bitcoin.keys import public_key_of
 from bench.chains.bitcoin.network import ManagedNetwork, NetworkConfig
 from bench.errors import UsageError
 from bench.workload.spec import Network
-
-# Raised mempool chain limits: a sender's spends between two blocks are one unconfirmed chain.
-MANAGED_CHAIN_LIMIT = 500
 
 
 class ManagedBitcoinNetwork:
@@ -30,8 +27,8 @@ class ManagedBitcoinNetwork:
             topology=network.topology,
             block_time=network.block_time,
             producer=network.producer,
-            limit_ancestor_count=MANAGED_CHAIN_LIMIT,
-            limit_descendant_count=MANAGED_CHAIN_LIMIT,
+            limit_ancestor_count=network.mempool_chain_limit,
+            limit_descendant_count=network.mempool_chain_limit,
         )
         self.network = ManagedNetwork(config, options.run_dir)
 
@@ -46,6 +43,10 @@ class ManagedBitcoinNetwork:
     @property
     def version(self) -> str | None:
         return self.network.version or None
+
+    def metadata(self) -> dict[str, Any]:
+        """The network as the run records it: nodes, topology, producer, ports, the args that matter."""
+        return self.network.metadata()
 
     def __enter__(self) -> Self:
         self.network.start()

@@ -203,6 +203,8 @@ class ManagedNetwork:
             "whitelist": WHITELIST_NOTE,
             "limit_ancestor_count": c.limit_ancestor_count,
             "limit_descendant_count": c.limit_descendant_count,
+            "args": [f"-vbparams={MWEB_VBPARAMS}", f"-whitelist={WHITELIST}", *c.node_args()],
+            "ports": {n.name: {"p2p": n.p2p_port, "rpc": n.rpc_port} for n in self.nodes},
         }
 
     def _dial(self, to_dial: Sequence[Link]) -> None:

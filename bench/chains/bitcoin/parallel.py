@@ -27,10 +27,10 @@ def sign_in_children(jobs: list[SpendJob], processes: int) -> list[SignedChain]:
 
 def _child(jobs: list[SpendJob]) -> list[SignedChain]:
     payload = pickle.dumps(compact(jobs), protocol=pickle.HIGHEST_PROTOCOL)
-    answers: list[tuple[list[tuple[bytes, bytes]], tuple[bytes, int, int]]] = pickle.loads(
-        run_child("bench.chains.bitcoin.parallel", payload)
+    answers: list[tuple[list[tuple[bytes, bytes]], tuple[bytes, int, int], list[tuple[bytes, int, int]]]] = (
+        pickle.loads(run_child("bench.chains.bitcoin.parallel", payload))
     )
-    return [SignedChain(txs, Utxo(*tip)) for txs, tip in answers]
+    return [SignedChain(txs, Utxo(*tip), tuple(Utxo(*c) for c in changes)) for txs, tip, changes in answers]
 
 
 def compact(jobs: list[SpendJob]) -> list[Compact]:
@@ -41,7 +41,15 @@ def compact(jobs: list[SpendJob]) -> list[Compact]:
     for job in jobs:
         templates = [
             seen.get(t)
-            or seen.setdefault(t, (tuple((o.amount, o.script) for o in t.payments), t.fee_rate, t.gather))
+            or seen.setdefault(
+                t,
+                (
+                    tuple((o.amount, o.script) for o in t.payments),
+                    t.fee_rate,
+                    t.gather,
+                    tuple((u.txid, u.vout, u.amount) for u in t.extra),
+                ),
+            )
             for t in job.templates
         ]
         start = (job.start.txid, job.start.vout, job.start.amount)
@@ -57,16 +65,20 @@ def expand(compacted: list[Compact]) -> list[SpendJob]:
         rebuilt = []
         for t in templates:
             if id(t) not in seen:
-                seen[id(t)] = SpendTemplate(tuple(TxOut(*o) for o in t[0]), t[1], t[2])
+                extra = tuple(Utxo(*u) for u in t[3])
+                seen[id(t)] = SpendTemplate(tuple(TxOut(*o) for o in t[0]), t[1], t[2], extra)
             rebuilt.append(seen[id(t)])
         jobs.append(SpendJob(key, Utxo(*start), tuple(rebuilt), min_change))
     return jobs
 
 
 def _main() -> None:
-    """Child side: compact jobs in, ((raw, txid) list, tip) per job out."""
+    """Child side: compact jobs in, ((raw, txid) list, tip, change outputs) per job out."""
     jobs = expand(pickle.loads(sys.stdin.buffer.read()))
-    answers = [(c.txs, (c.tip.txid, c.tip.vout, c.tip.amount)) for c in sign_chains(jobs)]
+    answers = [
+        (c.txs, (c.tip.txid, c.tip.vout, c.tip.amount), [(u.txid, u.vout, u.amount) for u in c.changes])
+        for c in sign_chains(jobs)
+    ]
     sys.stdout.buffer.write(pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL))
 
 

@@ -5,7 +5,8 @@ Terms: a *spend job* is one account's key, the UTXO it starts from and a tuple o
 transaction pays, at what fee rate). Transaction n spends transaction n-1's *change* (its last output,
 back to the account): the UTXO analogue of consecutive nonces, so a chain is valid only in order. A
 template that *gathers* spends every output of the previous transaction paying the account (a payout to
-itself followed by a gather is a k-input consolidation).
+itself followed by a gather is a k-input consolidation); a template's *extra* inputs are outputs prepared
+before the chain (a split confirmed with the funding), spent after the change.
 
 Why the work is ordered as it is: a txid hashes the transaction without its witness, so the whole chain
 of txids can be fixed before any signature, and every hash can be computed in batches: the n-th
@@ -78,6 +79,9 @@ class SpendTemplate:
     payments: tuple[TxOut, ...]  # recipients' outputs or an OP_RETURN, in order
     fee_rate: int  # sat/vB, charged on the exact vsize
     gather: bool = False  # spend every output of the previous transaction that pays the account
+    extra: tuple[
+        Utxo, ...
+    ] = ()  # outputs prepared before the chain (a consolidation's), spent after the change
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +97,12 @@ class SpendJob:
 
 @dataclass(frozen=True, slots=True)
 class SignedChain:
-    """A job's signed transactions, and the change output its next chain starts from."""
+    """A job's signed transactions, the change output its next chain starts from, and every
+    transaction's change output in chain order (the last is `tip`)."""
 
     txs: Signed
     tip: Utxo
+    changes: tuple[Utxo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +210,8 @@ def sign_chains(jobs: Sequence[SpendJob], hasher: Hasher = sha256d_each) -> list
             (_assemble(account, draft, [next(sighashes) for _ in draft.spent]), txid)
             for draft, txid in zip(chain, ids, strict=True)
         ]
-        out.append(SignedChain(signed, Utxo(ids[-1], *chain[-1].own[-1]) if chain else job.start))
+        changes = tuple(Utxo(txid, *draft.own[-1]) for draft, txid in zip(chain, ids, strict=True))
+        out.append(SignedChain(signed, changes[-1] if changes else job.start, changes))
     return out
 
 
@@ -248,10 +255,10 @@ def _spent(
 ) -> tuple[Utxo, ...]:
     """What the next transaction spends: the previous one's change, or all it paid the account."""
     if not drafts:
-        return (job.start,)
+        return (job.start, *template.extra)
     previous, txid = drafts[-1], txids[-1]
     own = previous.own if template.gather else previous.own[-1:]
-    return tuple(Utxo(txid, vout, amount) for vout, amount in own)
+    return (*(Utxo(txid, vout, amount) for vout, amount in own), *template.extra)
 
 
 def _encode_payments(payments: tuple[TxOut, ...]) -> tuple[bytes, int, int]:

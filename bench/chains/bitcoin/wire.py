@@ -31,7 +31,9 @@ class BitcoinWire:
     probe_method: str | None = "getblockcount"
 
     def answer_error(self, status: int, content: bytes | None, transport_error: object) -> str | None:
-        if transport_error is not None or status == 0:
+        """The node's refusal comes with HTTP 500, which Locust also reports as a transport error: an
+        answer with a status is read first, and only a request that got none is a connection failure."""
+        if status == 0 or (transport_error is not None and not content):
             return f"connection: {transport_error}"
         try:
             answer = json.loads(content or b"")
@@ -48,7 +50,7 @@ class BitcoinWire:
     def batch_errors(
         self, ids: Sequence[int], status: int, content: bytes | None, transport_error: object
     ) -> list[str | None]:
-        if transport_error is not None or status == 0:
+        if status == 0 or (transport_error is not None and not content):  # as answer_error reads it
             return [f"connection: {transport_error}"] * len(ids)
         return batch.errors(
             ids, status, content, lambda: self.answer_error(status, content, None), _answer_error

@@ -195,3 +195,27 @@ def test_p2wpkh_addresses_match_the_reference_code_for_any_hrp(hrp: str) -> None
         assert address.startswith(hrp + "1q")
         assert address_script(address, hrp) == p2wpkh_script(hash160(public))
         assert segwit_addr.decode(hrp, address) == (0, list(hash160(public)))
+
+
+@pytest.mark.parametrize("prefix", [0x80, 0xEF, 0xB0, 0x00, 0xFF])
+def test_a_wif_key_of_any_network_is_read_without_its_prefix(prefix: int) -> None:
+    key = derive_keys(4, 1)[0]
+    assert read_private_key(encode_wif(key, prefix)) == key
+    assert decode_wif(encode_wif(key, prefix)) == key
+
+
+def test_bad_keys_are_refused_without_repeating_them() -> None:
+    key = derive_keys(5, 1)[0]
+    uncompressed = str(CBase58Data.from_bytes(key, 0x80))  # no 0x01 flag: an uncompressed public key
+    mistyped = encode_wif(key, 0xEF)[:-1] + "z"
+    cases = {
+        uncompressed: "uncompressed public key",
+        mistyped: "checksum mismatch",
+        key.hex()[:-2]: "62 digits, expected 64",
+        "0" * 64: "must be 32 bytes in 1..n-1",
+        "nothex-secret": "invalid character",
+    }
+    for text, reason in cases.items():
+        with pytest.raises(ValueError, match=reason) as caught:
+            read_private_key(text)
+        assert text not in str(caught.value) and key.hex() not in str(caught.value)

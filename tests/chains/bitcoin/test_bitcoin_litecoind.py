@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bench.chains.bitcoin.base58 import decode_check
+from bench.base58 import decode_check
 from bench.chains.bitcoin.keys import (
     address_script,
     derive_keys,

@@ -40,7 +40,11 @@ def test_a_bitcoin_workload_runs_on_the_managed_network(tmp_path: Path) -> None:
     run_dir = only_run_dir(out)
     summary = read_summary(run_dir)
     (one,) = summary["rounds"]
-    assert (one["planned"], one["sent"], one["confirmed"]) == (200, 200, 200)
+    assert (one["planned"], one["sent"], one["confirmed"]) == (200, 200, 200), (
+        one["failed"],
+        one["timed_out_by_reason"],
+        one["schedule_lag_s"],
+    )
     assert one["success_rate"] == 1.0
     with db(run_dir) as store:
         in_blocks = store.execute("SELECT SUM(tx_count) FROM blocks").fetchone()[0]  # less coinbases
@@ -75,3 +79,46 @@ def test_an_unknown_chain_exits_2(tmp_path: Path) -> None:
     done = chainmark("run", str(write_workload(tmp_path / "w.yaml", text)), "--out", str(tmp_path / "out"))
     assert done.returncode == 2
     assert "target.chain: expected one of ethereum, bitcoin" in done.stderr
+
+
+RESIGNED = """\
+name: btc-resign
+target: {chain: bitcoin, network: {nodes: 2, topology: line, block_time: 1s, mempool_chain_limit: 300}}
+accounts: {count: 20}
+rounds:
+  - {label: closed, duration: 3s, rate: {type: fixed-backlog, in_flight: 4}, tx: {kind: btc-transfer}}
+  - {label: after, tx_count: 40, rate: {type: fixed-rate, tps: 10}, tx: {kind: btc-transfer}}
+"""
+
+
+def test_a_round_cut_short_re_signs_the_next_from_each_account_s_tip(tmp_path: Path) -> None:
+    """A duration-bounded closed loop signs more than it sends: the next round's chains would spend the
+    change of writes never sent, so they are signed again from each account's last write the node holds,
+    and every one of them is confirmed. The managed network's metadata is recorded with the run."""
+    if shutil.which("litecoind") is None:
+        pytest.skip("litecoind is not installed (Debian package litecoind)")
+    out = tmp_path / "out"
+    done = chainmark(
+        "run", str(write_workload(tmp_path / "w.yaml", RESIGNED)), "--out", str(out), timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "re-signed 40 transactions of later rounds" in done.stderr
+    run_dir = only_run_dir(out)
+    closed, after = read_summary(run_dir)["rounds"]
+    assert 0 < closed["sent"] < closed["planned"], "the closed loop left signed writes unsent"
+    assert closed["confirmed"] == closed["sent"] and closed["failed"] == {}
+    assert (after["planned"], after["sent"], after["confirmed"]) == (40, 40, 40)
+    assert after["failed"] == {}
+    with db(run_dir) as store:
+        in_blocks = store.execute("SELECT SUM(tx_count) FROM blocks").fetchone()[0]
+        target = json.loads(store.execute("SELECT value FROM meta WHERE key = 'target'").fetchone()[0])
+    assert in_blocks == closed["sent"] + 40
+    node = target["node"]
+    assert (node["nodes"], node["topology"], node["producer"]) == (2, "line", "node-0")
+    assert set(node["ports"]) == {"node-0", "node-1"}
+    assert "-vbparams=mweb:9999999999:9999999999" in node["args"]
+    assert "-whitelist=noban@127.0.0.1" in node["args"]
+    assert {"-limitancestorcount=300", "-limitdescendantcount=300"} <= set(node["args"])
+    assert node["version"].startswith("Litecoin Core version")
+    assert target["mempool_ancestor_limit"] == 300
+    assert _litecoinds_under(tmp_path) == []

@@ -58,5 +58,11 @@ def test_the_answer_reads_as_litecoind_means_it(status: int, content: bytes, exp
     assert WIRE.answer_error(status, content, None) == expected
 
 
+def test_a_refusal_locust_also_calls_a_transport_error_is_the_node_s_reason() -> None:
+    """Locust's FastHttpSession sets `error` on an HTTP 500 too; the JSON body still says why."""
+    body = b'{"result":null,"error":{"code":-26,"message":"too-long-mempool-chain"},"id":2}\n'
+    assert WIRE.answer_error(500, body, "URL http://127.0.0.1:1/: code=500") == "too-long-mempool-chain"
+
+
 def test_a_transport_error_is_a_connection_failure() -> None:
     assert WIRE.answer_error(0, None, ConnectionRefusedError("refused")) == "connection: refused"

@@ -1,5 +1,8 @@
 """Base58Check (version byte, payload, 4-byte double SHA-256 checksum): the text form of WIF keys.
 
+Family-neutral (bench.keytext reads a funder key given as WIF for any chain the CLI runs); the Bitcoin
+family encodes its keys with it.
+
 Hand-written (15 lines) rather than a dependency: WIF is the only use, and a bad key must fail with a
 message that never echoes the key itself.
 """
