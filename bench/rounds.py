@@ -200,6 +200,7 @@ class LocalRunner(_Runner):
             tick=lambda: self._tick(planned, t0),
             batching=self.batching,
             ids=range(first, first + planned.count),
+            senders=planned.senders,
         )
         self._flush(planned)
         self._end()
@@ -317,7 +318,9 @@ class ClusterRunner(_Runner):
         for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True):
             owner[owned] = node.index
             bodies = [self.context.wire.body(planned, int(p), first + int(p)) for p in owned]
-            shards.append(Shard(node.index, owned, offsets[owned], reads[owned], bodies))
+            shards.append(
+                Shard(node.index, owned, offsets[owned], reads[owned], bodies, planned.senders[owned])
+            )
         return shards, owner
 
     def _notes(self, planned: PlannedRound, outcome: ClusterRound, t0: float) -> list[str]:

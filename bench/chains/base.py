@@ -133,6 +133,8 @@ class Wire(Protocol):
 
     family: str  # the registry name a Locust worker looks the wire up by
     request_name: str  # the submission method, as Locust's statistics name it
+    in_order: bool  # a sender's write must reach the node after its previous one was answered (a UTXO
+    # chain's spend refused before its parent); False where the node queues them (Ethereum's nonces)
 
     def body(self, planned: PlannedRound, position: int, tx_id: int) -> bytes:
         """The request body that sends transaction `position` of `planned` (request id `tx_id`)."""

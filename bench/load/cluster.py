@@ -50,6 +50,7 @@ class Shard:
     offsets: np.ndarray  # zeros in a closed-loop round
     reads: np.ndarray  # bool per position
     bodies: list[bytes] = field(repr=False)
+    senders: np.ndarray | None = None  # each position's sender (-1 a read), for a wire that needs order
 
 
 @dataclass
@@ -185,6 +186,7 @@ class ClusterMaster:
                     "offsets": shard.offsets[part].tolist(),
                     "reads": shard.reads[part].tolist(),
                     "bodies": shard.bodies[part],
+                    "senders": None if shard.senders is None else shard.senders[part].tolist(),
                 }
                 self.runner.send_message(messages.SHARD, data, client_id=node.client_id)
                 gevent.sleep(0)

@@ -41,6 +41,17 @@ class Batching:
 NO_BATCHES = Batching()
 
 
+def previous_of_sender(senders: np.ndarray) -> np.ndarray:
+    """For each position, the position of its sender's previous write in the round (-1: none, or a read)."""
+    senders = np.asarray(senders, dtype=np.int64)
+    previous = np.full(len(senders), -1, dtype=np.int64)
+    order = np.lexsort((np.arange(len(senders)), senders))  # by sender, then position
+    same = senders[order[1:]] == senders[order[:-1]]
+    previous[order[1:][same]] = order[:-1][same]
+    previous[senders < 0] = -1
+    return previous
+
+
 @dataclass
 class RoundCounters:
     """Live counts of a round, read by the progress line."""

@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import gevent
+import numpy as np
 from locust.env import Environment
 
 from bench.chains.base import Wire
 from bench.clock import Clock
-from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, RoundCounters
-from bench.load.users import make_user_class
+from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, RoundCounters, previous_of_sender
+from bench.load.users import SenderOrder, make_user_class
 from bench.targets.url import Endpoint
 
 TICK_S = 0.25
@@ -34,10 +35,12 @@ def run_round(
     tick: Callable[[], None],
     batching: Batching = NO_BATCHES,
     ids: Sequence[int] = (),
+    senders: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Send the round; return Locust's statistics of its submissions. `tick` runs every 0.25 s meanwhile.
     With `batching.on` an open-loop round leaves in batches (bench.load.users), `ids` naming each
-    position's request id."""
+    position's request id. Where the wire needs each sender's writes in order, `senders` (each position's
+    sender, -1 a read) says whose predecessor to wait for."""
     headers = {"Content-Type": "application/json"}
     if endpoint.authorization:
         headers["Authorization"] = endpoint.authorization
@@ -53,6 +56,7 @@ def run_round(
         host=endpoint.base,
         batching=batching,
         ids=ids,
+        order=SenderOrder(previous_of_sender(senders)) if wire.in_order and senders is not None else None,
     )
     env = Environment(user_classes=[user_class], host=endpoint.base)
     runner = env.create_local_runner()

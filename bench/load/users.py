@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import gevent
+import numpy as np
+from gevent.event import Event
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.exception import StopUser
@@ -26,6 +28,33 @@ from locust.exception import StopUser
 from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, OpenLoop, RoundCounters
+
+
+class SenderOrder:
+    """Holds a write until its sender's previous write has been answered, for a chain whose node refuses a
+    spend that arrives before its parent (`Wire.in_order`); a batch may carry both, in order. Positions
+    are taken in order, so a predecessor is always taken first and a wait always ends."""
+
+    def __init__(self, previous: np.ndarray) -> None:
+        self.previous = previous.tolist()
+        self.answered = bytearray(len(self.previous))
+        self._waiting: dict[int, Event] = {}
+
+    def wait(self, positions: list[int]) -> None:
+        first = positions[0]
+        for p in positions:
+            q = self.previous[p]
+            if q >= 0 and q < first and not self.answered[q]:
+                event = self._waiting.get(q)
+                if event is None:
+                    event = self._waiting[q] = Event()
+                event.wait()
+
+    def done(self, position: int) -> None:
+        self.answered[position] = 1
+        event = self._waiting.pop(position, None)
+        if event is not None:
+            event.set()
 
 
 class SenderUser(FastHttpUser):
@@ -43,6 +72,7 @@ class SenderUser(FastHttpUser):
     on_answered: Callable[[int, str | None], None]  # position, error (None: accepted)
     batching: Batching = NO_BATCHES  # at most `size` transactions per request (1: no batches)
     ids: Sequence[int] = ()  # each position's JSON-RPC request id, to match batched answers
+    order: SenderOrder | None = None  # the chain needs each sender's writes answered in order
 
     @task
     def send_next(self) -> None:
@@ -67,6 +97,8 @@ class SenderUser(FastHttpUser):
         delay = intended - self.clock.now()
         if delay > 0:
             gevent.sleep(delay)
+        if self.order is not None:
+            self.order.wait([position])
         counters = self.counters
         counters.in_flight_requests += 1
         sent = self.clock.now()
@@ -95,6 +127,8 @@ class SenderUser(FastHttpUser):
             counters.records.append((position, intended, sent, answered, error))
             if error is not None:
                 counters.rejected += 1
+            if self.order is not None:
+                self.order.done(position)
             self.on_answered(position, error)
 
     def _send_batch(self, items: list[tuple[int, float]]) -> None:
@@ -103,6 +137,8 @@ class SenderUser(FastHttpUser):
             gevent.sleep(delay)
         counters, wire, bodies, ids = self.counters, self.wire, self.bodies, self.ids
         positions = [p for p, _ in items]
+        if self.order is not None:
+            self.order.wait(positions)
         counters.in_flight_requests += 1
         sent = self.clock.now()
         answered: float | None = None
@@ -136,6 +172,8 @@ class SenderUser(FastHttpUser):
                 records.append((position, intended, sent, answered, error))
                 if error is not None:
                     counters.rejected += 1
+                if self.order is not None:
+                    self.order.done(position)
                 self.on_answered(position, error)
 
 

@@ -19,12 +19,13 @@ import numpy as np
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
+from bench.chains.base import Wire
 from bench.chains.registry import chain_family
 from bench.clock import WallClock
 from bench.errors import RunError
 from bench.load import messages
-from bench.load.dispatch import Backlog, Batching, Dispatcher, OpenLoop, RoundCounters
-from bench.load.users import make_user_class
+from bench.load.dispatch import Backlog, Batching, Dispatcher, OpenLoop, RoundCounters, previous_of_sender
+from bench.load.users import SenderOrder, make_user_class
 
 logging.getLogger("locust").setLevel(logging.ERROR)
 
@@ -37,6 +38,7 @@ class _Shard:
     offsets: list[float] = field(default_factory=list)
     reads: list[bool] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
+    senders: list[int] | None = field(default_factory=list)  # None: the master sent none
 
 
 class Worker:
@@ -83,6 +85,10 @@ class Worker:
         shard.offsets += data["offsets"]
         shard.reads += data["reads"]
         shard.bodies += data["bodies"]
+        if data["senders"] is None or shard.senders is None:
+            shard.senders = None
+        else:
+            shard.senders += data["senders"]
         if data["chunk"] == data["chunks"] - 1:
             self.runner.send_message(messages.READY, {"round": data["round"], "worker": self.index})
 
@@ -113,18 +119,20 @@ class Worker:
                 dispatcher.settled(1)
 
         counters = RoundCounters()
+        wire = chain_family(data["chain"]).wire
         user_class = make_user_class(
             dispatcher=dispatcher,
             bodies=shard.bodies,
             counters=counters,
             clock=self.clock,
-            wire=chain_family(data["chain"]).wire,
+            wire=wire,
             path=data["path"],
             headers=data["headers"],
             on_answered=staticmethod(answered),
             host=data["base"],
             batching=Batching(int(data["batch_size"]), float(data["batch_window"])),
             ids=[int(data["first_id"]) + p for p in shard.positions],
+            order=self._order(wire, shard),
         )
         user_class.__name__ = f"RoundSender{data['round']}"
         self.env.user_classes = [user_class]
@@ -153,6 +161,13 @@ class Worker:
                     and data["duration"] is not None,
                 },
             )
+
+    @staticmethod
+    def _order(wire: Wire, shard: _Shard) -> SenderOrder | None:
+        """Each sender's writes answered in order, where the chain needs it (its shard holds whole senders)."""
+        if not wire.in_order or shard.senders is None:
+            return None
+        return SenderOrder(previous_of_sender(np.asarray(shard.senders, dtype=np.int64)))
 
     def _send_records(
         self, round_index: int, counters: RoundCounters, positions: list[int], offset: float

@@ -364,6 +364,7 @@ class FakeWire:
 
     family: str = "fake"
     request_name: str = "fake_sendTransaction"
+    in_order: bool = False
     probe_method: str | None = None  # the fake node takes no batches
 
     def batch_body(self, bodies: Sequence[bytes]) -> bytes:

@@ -185,3 +185,11 @@ def test_a_generator_behind_its_schedule_catches_up_in_batches_of_the_cap() -> N
     clock.t = 5.0
     assert [p for p, _ in loop.take_batch(clock, 0.001, 100)] == [7, 8, 9]
     assert loop.take_batch(clock, 0.001, 100) == [] and loop.exhausted
+
+
+def test_each_write_knows_its_sender_s_previous_write() -> None:
+    from bench.load.dispatch import previous_of_sender
+
+    senders = np.array([3, 1, 3, -1, 1, 1, 7, 3, -1])
+    assert previous_of_sender(senders).tolist() == [-1, -1, 0, -1, 1, 4, -1, 2, -1]
+    assert previous_of_sender(np.array([], dtype=np.int64)).tolist() == []

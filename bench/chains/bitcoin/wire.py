@@ -19,6 +19,7 @@ class BitcoinWire:
 
     family = "bitcoin"
     request_name = "sendrawtransaction"
+    in_order = True  # a spend that reaches the node before its parent is refused (missing inputs)
 
     def body(self, planned: PlannedRound, position: int, tx_id: int) -> bytes:
         if planned.is_read(position):

@@ -19,6 +19,7 @@ class EthereumWire:
 
     family = "ethereum"
     request_name = "eth_sendRawTransaction"
+    in_order = False  # a node holds a nonce that arrives early until the gap before it fills
 
     def body(self, planned: PlannedRound, position: int, tx_id: int) -> bytes:
         if planned.is_read(position):

@@ -60,6 +60,29 @@ def test_a_bitcoin_workload_runs_on_the_managed_network(tmp_path: Path) -> None:
     assert _litecoinds_under(tmp_path) == []
 
 
+BURST = """\
+name: btc-burst
+target: {chain: bitcoin, network: {nodes: 3, topology: ring, block_time: 1s}}
+accounts: {count: 10}
+rounds:
+  - {label: burst, tx_count: 200, rate: {type: fixed-rate, tps: 2000}, tx: {kind: btc-transfer}}
+"""
+
+
+def test_each_account_s_chained_spends_reach_the_node_in_order_even_when_all_are_due_at_once(
+    tmp_path: Path,
+) -> None:
+    """20 spends per account due within 0.1 s, sent by concurrent users: a child reaching the node before
+    its parent would be refused (missing inputs); the load path holds each until its parent is answered."""
+    if shutil.which("litecoind") is None:
+        pytest.skip("litecoind is not installed (Debian package litecoind)")
+    out = tmp_path / "out"
+    done = chainmark("run", str(write_workload(tmp_path / "w.yaml", BURST)), "--out", str(out), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (one,) = read_summary(only_run_dir(out))["rounds"]
+    assert (one["sent"], one["failed"], one["confirmed"]) == (200, {}, 200), one["timed_out_by_reason"]
+
+
 def test_a_closed_port_is_one_line(tmp_path: Path) -> None:
     from bench.targets.managed import free_port
 
