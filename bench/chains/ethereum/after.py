@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from bench.chains.base import ReceiptRow, UnseenCheck, Write
 from bench.chains.ethereum.unseen import check_unseen
@@ -12,15 +12,16 @@ from bench.targets.rpc import RpcClient
 
 class EthereumAfterWindow:
     """Receipts by block (`eth_getBlockReceipts`, else one `eth_getTransactionReceipt` each) and the
-    unseen check (bench.chains.ethereum.unseen)."""
+    unseen check (bench.chains.ethereum.unseen), told what each planned write offered by `fee_caps`."""
 
     verification = "receipts fetched after the measured window (eth_getBlockReceipts)"
 
-    def __init__(self, rpc: RpcClient) -> None:
-        self.rpc = rpc
+    def __init__(self, rpc: RpcClient, fee_caps: Callable[[], Mapping[bytes, int]] | None = None) -> None:
+        self.rpc, self._fee_caps = rpc, fee_caps
 
     def unseen(self, writes: Sequence[Write], seen_blocks: dict[int, float], now: float) -> UnseenCheck:
-        return check_unseen(self.rpc, writes, seen_blocks, now)
+        caps = self._fee_caps() if self._fee_caps is not None else None
+        return check_unseen(self.rpc, writes, seen_blocks, now, caps)
 
     def receipts(self, blocks: Sequence[int], tx_ids: dict[bytes, int]) -> list[ReceiptRow]:
         return fetch_receipts(self.rpc, blocks, tx_ids)

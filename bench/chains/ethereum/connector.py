@@ -42,13 +42,14 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
             feed.close()
         rpc.close()
 
+    planner = EthereumPlanner(rpc)
     return Connector(
         identity=EthereumIdentity(endpoint),
-        planner=EthereumPlanner(rpc),
+        planner=planner,
         preparer=EthereumPreparer(rpc, options.funder_key),
         wire=WIRE,
         heads=heads,
-        after=EthereumAfterWindow(rpc),
+        after=EthereumAfterWindow(rpc, planner.fee_caps),
         close=close,
     )
 
@@ -67,10 +68,20 @@ class EthereumIdentity:
 
 
 class EthereumPlanner:
-    """Keys from the seed, nonces from the node (`pending`), every transaction signed with its nonce."""
+    """Keys from the seed, nonces from the node (`pending`), every transaction signed with its nonce; it keeps
+    what each signed write offers (its fee cap), for the unseen check."""
 
     def __init__(self, rpc: RpcClient) -> None:
         self.rpc = rpc
+        self._caps: dict[bytes, int] = {}
+
+    def fee_caps(self) -> dict[bytes, int]:
+        """Each signed write's gas price or fee cap, by hash (the rounds signed again included)."""
+        return self._caps
+
+    def _keep_caps(self, rounds: Sequence[PlannedRound], caps: Sequence[int]) -> None:
+        for planned, cap in zip(rounds, caps, strict=True):
+            self._caps.update(dict.fromkeys(planned.hashes, cap))
 
     def plan(self, workload: Workload, info: ChainInfo, processes: int | None) -> Planned:
         node = _node(info)
@@ -85,13 +96,16 @@ class EthereumPlanner:
             processes=processes,
             pricing=pricing,
         )
+        self._keep_caps(plan.rounds, plan.fee_caps)
         return Planned(plan, plan.signing_seconds, plan.processes)
 
     def resign(self, plan: ChainPlan, later: Sequence[PlannedRound]) -> list[PlannedRound]:
         """Their nonces were never used: sign the later rounds again from the node's pending nonces, each
         from the plan's state when it began (the same calls as planned, renumbered)."""
         assert isinstance(plan, Plan)
-        return resign_rounds(plan, later, self._nonces(plan.addresses))
+        rounds = resign_rounds(plan, later, self._nonces(plan.addresses))
+        self._keep_caps(rounds, [plan.fee_caps[r.index] for r in rounds])
+        return rounds
 
     def _nonces(self, addresses: Sequence[bytes]) -> list[int]:
         params = [["0x" + a.hex(), "pending"] for a in addresses]
@@ -113,7 +127,7 @@ class EthereumPreparer:
             plan.addresses,
             plan.funding_wei,
             chain_id=node.chain_id,
-            gas_price=plan.gas_price,
+            gas_price=max(plan.gas_price, 2 * node.gas_price),  # included, whatever the rounds offer
             dev_account=node.dev_accounts[0] if node.dev_accounts else None,
             funder_key=self._funder_key,
         )
