@@ -19,6 +19,9 @@ Format history (schema_version):
      `included_unrecorded` (in a block, but its send record was lost with a worker),
      `queued_next_nonce`; the verdict `valid`, `invalid_reasons` [{code, detail}], `flags` [{code,
      detail}]; `load` {users, processes}. `chainmark report` rebuilds version 2 from any results store.
+     Added within version 2 (fields a reader of an older file finds absent, read as their defaults):
+     per round and write kind `gas_used_p50`, `gas_used`, `gas_per_s` (issue 15), `timed_out_by_reason`
+     `priced-out`; `plan` {tx_type, base_fee_wei, priority_fee_wei, max_fee_cap_wei, fee_cap_wei [per round]}.
 """
 
 from __future__ import annotations
