@@ -214,7 +214,8 @@ MALFORMED = [
         " erc20-balance, donothing, cpuheavy, ioheavy-write, ioheavy-scan, kv-read, kv-update, kv-insert, kv-scan,"
         " kv-rmw, smallbank-amalgamate, smallbank-balance, smallbank-deposit-checking, smallbank-send-payment,"
         " smallbank-transact-savings, smallbank-write-check, evidence-store, evidence-batch, evidence-verify,"
-        " trace-register, trace-transfer, trace-history, ycsb, smallbank, got 'erc20'",
+        " trace-register, trace-transfer, trace-history, storage-write, fill-block, revert, erc721-mint,"
+        " erc721-transfer, amm-swap, amm-add-liquidity, logs-read, estimate-gas, ycsb, smallbank, got 'erc20'",
         id="tx-kind-unknown",
     ),
     pytest.param(

@@ -95,6 +95,7 @@ class EthereumPlanner:
             start_nonces=self._nonces(addresses),
             processes=processes,
             pricing=pricing,
+            first_block=node.block_number,
         )
         self._keep_caps(plan.rounds, plan.fee_caps)
         return Planned(plan, plan.signing_seconds, plan.processes)

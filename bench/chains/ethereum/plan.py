@@ -127,6 +127,7 @@ def build_plan(
     start_nonces: list[int] | None = None,
     processes: int | None = None,
     pricing: Pricing | None = None,
+    first_block: int = 0,
 ) -> Plan:
     """Derive keys, decide every transaction, and sign them all (in parallel when it pays); `pricing` None:
     legacy transactions at `gas_price`."""
@@ -136,7 +137,7 @@ def build_plan(
     nonces = list(start_nonces) if start_nonces is not None else [0] * count
     processes = processes or os.cpu_count() or 1
     started = time.perf_counter()
-    contracts = plan_contracts(workload, addresses[0], nonces[0], addresses, seed)
+    contracts = plan_contracts(workload, addresses[0], nonces[0], addresses, seed, first_block)
     setup: list[tuple[bytes, bytes]] = []
     if contracts is not None:
         templates = tuple(UnsignedTx(c.to or b"", 0, c.gas, gas_price, c.data) for c in contracts.setup)
@@ -352,11 +353,12 @@ def _contract_calls(
     plan = signer.contracts
     if plan is None:
         raise ValueError(f"{tx.kind} needs the workload's contracts planned")
-    batch = ETHEREUM_KINDS[tx.kind].build(plan, state, tx, senders[mine], rng)
+    kind = ETHEREUM_KINDS[tx.kind]
+    batch = kind.build(plan, state, tx, senders[mine], rng)
     senders[mine] = batch.senders  # e.g. a custody transfer comes from the product's custodian
     if tx.read:
         for p, data in zip(mine, batch.data, strict=True):
-            payloads[p] = plan.eth_call(tx.contract, data)
+            payloads[p] = data if kind.request else plan.eth_call(tx.contract, data)
         return batch.state
     to, gas = plan.addresses[tx.contract], write_gas(tx)
     for p, data in zip(mine, batch.data, strict=True):
