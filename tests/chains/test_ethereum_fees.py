@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import rlp as rlp_ref
 from eth_account import Account
 
-from bench.chains.ethereum.fees import PREPARE_BLOCKS, Pricing, legacy
+from bench.chains.ethereum.connector import choose_pricing
+from bench.chains.ethereum.fees import DEFAULT_MAX_FEE, PREPARE_BLOCKS, Pricing, legacy
 from bench.chains.ethereum.keys import checksum
+from bench.chains.ethereum.node import NodeInfo
 from bench.chains.ethereum.plan import build_plan
 from bench.workload import parse_workload
+from bench.workload.spec import Target
 
 GWEI = 10**9
 
@@ -82,3 +87,29 @@ def test_a_type_1_plan_is_eip_2930_at_the_gas_price() -> None:
     assert plan.fee_caps == (7, 7, 7)
     for raw in plan.rounds[0].raw:
         assert raw[0] == 1 and int.from_bytes(rlp_ref.decode(raw[1:])[2], "big") == 7
+
+
+NODE = NodeInfo("anvil/v1.7.1", 31337, 100_000_000, 2 * GWEI, 5, (), base_fee=GWEI, priority_fee=GWEI)
+
+
+@pytest.mark.parametrize(
+    ("target", "node", "expected"),
+    [
+        (Target(), NODE, (2, 4 * GWEI, GWEI, GWEI, DEFAULT_MAX_FEE)),
+        (Target(), replace(NODE, base_fee=None), (0, 4 * GWEI, 0, GWEI, DEFAULT_MAX_FEE)),  # Ganache (berlin)
+        (Target(tx_type=0, gas_price_wei=7), NODE, (0, 7, GWEI, GWEI, DEFAULT_MAX_FEE)),
+        (Target(tx_type=2, priority_fee_wei=3, max_fee_wei=9 * GWEI), NODE, (2, 4 * GWEI, GWEI, 3, 9 * GWEI)),
+        (Target(), replace(NODE, priority_fee=None, gas_price=1), (2, GWEI, GWEI, GWEI, DEFAULT_MAX_FEE)),
+        (
+            Target(),
+            replace(NODE, priority_fee=10**6),
+            (2, 4 * GWEI, GWEI, GWEI, DEFAULT_MAX_FEE),
+        ),  # tip >= 1 gwei
+    ],
+)
+def test_the_pricing_is_the_workloads_else_the_nodes(
+    target: Target, node: NodeInfo, expected: tuple[int, ...]
+) -> None:
+    p = choose_pricing(target, node)
+    assert (p.tx_type, p.gas_price, p.base_fee, p.priority_fee, p.max_fee) == expected
+    assert (p.gas_limit, p.block_time) == (node.gas_limit, target.block_time)
