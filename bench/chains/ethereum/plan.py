@@ -46,10 +46,6 @@ class Signer:
     contracts: ContractPlan | None = field(default=None, repr=False)
     blocks_before: tuple[int, ...] = ()
 
-    @property
-    def gas_price(self) -> int:
-        return self.pricing.gas_price
-
 
 @dataclass(frozen=True, slots=True)
 class Fees:
