@@ -14,13 +14,18 @@ from typing import Any
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 CONTRACT_NAMES = (
+    "AMM",
+    "Burner",
     "CPUHeavy",
     "DoNothing",
     "ERC20",
     "Evidence",
     "IOHeavy",
     "KVStore",
+    "NFT",
+    "Reverter",
     "SmallBank",
+    "Storage",
     "Traceability",
 )
 

@@ -68,6 +68,28 @@ TRACE_TRANSFER_CUSTODY = Function("Traceability", "transferCustody(bytes32,addre
 TRACE_CUSTODIAN_OF = Function("Traceability", "custodianOf(bytes32)")
 TRACE_HISTORY_LENGTH = Function("Traceability", "historyLength(bytes32)")
 TRACE_HISTORY_AT = Function("Traceability", "historyAt(bytes32,uint256)")
+STORAGE_WRITE = Function("Storage", "write(uint256)")
+STORAGE_SLOTS_WRITTEN = Function("Storage", "slotsWritten()")
+STORAGE_SLOT_AT = Function("Storage", "slotAt(uint256)")
+BURNER_BURN = Function("Burner", "burn()")
+BURNER_BURNS = Function("Burner", "burns()")
+REVERTER_FAIL = Function("Reverter", "fail()")
+REVERTER_CALLS = Function("Reverter", "calls()")
+NFT_MINT = Function("NFT", "mint()")
+NFT_MINT_EACH = Function("NFT", "mintEach(address[])")
+NFT_TRANSFER_FROM = Function("NFT", "transferFrom(address,address,uint256)")
+NFT_OWNER_OF = Function("NFT", "ownerOf(uint256)")
+NFT_BALANCE_OF = Function("NFT", "balanceOf(address)")
+NFT_TOTAL_SUPPLY = Function("NFT", "totalSupply()")
+AMM_DISTRIBUTE = Function("AMM", "distribute(address[],uint256)")
+AMM_START = Function("AMM", "start(uint256,uint256)")
+AMM_ADD_LIQUIDITY = Function("AMM", "addLiquidity(uint256)")
+AMM_SWAP = Function("AMM", "swap(bool,uint256)")
+AMM_RESERVE0 = Function("AMM", "reserve0()")
+AMM_RESERVE1 = Function("AMM", "reserve1()")
+AMM_TOTAL_SHARES = Function("AMM", "totalShares()")
+AMM_TOKEN0 = Function("AMM", "token0()")
+AMM_TOKEN1 = Function("AMM", "token1()")
 
 FUNCTIONS = tuple(value for value in dict(globals()).values() if isinstance(value, Function))
 
@@ -308,3 +330,56 @@ def decode_evidence_deposit(data: bytes) -> EvidenceDeposit:
 def decode_custody_entry(data: bytes) -> CustodyEntry:
     from_address, to_address, timestamp, note = decode(["address", "address", "uint256", "string"], data)
     return CustodyEntry(_address(from_address), _address(to_address), int(timestamp), str(note))
+
+
+# Storage, Burner, Reverter: the storage-write, fill-block and revert scenarios
+
+
+def storage_write(slots: int) -> bytes:
+    return STORAGE_WRITE.encode(slots)
+
+
+def burner_burn() -> bytes:
+    return BURNER_BURN.selector
+
+
+def reverter_fail() -> bytes:
+    return REVERTER_FAIL.selector
+
+
+# NFT (ERC-721)
+
+
+def nft_mint() -> bytes:
+    return NFT_MINT.selector
+
+
+def nft_mint_each(to: Sequence[bytes]) -> bytes:
+    return NFT_MINT_EACH.encode(list(to))
+
+
+def nft_transfer_from(owner: bytes, to: bytes, token_id: int) -> bytes:
+    return NFT_TRANSFER_FROM.encode(owner, to, token_id)
+
+
+def nft_owner_of(token_id: int) -> bytes:
+    return NFT_OWNER_OF.encode(token_id)
+
+
+# AMM (a constant-product pool of two ERC-20 tokens)
+
+
+def amm_distribute(to: Sequence[bytes], amount: int) -> bytes:
+    return AMM_DISTRIBUTE.encode(list(to), amount)
+
+
+def amm_start(amount0: int, amount1: int) -> bytes:
+    return AMM_START.encode(amount0, amount1)
+
+
+def amm_add_liquidity(amount0: int) -> bytes:
+    return AMM_ADD_LIQUIDITY.encode(amount0)
+
+
+def amm_swap(zero_for_one: bool, amount_in: int) -> bytes:
+    return AMM_SWAP.encode(zero_for_one, amount_in)

@@ -136,6 +136,8 @@ COLUMNS: tuple[Column, ...] = (  # every column, in the run report's order
     Column(
         "commit_throughput_tps", "commit throughput", "tx/s", lambda r: r.commit_throughput_tps, _number()
     ),
+    Column("gas_per_s", "gas per second", "gas/s", lambda r: r.gas_per_s, _number(digits=0)),
+    Column("gas_used_p50", "gas per tx p50", "gas", lambda r: r.gas_used_p50, _number(digits=0)),
     _latency_column("p50", "p50", lambda lat: lat.p50, "p50 ms"),
     _latency_column("p90", "p90", lambda lat: lat.p90, "p90 ms"),
     _latency_column("p99", "p99", lambda lat: lat.p99, "p99 ms"),

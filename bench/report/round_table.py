@@ -64,6 +64,8 @@ def _part_row(label: str, kind: str, part: KindOutcome) -> str:
             confirmed=part.confirmed,
             timed_out=part.timed_out,
             commit_throughput_tps=_fmt(part.commit_throughput_tps),
+            gas_per_s=_fmt(part.gas_per_s, digits=0),
+            gas_used_p50=_fmt(part.gas_used_p50, digits=0),
         )
     return _sub_row(cells)
 

@@ -54,12 +54,34 @@ def _rates_figure(series: RunSeries, start: float) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=y, name="send rate", mode="lines", line={"shape": "hv"}))
         x, y = _per_second(seen, start, end)
         fig.add_trace(go.Bar(x=x, y=y, name="confirmed throughput", opacity=0.6))
+    _base_fee_trace(fig, series, start)
     return _layout(
         fig,
-        "Send rate vs confirmed throughput (per 1 s bucket, whole run)",
+        "Send rate vs confirmed throughput (per 1 s bucket, whole run), and the base fee of each block",
         "seconds since run start",
         "transactions per second",
     )
+
+
+def _base_fee_trace(fig: go.Figure, series: RunSeries, start: float) -> None:
+    """Each block's base fee (gwei, right axis) at its sight time, where the blocks had one."""
+    blocks = series.blocks
+    has = ~np.isnan(blocks.base_fee)
+    if not has.any():
+        return
+    fig.add_trace(
+        go.Scatter(
+            x=blocks.seen[has] - start,
+            y=blocks.base_fee[has] / 1e9,
+            name="base fee (gwei)",
+            mode="lines+markers",
+            line={"shape": "hv"},
+            yaxis="y2",
+            customdata=blocks.number[has],
+            hovertemplate="block %{customdata}: base fee %{y} gwei<extra></extra>",
+        )
+    )
+    fig.update_layout(yaxis2={"title": "base fee (gwei)", "overlaying": "y", "side": "right"})
 
 
 def _latency_over_time_figure(series: RunSeries, start: float) -> go.Figure:

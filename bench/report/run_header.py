@@ -47,7 +47,7 @@ def render_header(meta: dict[str, Any]) -> str:
             "Plan",
             f"{plan.get('tx_count', '-')} transactions signed before the clock started, in "
             f"{plan.get('signing_seconds', '-')} s on {plan.get('processes', '-')} processes; "
-            f"gas price {plan.get('gas_price_wei', '-')} wei",
+            + _pricing_text(plan),
         ),
         ("Observer", f"{meta.get('observer', '-')}; {meta.get('verification', 'receipts not fetched')}"),
         ("Prometheus", _prometheus_line(meta.get("prometheus"))),
@@ -76,6 +76,17 @@ def _workers_line(workers: dict[str, Any]) -> str:
     return (
         f"{len(nodes)} Locust workers under a master in chainmark's process; clock offset from the master: "
         f"{clocks}; duplicate records received: {workers.get('duplicates_received', 0)}"
+    )
+
+
+def _pricing_text(plan: dict[str, Any]) -> str:
+    """What the plan's transactions offer: type 2's base fee, tip and caps per round, else the gas price."""
+    if plan.get("tx_type") != 2:
+        return f"type {plan.get('tx_type', 0)}, gas price {plan.get('gas_price_wei', '-')} wei"
+    caps = ", ".join(f"{c:,}" for c in plan.get("fee_cap_wei") or [])
+    return (
+        f"type 2 (EIP-1559), base fee at plan {plan.get('base_fee_wei', 0):,} wei, tip "
+        f"{plan.get('priority_fee_wei', 0):,} wei, fee cap per round {caps} wei"
     )
 
 

@@ -12,6 +12,8 @@ PENDING, QUEUED, DROPPED, NONCE_GAP, INCLUDED_LATE = (
     "nonce-gap",
     "included-late",
 )
+# held by the node but never includable while the base fee stays above its fee cap (maxFeePerGas or gas price)
+PRICED_OUT = "priced-out"
 UNCHECKED = (
     "unchecked"  # the node was not asked (a store written before chainmark asked, or the check failed)
 )

@@ -25,6 +25,7 @@ class RoundData:
     reads: np.ndarray  # True for a read (eth_call / eth_getBalance ...): answered, never in a block
     unseen: list[str | None]  # what the node said after the window of a write never seen in a block
     next_nonce: np.ndarray  # True where that write's nonce was its sender's next one on chain
+    gas_used: np.ndarray  # from its receipt; NaN where none was fetched
 
     @property
     def rejected(self) -> np.ndarray:
@@ -49,19 +50,20 @@ class RoundData:
             self.reads[mask],
             pick(self.unseen),
             self.next_nonce[mask],
+            self.gas_used[mask],
         )
 
 
 def load_round(store: RunStore, round_idx: int) -> RoundData:
     rows = store.query(
         "SELECT s.intended, s.sent, s.answered, s.error, i.seen, i.block, r.status, t.kind, length(t.hash) = 0, "
-        "u.reason, u.next_nonce "
+        "u.reason, u.next_nonce, r.gas_used "
         "FROM txs t JOIN sends s ON s.tx = t.id LEFT JOIN inclusions i ON i.tx = t.id "
         "LEFT JOIN receipts r ON r.tx = t.id LEFT JOIN unseen u ON u.tx = t.id "
         "WHERE t.round = ? ORDER BY s.intended",
         (round_idx,),
     )
-    col = list(zip(*rows, strict=True)) if rows else [()] * 11
+    col = list(zip(*rows, strict=True)) if rows else [()] * 12
 
     def floats(values: tuple[Any, ...]) -> np.ndarray:
         return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
@@ -78,4 +80,5 @@ def load_round(store: RunStore, round_idx: int) -> RoundData:
         reads=np.array(col[8], dtype=bool),
         unseen=list(col[9]),
         next_nonce=np.array([bool(v) for v in col[10]], dtype=bool),
+        gas_used=floats(col[11]),
     )

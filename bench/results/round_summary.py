@@ -38,6 +38,9 @@ class WriteOutcome:
     pending: int = 0
     latency_s: AcceptedLatency = field(default_factory=AcceptedLatency)
     latency_confirmed_s: Percentiles = field(default_factory=Percentiles)
+    gas_used_p50: int | None = None  # over the confirmed writes with a receipt
+    gas_used: int = 0  # their sum
+    gas_per_s: float = 0.0  # that sum over the round's window (set with the window)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,9 @@ class WriteOutcome:
             "pending": self.pending,
             "latency_s": self.latency_s.as_json(),
             "latency_confirmed_s": self.latency_confirmed_s.as_json(),
+            "gas_used_p50": self.gas_used_p50,
+            "gas_used": self.gas_used,
+            "gas_per_s": rounded(self.gas_per_s),
         }
 
     @classmethod
@@ -70,6 +76,9 @@ class WriteOutcome:
             pending=doc.get("pending") or 0,
             latency_s=AcceptedLatency.from_json(doc.get("latency_s")),
             latency_confirmed_s=Percentiles.from_json(doc.get("latency_confirmed_s")),
+            gas_used_p50=doc.get("gas_used_p50"),
+            gas_used=doc.get("gas_used") or 0,
+            gas_per_s=doc.get("gas_per_s") or 0.0,
         )
 
 
@@ -164,6 +173,9 @@ class RoundSummary:
     queued_next_nonce: int = 0
     verdict: Verdict | None = field(default_factory=Verdict)
     load: dict[str, int] = field(default_factory=dict)
+    gas_used_p50: int | None = None  # gas used per confirmed write (its receipt), median
+    gas_used: int = 0  # the confirmed writes' gas
+    gas_per_s: float = 0.0  # gas_used over the window, beside throughput_tps
 
     @property
     def valid(self) -> bool:
@@ -198,6 +210,9 @@ class RoundSummary:
             "send_rate_tps": rounded(self.send_rate_tps),
             "throughput_tps": rounded(self.throughput_tps),
             "commit_throughput_tps": self.commit_throughput_tps,
+            "gas_used_p50": self.gas_used_p50,
+            "gas_used": self.gas_used,
+            "gas_per_s": rounded(self.gas_per_s),
             "latency_s": self.latency_s.as_json(),
             "latency_confirmed_s": self.latency_confirmed_s.as_json(),
             "window_s": list(self.window_s) if self.window_s else None,
@@ -250,4 +265,7 @@ class RoundSummary:
             queued_next_nonce=doc.get("queued_next_nonce") or 0,
             verdict=Verdict.from_json(doc) if "valid" in doc else None,
             load=dict(doc.get("load") or {}),
+            gas_used_p50=doc.get("gas_used_p50"),
+            gas_used=doc.get("gas_used") or 0,
+            gas_per_s=doc.get("gas_per_s") or 0.0,
         )

@@ -28,6 +28,7 @@ class BlockSeries:
     gas_limit: np.ndarray
     tx_count: np.ndarray
     ours: np.ndarray
+    base_fee: np.ndarray  # wei; NaN where the block had none (a node without EIP-1559)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +128,10 @@ def _failures(store: RunStore) -> dict[str, np.ndarray]:
 
 def _blocks(store: RunStore) -> BlockSeries:
     rows = store.query(
-        "SELECT b.number, b.seen, b.timestamp, b.gas_used, b.gas_limit, b.tx_count, COUNT(i.tx) FROM blocks b "
-        "LEFT JOIN inclusions i ON i.block = b.number GROUP BY b.number ORDER BY b.number"
+        "SELECT b.number, b.seen, b.timestamp, b.gas_used, b.gas_limit, b.tx_count, COUNT(i.tx), b.base_fee "
+        "FROM blocks b LEFT JOIN inclusions i ON i.block = b.number GROUP BY b.number ORDER BY b.number"
     )
-    return BlockSeries(*_columns(rows, 7))
+    return BlockSeries(*_columns(rows, 8))
 
 
 def _resources(store: RunStore) -> dict[str, ResourceSeries]:

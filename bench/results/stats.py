@@ -21,6 +21,9 @@ Definitions (Hyperledger Performance & Scale WG, made precise):
   throughput      confirmed / window length
   commit throughput  confirmed / (last confirmation seen - first intended send): Caliper's definition,
                   which a short round does not dilute with the block interval before its first send
+  gas             `gas_used_p50`: the median gas used (from receipts) per confirmed write; `gas_used` their
+                  sum; `gas_per_s` = gas_used / window length, beside throughput (also per kind, over the
+                  round's window): 21k-gas transfers and 200k-gas swaps are comparable by it
   send rate       (sent - 1) / (last send - first send)
   schedule lag    actual send time minus intended send time; in a distributed run also per worker
                   (`by_worker`), so a worker that fell behind its share of the schedule shows
@@ -121,6 +124,7 @@ def _write_outcomes(data: RoundData, finished: bool, observed_until: float | Non
     late = [r for r, keep in zip(data.unseen, confirmed, strict=True) if keep]
     queued_next = unseen & data.next_nonce & np.array([r == QUEUED for r in data.unseen], dtype=bool)
     sent = len(data.errors)
+    gas = data.gas_used[confirmed & ~np.isnan(data.gas_used)]
     return WriteOutcome(
         sent=sent,
         success_rate=_round(int(confirmed.sum()) / sent) if sent else None,
@@ -136,6 +140,8 @@ def _write_outcomes(data: RoundData, finished: bool, observed_until: float | Non
         pending=0 if finished else int(unseen.sum()),
         latency_s=censored_percentiles(latency, until - data.intended[never]),
         latency_confirmed_s=percentiles(latency),
+        gas_used_p50=int(nearest_rank(np.sort(gas), 1, 2)) if len(gas) else None,
+        gas_used=int(gas.sum()),
     )
 
 
@@ -228,7 +234,16 @@ def summarize_round(
         queued_next_nonce=writes.queued_next_nonce,
         verdict=judge(round_facts(store, meta, row, everything, lag.p99, submit)),
         load=row.load,
+        gas_used_p50=writes.gas_used_p50,
+        gas_used=writes.gas_used,
     )
+
+
+def _gas_rate(part: KindOutcome, length: float) -> KindOutcome:
+    """A write kind's gas per second over its round's window (reads unchanged)."""
+    if isinstance(part, WriteOutcome):
+        return dataclasses.replace(part, gas_per_s=part.gas_used / length)
+    return part
 
 
 def _included_unrecorded(store: RunStore, round_idx: int) -> int:
@@ -285,10 +300,13 @@ def summarize(store: RunStore) -> list[RoundSummary]:
         summary = summarize_round(store, row, finished, meta, until)
         window = round_window(store, row[0])
         if window is not None and window[1] > window[0]:
+            length = window[1] - window[0]
             summary = dataclasses.replace(
                 summary,
                 window_s=(_round(window[0], 3), _round(window[1], 3)),
-                throughput_tps=summary.confirmed / (window[1] - window[0]),
+                throughput_tps=summary.confirmed / length,
+                gas_per_s=summary.gas_used / length,
+                by_kind={k: _gas_rate(part, length) for k, part in summary.by_kind.items()},
             )
         out.append(summary)
     return out

@@ -26,6 +26,9 @@ Format history (schema_version):
      merkle_mismatched [heights]}).
      A run whose preparer funded its accounts in transactions of its own (the Bitcoin family) adds
      `funding` {transactions, source, ...}, counted apart from the rounds.
+     Added within version 2 (fields a reader of an older file finds absent, read as their defaults):
+     per round and write kind `gas_used_p50`, `gas_used`, `gas_per_s` (issue 15), `timed_out_by_reason`
+     `priced-out`; `plan` {tx_type, base_fee_wei, priority_fee_wei, max_fee_cap_wei, fee_cap_wei [per round]}.
 """
 
 from __future__ import annotations

@@ -76,6 +76,7 @@ _BANK = (Bounded("customers", 2, 1_000_000, 1000), Bounded("amount", 1, 10**9, 1
 _IO = (Bounded("n", 1, 1000, 10), Bounded("keys", 1, 10**9, 100_000))
 _BATCH = (Bounded("k", 1, 4096, 64),)
 _PRODUCTS = (Bounded("products", 1, 100_000, 1000),)
+_AMM = (Bounded("amount", 1, 10**21, 10**18),)  # token units (18 decimals) swapped in, or token0 added
 
 CONTRACT_KINDS: dict[str, ContractKind] = {
     "erc20-transfer": ContractKind("ERC20", False, (Bounded("amount", 1, 10**18, 1), Picked("to"))),
@@ -101,6 +102,16 @@ CONTRACT_KINDS: dict[str, ContractKind] = {
     "trace-register": ContractKind("Traceability", False),
     "trace-transfer": ContractKind("Traceability", False, _PRODUCTS),
     "trace-history": ContractKind("Traceability", True, _PRODUCTS),
+    # issue 15's scenarios: storage, gas and failure, an NFT collection, a constant-product pool, and reads
+    "storage-write": ContractKind("Storage", False, (Bounded("slots", 1, 1000, 10),)),
+    "fill-block": ContractKind("Burner", False, (Bounded("gas", 100_000, 100_000_000, 1_000_000),)),
+    "revert": ContractKind("Reverter", False),
+    "erc721-mint": ContractKind("NFT", False),
+    "erc721-transfer": ContractKind("NFT", False),
+    "amm-swap": ContractKind("AMM", False, _AMM),
+    "amm-add-liquidity": ContractKind("AMM", False, _AMM),
+    "logs-read": ContractKind("ERC20", True, (Picked("of"),)),
+    "estimate-gas": ContractKind("ERC20", True, (Bounded("amount", 1, 10**18, 1), Picked("to"))),
 }
 
 # A contract's integer defaults, for the kinds of it that do not take the parameter themselves: the setup

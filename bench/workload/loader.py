@@ -7,6 +7,7 @@ The YAML is composed (safe loader, no object construction) into a node tree that
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bench.errors import WorkloadError
 from bench.urls import redact_url, url_problem
@@ -117,7 +118,15 @@ def _check_kinds_fit_chain(rnd: Round, index: int, chain: str, path: str) -> Non
 
 
 # the target fields only one family reads: naming one on the other's target is a mistake, not a no-op
-ETHEREUM_ONLY = ("node", "block_time", "gas_limit", "gas_price_gwei")  # bitcoin: network.block_time
+ETHEREUM_ONLY = (
+    "node",
+    "block_time",
+    "gas_limit",
+    "gas_price_gwei",
+    "tx_type",
+    "priority_fee_gwei",
+    "max_fee_gwei",
+)  # bitcoin: network.block_time
 BITCOIN_ONLY = ("network", "fee_rate")
 
 
@@ -130,6 +139,9 @@ def _target(reader: Reader) -> Target:
             "block_time",
             "gas_limit",
             "gas_price_gwei",
+            "tx_type",
+            "priority_fee_gwei",
+            "max_fee_gwei",
             "confirm_grace",
             "confirmations",
             "poll_interval",
@@ -151,6 +163,7 @@ def _target(reader: Reader) -> Target:
     if url is not None and "network" in f:
         raise f["network"].fail("a managed network and target.url exclude each other: give one", shown=False)
     gas_price = optional(f, "gas_price_gwei", lambda r: r.positive(limits.MAX_GAS_PRICE_GWEI), None)
+    fees = _fees(f, gas_price is not None)
     network = optional(f, "network", _network, None)
     return Target(
         chain=chain,
@@ -160,6 +173,7 @@ def _target(reader: Reader) -> Target:
         fee_rate=optional(f, "fee_rate", lambda r: r.integer(1, limits.MAX_FEE_RATE), None),
         batch=optional(f, "batch", _batch, None),
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
+        **fees,
         **given(
             f,
             {
@@ -185,6 +199,27 @@ def _batch(reader: Reader) -> int | None:
     if isinstance(value, str):
         raise reader.fail("expected auto, off or a number of submissions per request")
     return reader.integer(1, limits.MAX_BATCH)
+
+
+def _fees(f: dict[str, Reader], gas_price: bool) -> dict[str, Any]:
+    """The transaction type and its fees: a gas price is for types 0 and 1, a tip and a fee cap for type 2 (a
+    gas price alone means type 0)."""
+    tx_type = optional(f, "tx_type", lambda r: r.integer(0, 2), 0 if gas_price else None)
+    type2 = ("priority_fee_gwei", "max_fee_gwei")
+    if gas_price and tx_type == 2:
+        raise f["gas_price_gwei"].fail(
+            "a type-2 transaction has no gas price: give priority_fee_gwei / max_fee_gwei", shown=False
+        )
+    for key in type2:
+        if key in f and tx_type in (0, 1):
+            raise f[key].fail(
+                f"only for tx_type 2 (this target's transactions are type {tx_type})", shown=False
+            )
+    wei = {k: optional(f, k, lambda r: r.positive(limits.MAX_GAS_PRICE_GWEI), None) for k in type2}
+    return {
+        "tx_type": tx_type,
+        **{k.replace("_gwei", "_wei"): None if v is None else int(v * GWEI) for k, v in wei.items()},
+    }
 
 
 def _network(reader: Reader) -> Network:

@@ -125,6 +125,13 @@ def workload_schema() -> dict[str, Any]:
             "block_time": DURATION,
             "gas_limit": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},
             "gas_price_gwei": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_GAS_PRICE_GWEI},
+            "tx_type": {"enum": [0, 1, 2], "description": "0 legacy, 1 EIP-2930, 2 EIP-1559"},
+            "priority_fee_gwei": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "maximum": limits.MAX_GAS_PRICE_GWEI,
+            },
+            "max_fee_gwei": {"type": "number", "exclusiveMinimum": 0, "maximum": limits.MAX_GAS_PRICE_GWEI},
             "confirm_grace": DURATION,
             "confirmations": {"type": "integer", "minimum": 1, "maximum": limits.MAX_CONFIRMATIONS},
             "poll_interval": DURATION,

@@ -197,7 +197,12 @@ class Target:
     node: str | None = None  # None: anvil when there is no URL
     block_time: float = 1.0
     gas_limit: int = 100_000_000
-    gas_price_wei: int | None = None  # None: max(2 x eth_gasPrice, 1 gwei)
+    gas_price_wei: int | None = None  # types 0 and 1; None: max(2 x eth_gasPrice, 1 gwei)
+    tx_type: int | None = None  # 0 legacy, 1 EIP-2930, 2 EIP-1559; None: 2 on a node with a base fee, else 0
+    priority_fee_wei: int | None = None  # type 2's tip; None: eth_maxPriorityFeePerGas (1 gwei without it)
+    max_fee_wei: int | None = (
+        None  # type 2: the fee cap's bound (bench.chains.ethereum.fees); None: 1000 gwei
+    )
     confirm_grace: float = 30.0
     confirmations: int = 1  # a tx is confirmed once its block is this many deep (1: the block itself)
     poll_interval: float = 0.1

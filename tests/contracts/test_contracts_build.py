@@ -58,7 +58,9 @@ def test_artifact_records_the_pinned_compiler_and_source_pragma(name: str) -> No
 
 
 def test_load_artifact_names_the_valid_contracts() -> None:
-    with pytest.raises(ValueError, match="unknown contract 'Nope': expected one of CPUHeavy, DoNothing"):
+    with pytest.raises(
+        ValueError, match="unknown contract 'Nope': expected one of AMM, Burner, CPUHeavy, DoNothing"
+    ):
         load_artifact("Nope")
 
 

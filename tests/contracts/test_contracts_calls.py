@@ -14,6 +14,16 @@ UNBUILT = {
     "SmallBank": {"checking(uint256)", "savings(uint256)", "exists(uint256)"},
     "Evidence": {"depositCount()"},
     "Traceability": {"metadataOf(bytes32)"},
+    "NFT": {
+        "name()",
+        "symbol()",
+        "getApproved(uint256)",
+        "isApprovedForAll(address,address)",
+        "supportsInterface(bytes4)",
+        "approve(address,uint256)",
+        "setApprovalForAll(address,bool)",
+    },
+    "AMM": {"shares(address)"},
 }
 
 

@@ -55,7 +55,8 @@ def test_the_terminal_headings() -> None:
 def test_the_run_report_headings() -> None:
     assert [c.report_heading for c in REPORT_COLUMNS] == [
         "Round", "Success (%)", "Verdict", "Rate", "Sent", "Confirmed", "Failed", "Timed out",
-        "Send rate (tx/s)", "Throughput (tx/s)", "Commit throughput (tx/s)", "Latency p50 (ms)", "p90",
+        "Send rate (tx/s)", "Throughput (tx/s)", "Commit throughput (tx/s)", "Gas per second (gas/s)",
+        "Gas per tx p50 (gas)", "Latency p50 (ms)", "p90",
         "p99", "p99.9", "max", "mean", "Window (s)", "Schedule lag p99 (ms)",
     ]  # fmt: skip
 

@@ -119,7 +119,8 @@ MALFORMED = [
     pytest.param(
         _one_round() + "target: {url: 'http://x', color: red}\n",
         "w.yaml:6: target.color: unknown key, expected one of chain, url, node, block_time, gas_limit, gas_price_gwei,"
-        " confirm_grace, confirmations, poll_interval, prometheus, network, fee_rate, batch, batch_window, got 'color'",
+        " tx_type, priority_fee_gwei, max_fee_gwei, confirm_grace, confirmations, poll_interval, prometheus,"
+        " network, fee_rate, batch, batch_window, got 'color'",
         id="unknown-key-target",
     ),
     pytest.param(
@@ -229,7 +230,8 @@ MALFORMED = [
         " erc20-balance, donothing, cpuheavy, ioheavy-write, ioheavy-scan, kv-read, kv-update, kv-insert, kv-scan,"
         " kv-rmw, smallbank-amalgamate, smallbank-balance, smallbank-deposit-checking, smallbank-send-payment,"
         " smallbank-transact-savings, smallbank-write-check, evidence-store, evidence-batch, evidence-verify,"
-        " trace-register, trace-transfer, trace-history, ycsb, smallbank, got 'erc20'",
+        " trace-register, trace-transfer, trace-history, storage-write, fill-block, revert, erc721-mint,"
+        " erc721-transfer, amm-swap, amm-add-liquidity, logs-read, estimate-gas, ycsb, smallbank, got 'erc20'",
         id="tx-kind-unknown",
     ),
     pytest.param(

@@ -37,7 +37,7 @@ def test_bitcoin_suite_resolves_and_is_versioned() -> None:
 
 def test_standard_suite_resolves_and_is_versioned() -> None:
     suite = load_suite(resolve_suite("standard", ROOT))
-    assert (suite.name, suite.version) == ("standard", 1)
+    assert (suite.name, suite.version) == ("standard", 2)
     assert len(suite.workloads) >= 3
 
 

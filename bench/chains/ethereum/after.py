@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.chains.base import ReceiptRow, UnseenCheck, Write
@@ -18,22 +18,23 @@ RECEIPT_TIMEOUT_S = 120.0  # a batch of 500 receipts of a busy node's large bloc
 
 class EthereumAfterWindow:
     """Receipts (`eth_getTransactionReceipt`, in batches over two connections) and the unseen check
-    (bench.chains.ethereum.unseen)."""
+    (bench.chains.ethereum.unseen), told what each planned write offered by `fee_caps`."""
 
     verification = (
         f"receipts fetched after the measured window (eth_getTransactionReceipt, batches of "
         f"{RECEIPT_BATCH} over {RECEIPT_CONNECTIONS} connections)"
     )
 
-    def __init__(self, rpc: RpcClient) -> None:
-        self.rpc = rpc
+    def __init__(self, rpc: RpcClient, fee_caps: Callable[[], Mapping[bytes, int]] | None = None) -> None:
+        self.rpc, self._fee_caps = rpc, fee_caps
 
     def record(self) -> dict[str, object]:
         """No block checks of its own beyond the observer's (summary.json has no `blocks` key)."""
         return {}
 
     def unseen(self, writes: Sequence[Write], seen_blocks: dict[int, float], now: float) -> UnseenCheck:
-        return check_unseen(self.rpc, writes, seen_blocks, now)
+        caps = self._fee_caps() if self._fee_caps is not None else None
+        return check_unseen(self.rpc, writes, seen_blocks, now, caps)
 
     def receipts(self, blocks: Sequence[int], tx_ids: dict[bytes, int]) -> list[ReceiptRow]:
         return fetch_receipts(self.rpc.endpoint, tx_ids)

@@ -62,7 +62,7 @@ class ManagedAnvil(ManagedNode):
 
     def command(self) -> list[str]:
         block_time = f"{self.block_time:g}"
-        # Base fee 0: EIP-1559 pricing would otherwise price pre-signed transactions out as blocks fill.
+        # Anvil's own base fee (1 gwei at genesis, moving by EIP-1559): the plan's fee rule covers its rise.
         return [
             str(self.binary),
             "--host",
@@ -73,8 +73,6 @@ class ManagedAnvil(ManagedNode):
             block_time,
             "--gas-limit",
             str(self.gas_limit),
-            "--block-base-fee-per-gas",
-            "0",
             "--accounts",
             "2",
             "--balance",

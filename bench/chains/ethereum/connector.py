@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from bench.chains.base import ChainInfo, ChainPlan, ConnectOptions, Connector, Planned
 from bench.chains.ethereum.after import EthereumAfterWindow
+from bench.chains.ethereum.fees import DEFAULT_MAX_FEE, GWEI, Pricing
 from bench.chains.ethereum.funding import fund_accounts, send_and_confirm
 from bench.chains.ethereum.heads import EthereumHeads
 from bench.chains.ethereum.keys import address_of, derive_keys
@@ -22,9 +23,8 @@ from bench.errors import RunError
 from bench.plan.round import PlannedRound
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint
-from bench.workload.spec import Workload
+from bench.workload.spec import Target, Workload
 
-GWEI = 10**9
 WIRE = EthereumWire()
 
 
@@ -42,13 +42,14 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
             feed.close()
         rpc.close()
 
+    planner = EthereumPlanner(rpc)
     return Connector(
         identity=EthereumIdentity(endpoint),
-        planner=EthereumPlanner(rpc),
+        planner=planner,
         preparer=EthereumPreparer(rpc, options.funder_key),
         wire=WIRE,
         heads=heads,
-        after=EthereumAfterWindow(rpc),
+        after=EthereumAfterWindow(rpc, planner.fee_caps),
         close=close,
     )
 
@@ -67,29 +68,45 @@ class EthereumIdentity:
 
 
 class EthereumPlanner:
-    """Keys from the seed, nonces from the node (`pending`), every transaction signed with its nonce."""
+    """Keys from the seed, nonces from the node (`pending`), every transaction signed with its nonce; it keeps
+    what each signed write offers (its fee cap), for the unseen check."""
 
     def __init__(self, rpc: RpcClient) -> None:
         self.rpc = rpc
+        self._caps: dict[bytes, int] = {}
+
+    def fee_caps(self) -> dict[bytes, int]:
+        """Each signed write's gas price or fee cap, by hash (the rounds signed again included)."""
+        return self._caps
+
+    def _keep_caps(self, rounds: Sequence[PlannedRound], caps: Sequence[int]) -> None:
+        for planned, cap in zip(rounds, caps, strict=True):
+            self._caps.update(dict.fromkeys(planned.hashes, cap))
 
     def plan(self, workload: Workload, info: ChainInfo, processes: int | None) -> Planned:
         node = _node(info)
         accounts = workload.accounts
         addresses = [address_of(k) for k in derive_keys(accounts.seed, accounts.count)]
+        pricing = choose_pricing(workload.target, node)
         plan = build_plan(
             workload,
             chain_id=node.chain_id,
-            gas_price=workload.target.gas_price_wei or max(2 * node.gas_price, GWEI),
+            gas_price=pricing.gas_price,
             start_nonces=self._nonces(addresses),
             processes=processes,
+            pricing=pricing,
+            first_block=node.block_number,
         )
+        self._keep_caps(plan.rounds, plan.fee_caps)
         return Planned(plan, plan.signing_seconds, plan.processes)
 
     def resign(self, plan: ChainPlan, later: Sequence[PlannedRound]) -> list[PlannedRound]:
         """Their nonces were never used: sign the later rounds again from the node's pending nonces, each
         from the plan's state when it began (the same calls as planned, renumbered)."""
         assert isinstance(plan, Plan)
-        return resign_rounds(plan, later, self._nonces(plan.addresses))
+        rounds = resign_rounds(plan, later, self._nonces(plan.addresses))
+        self._keep_caps(rounds, [plan.fee_caps[r.index] for r in rounds])
+        return rounds
 
     def _nonces(self, addresses: Sequence[bytes]) -> list[int]:
         params = [["0x" + a.hex(), "pending"] for a in addresses]
@@ -111,7 +128,7 @@ class EthereumPreparer:
             plan.addresses,
             plan.funding_wei,
             chain_id=node.chain_id,
-            gas_price=plan.gas_price,
+            gas_price=max(plan.gas_price, 2 * node.gas_price),  # included, whatever the rounds offer
             dev_account=node.dev_accounts[0] if node.dev_accounts else None,
             funder_key=self._funder_key,
         )
@@ -134,6 +151,22 @@ class EthereumPreparer:
             "contracts": {name: "0x" + a.hex() for name, a in plan.contracts.addresses.items()},
             "setup": {"transactions": len(plan.setup), "seconds": round(time.perf_counter() - started, 3)},
         }
+
+
+def choose_pricing(target: Target, node: NodeInfo) -> Pricing:
+    """The workload's transaction type and fees, the node's where the workload leaves them out: type 2 on a
+    node that reports a base fee, else legacy; the gas price max(2 x eth_gasPrice, 1 gwei); the tip
+    max(eth_maxPriorityFeePerGas, 1 gwei) (Geth refuses tips under 1 gwei by default)."""
+    tx_type = target.tx_type if target.tx_type is not None else (0 if node.base_fee is None else 2)
+    return Pricing(
+        tx_type,
+        target.gas_price_wei or max(2 * node.gas_price, GWEI),
+        base_fee=node.base_fee or 0,
+        priority_fee=target.priority_fee_wei or max(node.priority_fee or 0, GWEI),
+        max_fee=target.max_fee_wei or DEFAULT_MAX_FEE,
+        block_time=target.block_time,
+        gas_limit=node.gas_limit,
+    )
 
 
 def _node(info: ChainInfo) -> NodeInfo:

@@ -29,12 +29,15 @@ class ContractState:
     registered: int = 0
     next_product: int = 0
     custodians: tuple[int, ...] = ()
+    nft_owners: tuple[int, ...] = ()  # the account holding each NFT minted in setup (token id = index)
+    next_nft: int = 0  # the next of them an erc721-transfer moves (round robin)
 
 
 @dataclass(frozen=True, slots=True)
 class ContractPlan:
     """Where each contract lives, its setup from account 0, and what calls draw on: the workload's accounts,
-    the products registered in setup, the evidence batch stored in setup; `start` is the state before round 1."""
+    the products registered in setup, the evidence batch stored in setup, the head when the plan was made
+    (logs-read asks for the logs from there); `start` is the state before round 1."""
 
     addresses: dict[str, bytes]
     setup: tuple[SetupCall, ...]
@@ -43,6 +46,7 @@ class ContractPlan:
     products: tuple[bytes, ...] = ()
     evidence_leaves: tuple[bytes, ...] = ()
     evidence_root: bytes = b""
+    first_block: int = 0
 
     def eth_call(self, contract: str, data: bytes) -> bytes:
         """The JSON-RPC `"method"`/`"params"` fragment of a read of `contract`."""

@@ -3,7 +3,7 @@
 Deployments come from account 0 with its first nonces, so every contract address is known before
 anything is sent (CREATE address = keccak256(rlp([deployer, nonce]))[12:]); the setup (token
 balances, YCSB's load phase, SmallBank's customers, products to trace, an evidence batch to verify
-against) follows. The calls the rounds make are built by each kind's record (bench.chains.ethereum.kinds).
+against, an NFT for every account, both pool tokens for every account and the pool's first liquidity) follows. The calls the rounds make are built by each kind's record (bench.chains.ethereum.kinds).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ TOKEN_SUPPLY = 10**30
 TOKENS_PER_ACCOUNT = 10**24
 OPENING_BALANCE = 1_000_000
 ACCOUNTS_PER_OPEN = 100
+ACCOUNTS_PER_CALL = 50  # NFT mints and pool token grants per setup transaction
+POOL_LIQUIDITY = 10**27  # of each token, added by account 0 before round 1
+DEPLOY_GAS = {"AMM": 5_000_000}  # it creates its two tokens; every other contract: 3,000,000
 
 
 def contract_address(deployer: bytes, nonce: int) -> bytes:
@@ -31,7 +34,12 @@ def contract_address(deployer: bytes, nonce: int) -> bytes:
 
 
 def plan_contracts(
-    workload: Workload, deployer: bytes, first_nonce: int, accounts: list[bytes], seed: int
+    workload: Workload,
+    deployer: bytes,
+    first_nonce: int,
+    accounts: list[bytes],
+    seed: int,
+    first_block: int = 0,
 ) -> ContractPlan | None:
     """Deployments and setup for every contract the workload's kinds use; None if it uses none."""
     kinds = [e.tx for r in workload.rounds for e in r.mix if isinstance(e.tx, ContractTx)]
@@ -45,21 +53,28 @@ def plan_contracts(
     products, leaves = _products(first, seed), _evidence_leaves(first, seed)
     root = _merkle_root(leaves)
     setup = (
-        *(SetupCall(None, _deploy_data(name), 3_000_000) for name in names),
+        *(SetupCall(None, _deploy_data(name), DEPLOY_GAS.get(name, 3_000_000)) for name in names),
         *_erc20_setup(addresses, accounts),
         *_kv_setup(addresses, first),
         *_smallbank_setup(addresses, first),
         *_trace_setup(addresses, products),
         *_evidence_setup(addresses, root, len(leaves)),
+        *_nft_setup(addresses, accounts),
+        *_amm_setup(addresses, accounts),
     )
     records = number(first["KVStore"], "record_count") if "KVStore" in first else 0
-    start = ContractState(next_record=records, custodians=(0,) * len(products))  # account 0 registered them
-    return ContractPlan(addresses, setup, tuple(accounts), start, products, leaves, root)
+    start = ContractState(
+        next_record=records,
+        custodians=(0,) * len(products),  # account 0 registered them
+        nft_owners=tuple(range(len(accounts))) if "NFT" in addresses else (),  # token i to account i
+    )
+    return ContractPlan(addresses, setup, tuple(accounts), start, products, leaves, root, first_block)
 
 
 def _deploy_data(name: str) -> bytes:
     artifact = load_artifact(name)
-    return calls.deploy_data(artifact, TOKEN_SUPPLY) if name == "ERC20" else calls.deploy_data(artifact)
+    supplied = name in ("ERC20", "AMM")  # the AMM's two tokens, each of TOKEN_SUPPLY
+    return calls.deploy_data(artifact, TOKEN_SUPPLY) if supplied else calls.deploy_data(artifact)
 
 
 def _erc20_setup(addresses: dict[str, bytes], accounts: list[bytes]) -> list[SetupCall]:
@@ -137,3 +152,29 @@ def _evidence_setup(addresses: dict[str, bytes], root: bytes, count: int) -> lis
     if "Evidence" not in addresses:
         return []
     return [SetupCall(addresses["Evidence"], calls.evidence_store_batch(root, count, "setup batch"), 250_000)]
+
+
+def _batches(accounts: list[bytes]) -> list[list[bytes]]:
+    return [accounts[i : i + ACCOUNTS_PER_CALL] for i in range(0, len(accounts), ACCOUNTS_PER_CALL)]
+
+
+def _nft_setup(addresses: dict[str, bytes], accounts: list[bytes]) -> list[SetupCall]:
+    """One NFT for every account (token i to account i), so transfers have tokens to move."""
+    if "NFT" not in addresses:
+        return []
+    return [
+        SetupCall(addresses["NFT"], calls.nft_mint_each(batch), 60_000 + len(batch) * 3 * SLOT_GAS)
+        for batch in _batches(accounts)
+    ]
+
+
+def _amm_setup(addresses: dict[str, bytes], accounts: list[bytes]) -> list[SetupCall]:
+    """Both pool tokens for every account (from account 0, which holds the supplies), then the first liquidity."""
+    if "AMM" not in addresses:
+        return []
+    pool = addresses["AMM"]
+    grants = [
+        SetupCall(pool, calls.amm_distribute(batch, TOKENS_PER_ACCOUNT), 80_000 + len(batch) * 4 * SLOT_GAS)
+        for batch in _batches(accounts)
+    ]
+    return [*grants, SetupCall(pool, calls.amm_start(POOL_LIQUIDITY, POOL_LIQUIDITY), 300_000)]

@@ -47,10 +47,13 @@ Gas = Callable[[ContractTx], int]
 @dataclass(frozen=True, slots=True)
 class EthereumKind:
     """One contract kind on an Ethereum chain: the builder of a batch of its calls (calldata, senders, state
-    after), and the gas limit of one write, generous for its work (None for a read)."""
+    after), and the gas limit of one write, generous for its work (None for a read). A read is an eth_call of
+    the calldata, unless `request`: then the builder makes the JSON-RPC `"method"`/`"params"` fragment itself
+    (eth_getLogs, eth_estimateGas)."""
 
     build: Build
     gas: Gas | None = None
+    request: bool = False
 
 
 def stateless(encode: Encode) -> Build:
@@ -334,6 +337,107 @@ def _trace_history(
     return [calls.trace_history_length(plan.products[int(p)]) for p in picks]
 
 
+# ---- issue 15's scenarios: storage, gas, failure, an NFT collection, a constant-product pool, reads ---------
+
+
+def _storage_write(
+    plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
+) -> list[bytes]:
+    return [calls.storage_write(number(tx, "slots"))] * len(senders)
+
+
+def _storage_gas(tx: ContractTx) -> int:
+    return 60_000 + number(tx, "slots") * (SLOT_GAS + 3_000)
+
+
+def _burn(plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator) -> list[bytes]:
+    return [calls.burner_burn()] * len(senders)
+
+
+def _revert(plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator) -> list[bytes]:
+    return [calls.reverter_fail()] * len(senders)
+
+
+def _nft_mint(
+    plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
+) -> list[bytes]:
+    return [calls.nft_mint()] * len(senders)
+
+
+def _nft_transfer(
+    plan: ContractPlan, state: ContractState, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
+) -> Calls:
+    """The setup's tokens in turn (one token's transfers far apart in time), each sent by its owner as planned
+    so far, to another account drawn at random (the sender rule of this kind)."""
+    accounts, owners = len(plan.account_addresses), list(state.nft_owners)
+    turn, out_senders, data = state.next_nft, [], []
+    for _ in range(len(senders)):
+        token = turn % len(owners)
+        turn += 1
+        owner = owners[token]
+        receiver = (owner + 1 + int(rng.integers(0, max(accounts - 1, 1)))) % accounts
+        owners[token] = receiver
+        out_senders.append(owner)
+        address = plan.account_addresses
+        data.append(calls.nft_transfer_from(address[owner], address[receiver], token))
+    after = replace(state, next_nft=turn, nft_owners=tuple(owners))
+    return Calls(data, np.array(out_senders, dtype=np.int64), after)
+
+
+def _amm_swap(
+    plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
+) -> list[bytes]:
+    """Swaps of `amount` in either direction (drawn): every one moves the same two reserves."""
+    amount = number(tx, "amount")
+    return [calls.amm_swap(bool(d), amount) for d in rng.integers(0, 2, size=len(senders))]
+
+
+def _amm_add(
+    plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
+) -> list[bytes]:
+    return [calls.amm_add_liquidity(number(tx, "amount"))] * len(senders)
+
+
+TRANSFER_TOPIC = keccak256(b"Transfer(address,address,uint256)")
+
+
+def _logs_read(
+    plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
+) -> list[bytes]:
+    """eth_getLogs of the ERC-20 Transfer events to an account (`of` picks it) since the plan's head: the
+    run's own events, as a wallet's indexer asks for them."""
+    token, first = plan.addresses["ERC20"].hex(), hex(plan.first_block)
+    picks = draw(choice(tx, "of"), len(plan.account_addresses), len(senders), rng)
+    out = []
+    for p in picks:
+        to = "0x" + bytes(12).hex() + plan.account_addresses[int(p)].hex()
+        out.append(
+            b'"method":"eth_getLogs","params":[{"address":"0x%s","fromBlock":"%s","toBlock":"latest",'
+            b'"topics":["0x%s",null,"%s"]}]'
+            % (token.encode(), first.encode(), TRANSFER_TOPIC.hex().encode(), to.encode())
+        )
+    return out
+
+
+def _estimate_gas(
+    plan: ContractPlan, tx: ContractTx, senders: np.ndarray, rng: np.random.Generator
+) -> list[bytes]:
+    """eth_estimateGas of an ERC-20 transfer from a random account (every one holds tokens) to another."""
+    count = len(plan.account_addresses)
+    sources = rng.integers(0, count, size=len(senders))
+    targets = (sources + 1 + draw(choice(tx, "to"), max(count - 1, 1), len(senders), rng)) % count
+    token, amount = plan.addresses["ERC20"].hex(), number(tx, "amount")
+    out = []
+    for a, b in zip(sources, targets, strict=True):
+        data = calls.erc20_transfer(plan.account_addresses[int(b)], amount).hex()
+        sender = plan.account_addresses[int(a)].hex()
+        out.append(
+            b'"method":"eth_estimateGas","params":[{"from":"0x%s","to":"0x%s","data":"0x%s"}]'
+            % (sender.encode(), token.encode(), data.encode())
+        )
+    return out
+
+
 _BANK_GAS = _fixed(120_000)
 
 ETHEREUM_KINDS: dict[str, EthereumKind] = {
@@ -364,4 +468,13 @@ ETHEREUM_KINDS: dict[str, EthereumKind] = {
     "trace-register": EthereumKind(_trace_register, _fixed(250_000)),
     "trace-transfer": EthereumKind(_trace_transfer, _fixed(250_000)),
     "trace-history": EthereumKind(stateless(_trace_history)),
+    "storage-write": EthereumKind(stateless(_storage_write), _storage_gas),
+    "fill-block": EthereumKind(stateless(_burn), lambda tx: number(tx, "gas")),
+    "revert": EthereumKind(stateless(_revert), _fixed(50_000)),
+    "erc721-mint": EthereumKind(stateless(_nft_mint), _fixed(150_000)),
+    "erc721-transfer": EthereumKind(_nft_transfer, _fixed(120_000)),
+    "amm-swap": EthereumKind(stateless(_amm_swap), _fixed(200_000)),
+    "amm-add-liquidity": EthereumKind(stateless(_amm_add), _fixed(250_000)),
+    "logs-read": EthereumKind(stateless(_logs_read), request=True),
+    "estimate-gas": EthereumKind(stateless(_estimate_gas), request=True),
 }

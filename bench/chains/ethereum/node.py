@@ -18,6 +18,8 @@ class NodeInfo:
     gas_price: int
     block_number: int
     dev_accounts: tuple[str, ...]
+    base_fee: int | None = None  # the latest block's baseFeePerGas; None: a node without EIP-1559
+    priority_fee: int | None = None  # eth_maxPriorityFeePerGas; None: the node does not offer it
 
 
 def read_node_info(rpc: RpcClient) -> NodeInfo:
@@ -34,4 +36,13 @@ def read_node_info(rpc: RpcClient) -> NodeInfo:
         gas_price=int(rpc.call("eth_gasPrice"), 16),
         block_number=int(latest["number"], 16),
         dev_accounts=accounts,
+        base_fee=None if latest.get("baseFeePerGas") is None else int(latest["baseFeePerGas"], 16),
+        priority_fee=_priority_fee(rpc),
     )
+
+
+def _priority_fee(rpc: RpcClient) -> int | None:
+    try:
+        return int(rpc.call("eth_maxPriorityFeePerGas"), 16)
+    except RpcError:
+        return None

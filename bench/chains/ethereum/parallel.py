@@ -26,7 +26,7 @@ def _child(jobs: list[SignJob]) -> list[Signed]:
             j.private_key,
             j.first_nonce,
             j.chain_id,
-            [(t.to, t.value, t.gas, t.gas_price, t.data) for t in j.templates],
+            [(t.to, t.value, t.gas, t.gas_price, t.data, t.tx_type, t.priority_fee) for t in j.templates],
         )
         for j in jobs
     ]

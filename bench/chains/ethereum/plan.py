@@ -17,6 +17,7 @@ import numpy as np
 
 from bench.chains.ethereum.contract_plan import ContractPlan, ContractState
 from bench.chains.ethereum.contract_txs import plan_contracts
+from bench.chains.ethereum.fees import PREPARE_BLOCKS, Pricing, legacy
 from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.chains.ethereum.kinds import ETHEREUM_KINDS, write_gas
 from bench.chains.ethereum.parallel import sign_in_children
@@ -26,31 +27,47 @@ from bench.plan.choice import draw
 from bench.plan.presign import presign_count
 from bench.plan.round import PlannedRound
 from bench.plan.schedule import arrival_offsets
-from bench.workload.spec import BalanceRead, ContractTx, Round, TransferTx, Workload
+from bench.workload.spec import BalanceRead, ContractTx, Round, TransferTx, TxKind, Workload
 
 PARALLEL_THRESHOLD = 20_000
 
 
 @dataclass(frozen=True, slots=True)
 class Signer:
-    """What signing a round needs besides the plan's state: the accounts' keys, the chain, its gas price, the
-    contracts, and the workload's seed (each round's arrival schedule is drawn from it and the round's index)."""
+    """What signing a round needs besides the plan's state: the accounts' keys, the chain, its pricing, the
+    contracts, the workload's seed (each round's arrival schedule is drawn from it and the round's index),
+    and the blocks between the plan and each round's start (bench.chains.ethereum.fees)."""
 
     seed: int
     keys: list[bytes] = field(repr=False)
     addresses: list[bytes] = field(repr=False)
     chain_id: int
-    gas_price: int
+    pricing: Pricing
     contracts: ContractPlan | None = field(default=None, repr=False)
+    blocks_before: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fees:
+    """What one round's writes offer: their type, gas price or fee cap, and tip (type 2)."""
+
+    tx_type: int
+    cap: int
+    tip: int = 0
+
+    def tx(self, to: bytes, value: int, gas: int, data: bytes = b"") -> UnsignedTx:
+        return UnsignedTx(to, value, gas, self.cap, data, self.tx_type, self.tip)
 
 
 @dataclass(frozen=True, slots=True)
 class Signed:
-    """Rounds signed in order, the plan's state when each began, and the state after the last."""
+    """Rounds signed in order, the plan's state when each began, the state after the last, and each round's
+    gas price or fee cap."""
 
     rounds: list[PlannedRound]
     starts: tuple[PlanState, ...]
     end: PlanState
+    fee_caps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +86,9 @@ class Plan:
     contracts: ContractPlan | None = field(default=None, repr=False)
     setup: list[tuple[bytes, bytes]] = field(default_factory=list, repr=False)  # (raw, hash) from account 0
     starts: tuple[PlanState, ...] = field(default=(), repr=False)  # the state each round began from
+    pricing: Pricing | None = None  # None: legacy at gas_price
+    blocks_before: tuple[int, ...] = ()
+    fee_caps: tuple[int, ...] = ()  # each planned round's gas price or fee cap
 
     @property
     def tx_count(self) -> int:
@@ -85,12 +105,14 @@ class Plan:
             self.keys,
             self.addresses,
             self.chain_id,
-            self.gas_price,
+            self.pricing or legacy(self.gas_price),
             self.contracts,
+            self.blocks_before,
         )
 
     def record(self) -> dict[str, object]:
-        return {"gas_price_wei": self.gas_price}
+        pricing = self.pricing or legacy(self.gas_price)
+        return {"gas_price_wei": self.gas_price, **pricing.record(), "fee_cap_wei": list(self.fee_caps)}
 
 
 def build_plan(
@@ -100,25 +122,30 @@ def build_plan(
     gas_price: int,
     start_nonces: list[int] | None = None,
     processes: int | None = None,
+    pricing: Pricing | None = None,
+    first_block: int = 0,
 ) -> Plan:
-    """Derive keys, decide every transaction, and sign them all (in parallel when it pays)."""
+    """Derive keys, decide every transaction, and sign them all (in parallel when it pays); `pricing` None:
+    legacy transactions at `gas_price`."""
     count, seed = workload.accounts.count, workload.accounts.seed
     keys = derive_keys(seed, count)
     addresses = [address_of(k) for k in keys]
     nonces = list(start_nonces) if start_nonces is not None else [0] * count
     processes = processes or os.cpu_count() or 1
     started = time.perf_counter()
-    contracts = plan_contracts(workload, addresses[0], nonces[0], addresses, seed)
+    contracts = plan_contracts(workload, addresses[0], nonces[0], addresses, seed, first_block)
     setup: list[tuple[bytes, bytes]] = []
     if contracts is not None:
         templates = tuple(UnsignedTx(c.to or b"", 0, c.gas, gas_price, c.data) for c in contracts.setup)
         setup = sign_job(SignJob(keys[0], nonces[0], templates, chain_id))
         nonces[0] += len(templates)
-    signer = Signer(seed, keys, addresses, chain_id, gas_price, contracts)
+    priced = pricing or legacy(gas_price)
+    before = _blocks_before(workload, priced, seed)
+    signer = Signer(seed, keys, addresses, chain_id, priced, contracts, before)
     start = PlanState(Stream.seeded(seed), contracts=contracts.start if contracts else ContractState())
     signed = sign_rounds(signer, list(enumerate(workload.rounds)), start, nonces, processes)
     elapsed = time.perf_counter() - started
-    funding = _funding(workload, signed.rounds, contracts, gas_price)
+    funding = _funding(workload, signed.rounds, contracts, gas_price, signed.fee_caps)
     return Plan(
         workload,
         chain_id,
@@ -132,6 +159,9 @@ def build_plan(
         contracts,
         setup,
         signed.starts,
+        pricing,
+        before,
+        signed.fee_caps,
     )
 
 
@@ -160,7 +190,8 @@ def sign_rounds(
         layout, state = _lay_out(signer, index, spec, state, next_nonces)
         layouts.append(layout)
     signed = iter(_run_jobs([job for layout in layouts for job in layout.jobs], processes))
-    return Signed([layout.planned(signed) for layout in layouts], tuple(starts), state)
+    planned = [layout.planned(signed) for layout in layouts]
+    return Signed(planned, tuple(starts), state, tuple(layout.fees.cap for layout in layouts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +207,7 @@ class _Layout:
     payloads: list[bytes]  # reads' fragments; writes' raw transactions are filled in once signed
     jobs: list[SignJob]
     positions: list[np.ndarray]  # each job's positions in the round
+    fees: Fees
 
     def planned(self, signed: Iterator[list[tuple[bytes, bytes]]]) -> PlannedRound:
         """The round, its writes' raw transactions and hashes taken from `signed` (the jobs' results, in order)."""
@@ -199,7 +231,8 @@ def _lay_out(
     n = presign_count(spec, offsets)
     kinds = _draw_kinds(spec, n, rng)
     senders, turn = _draw_senders(spec, kinds, len(signer.keys), state.turn, rng)
-    payloads, unsigned, contracts = _calls(signer, spec, kinds, senders, state.contracts, rng)
+    fees = _round_fees(signer, index, spec, offsets, kinds)
+    payloads, unsigned, contracts = _calls(signer, spec, kinds, senders, state.contracts, rng, fees)
     tx_nonces = np.full(n, -1, dtype=np.int64)
     jobs, positions_of_jobs = [], []
     for account, positions in _positions_by_account(senders, len(signer.keys)):
@@ -208,8 +241,44 @@ def _lay_out(
         jobs.append(SignJob(signer.keys[account], nonces[account], templates, signer.chain_id))
         positions_of_jobs.append(positions)
         nonces[account] += len(positions)
-    layout = _Layout(index, spec, senders, tx_nonces, offsets, kinds, payloads, jobs, positions_of_jobs)
+    layout = _Layout(index, spec, senders, tx_nonces, offsets, kinds, payloads, jobs, positions_of_jobs, fees)
     return layout, PlanState(Stream.of(rng), turn, contracts)
+
+
+def _round_fees(
+    signer: Signer, index: int, spec: Round, offsets: np.ndarray | None, kinds: np.ndarray
+) -> Fees:
+    """Round `index`'s fees by the plan's rule (bench.chains.ethereum.fees): for the blocks from the plan to its
+    end, and those its own gas can fill after it."""
+    pricing = signer.pricing
+    gas = sum(_gas(e.tx) * int((kinds == k).sum()) for k, e in enumerate(spec.mix) if not e.tx.read)
+    before = signer.blocks_before[index] if index < len(signer.blocks_before) else PREPARE_BLOCKS
+    blocks = before + pricing.span_blocks(_span(spec, offsets)) + pricing.drain_blocks(gas)
+    return Fees(pricing.tx_type, pricing.fee_cap(blocks), pricing.priority_fee if pricing.tx_type == 2 else 0)
+
+
+def _blocks_before(workload: Workload, pricing: Pricing, seed: int) -> tuple[int, ...]:
+    """The blocks between the plan and each round's start: the preparation's, then the rounds' spans."""
+    out, blocks = [], PREPARE_BLOCKS
+    for index, spec in enumerate(workload.rounds):
+        out.append(blocks)
+        offsets = None if spec.duration is not None else arrival_offsets(spec, seed=seed * 1_000 + index)
+        blocks += pricing.span_blocks(_span(spec, offsets))
+    return tuple(out)
+
+
+def _span(spec: Round, offsets: np.ndarray | None) -> float:
+    """A round's length on the run's clock: its duration, else its last arrival, else 0 (closed loop)."""
+    if spec.duration is not None:
+        return spec.duration
+    return float(offsets[-1]) if offsets is not None and len(offsets) else 0.0
+
+
+def _gas(tx: TxKind) -> int:
+    if isinstance(tx, TransferTx):
+        return tx.gas
+    assert isinstance(tx, ContractTx), f"{tx.kind} is not an Ethereum kind"
+    return write_gas(tx)
 
 
 def _draw_kinds(spec: Round, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -242,6 +311,7 @@ def _calls(
     senders: np.ndarray,
     contracts: ContractState,
     rng: np.random.Generator,
+    fees: Fees,
 ) -> tuple[list[bytes], list[UnsignedTx | None], ContractState]:
     """Per position: a read's JSON-RPC fragment, or a write's unsigned transaction (a kind may choose its
     senders, written into `senders`); answered with the contracts' state after the round's calls."""
@@ -254,13 +324,13 @@ def _calls(
         if isinstance(tx, TransferTx):
             picks = draw(tx.to, max(count - 1, 1), len(mine), rng)
             for p, t in zip(mine, (senders[mine] + 1 + picks) % count, strict=True):  # never the sender
-                unsigned[p] = UnsignedTx(signer.addresses[int(t)], tx.value_wei, tx.gas, signer.gas_price)
+                unsigned[p] = fees.tx(signer.addresses[int(t)], tx.value_wei, tx.gas)
         elif isinstance(tx, BalanceRead):
             for p, a in zip(mine, draw(tx.of, count, len(mine), rng), strict=True):
                 payloads[p] = _balance_read(signer.addresses[int(a)])
         else:  # the loader keeps other families' kinds off an Ethereum target
             assert isinstance(tx, ContractTx), f"{tx.kind} is not an Ethereum kind"
-            contracts = _contract_calls(signer, tx, mine, senders, contracts, rng, payloads, unsigned)
+            contracts = _contract_calls(signer, tx, mine, senders, contracts, rng, payloads, unsigned, fees)
     return payloads, unsigned, contracts
 
 
@@ -273,40 +343,47 @@ def _contract_calls(
     rng: np.random.Generator,
     payloads: list[bytes],
     unsigned: list[UnsignedTx | None],
+    fees: Fees,
 ) -> ContractState:
     """Fill positions `mine` with calls of contract kind `tx` built by its record; the state after them."""
     plan = signer.contracts
     if plan is None:
         raise ValueError(f"{tx.kind} needs the workload's contracts planned")
-    batch = ETHEREUM_KINDS[tx.kind].build(plan, state, tx, senders[mine], rng)
+    kind = ETHEREUM_KINDS[tx.kind]
+    batch = kind.build(plan, state, tx, senders[mine], rng)
     senders[mine] = batch.senders  # e.g. a custody transfer comes from the product's custodian
     if tx.read:
         for p, data in zip(mine, batch.data, strict=True):
-            payloads[p] = plan.eth_call(tx.contract, data)
+            payloads[p] = data if kind.request else plan.eth_call(tx.contract, data)
         return batch.state
     to, gas = plan.addresses[tx.contract], write_gas(tx)
     for p, data in zip(mine, batch.data, strict=True):
-        unsigned[p] = UnsignedTx(to, 0, gas, signer.gas_price, data)
+        unsigned[p] = fees.tx(to, 0, gas, data)
     return batch.state
 
 
 def _funding(
-    workload: Workload, rounds: list[PlannedRound], contracts: ContractPlan | None, gas_price: int
+    workload: Workload,
+    rounds: list[PlannedRound],
+    contracts: ContractPlan | None,
+    gas_price: int,
+    fee_caps: Sequence[int],
 ) -> list[int]:
-    """Each account's funding: the gas (and value) of every write it sends, plus 10% (or the workload's)."""
+    """Each account's funding: the gas at its round's gas price or fee cap (a node admits a write only when
+    its sender holds that much) and value of every write it sends, plus 10% (or the workload's)."""
     need = [0] * workload.accounts.count
     if contracts is not None:
         need[0] += sum(c.gas for c in contracts.setup) * gas_price
-    for planned in rounds:
+    for planned, price in zip(rounds, fee_caps, strict=True):
         for index, entry in enumerate(planned.spec.mix):
             if entry.tx.read:
                 continue
             mine = planned.senders[planned.kinds == index]
             if isinstance(entry.tx, TransferTx):
-                per_tx = entry.tx.gas * gas_price + entry.tx.value_wei
+                per_tx = entry.tx.gas * price + entry.tx.value_wei
             else:
                 assert isinstance(entry.tx, ContractTx)
-                per_tx = write_gas(entry.tx) * gas_price
+                per_tx = write_gas(entry.tx) * price
             for sender, n in zip(*np.unique(mine, return_counts=True), strict=True):
                 need[int(sender)] += per_tx * int(n)
     if workload.accounts.funding_wei is not None:
