@@ -21,11 +21,12 @@ from bench.load.dispatch import AUTO_BATCH, Batching
 from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
 from bench.observe.during import local_node_pid, watching
 from bench.observe.recording import store_block, store_reorg
+from bench.observe.tips import TipWatchers
 from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
 from bench.targets.batch import accepts_batches
-from bench.targets.url import Endpoint
+from bench.targets.url import Endpoint, parse_endpoint
 from bench.workers import Cluster, join_workers, record_workers
 from bench.workload.rates import describe_round
 from bench.workload.spec import Workload
@@ -181,11 +182,20 @@ class Session:
         node_pid = self.managed.pid if self.managed is not None else local_node_pid(self.endpoint)
         self.store.set_meta(confirmations=self.workload.target.confirmations)
         try:
-            with watching(self.observer, self.store, self.clock, node_pid, self.workload.target.prometheus):
+            prometheus = self.workload.target.prometheus
+            with watching(self.observer, self.store, self.clock, node_pid, prometheus, self._tip_watchers()):
                 yield
         finally:
             if self.cluster is not None:
                 self._record_workers()
+
+    def _tip_watchers(self) -> TipWatchers | None:
+        """On a managed network of several nodes, a watcher of every node's tip (block propagation)."""
+        urls = self.managed.node_urls if self.managed is not None else []
+        if len(urls) < 2 or self.chain.node_heads is None:
+            return None
+        feeds = [(i, self.chain.node_heads(parse_endpoint(url))) for i, url in enumerate(urls)]
+        return TipWatchers(feeds, self.clock, self.store, self.workload.target.poll_interval)
 
     def _record_workers(self) -> None:
         assert self.cluster is not None

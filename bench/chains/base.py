@@ -224,6 +224,8 @@ class Connector:
     heads: Callable[[], HeadFeed]  # a feed of its own (its own connection) for the observer's thread
     after: AfterWindow
     close: Callable[[], None]
+    # a feed of another node of the same network (its own connection), to follow every node's tip
+    node_heads: Callable[[Endpoint], HeadFeed] | None = None
 
 
 class Managed(Protocol):
@@ -241,6 +243,11 @@ class Managed(Protocol):
 
     @property
     def version(self) -> str | None: ...
+
+    @property
+    def node_urls(self) -> list[str]:
+        """Every node's URL, the primary (`url`) first: a single node's is `[url]`."""
+        ...
 
     def metadata(self) -> dict[str, Any]:
         """What the run records of it beside name and version (a network's nodes, topology, args)."""

@@ -11,6 +11,7 @@ from bench.clock import Clock
 from bench.observe.blocks import BlockObserver
 from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
+from bench.observe.tips import TipWatchers
 from bench.results.full_disk import quiet_when_full
 from bench.results.store import RunStore
 from bench.targets.url import Endpoint, redact_url
@@ -24,8 +25,10 @@ def watching(
     clock: Clock,
     node_pid: int | None,
     prometheus: Prometheus | None,
+    tips: TipWatchers | None = None,
 ) -> Iterator[None]:
-    """Run the observer, the monitor and the scraper while the body runs; then stop them and record their modes."""
+    """Run the observer, the monitor, the scraper and (on a network) every node's tip watcher while the
+    body runs; then stop them and record their modes."""
     sources = {"chainmark": os.getpid()}
     if node_pid is not None:
         sources["node"] = node_pid
@@ -38,10 +41,17 @@ def watching(
         )
         scraper.start()
     observer.start()
+    if tips is not None:
+        tips.start()
     try:
         yield
     finally:
         observer.stop()
+        if tips is not None:
+            tips.stop()
+            store.set_meta(
+                node_tips={"nodes": len(tips.feeds), "interval_s": tips.interval, "lost": tips.errors}
+            )
         monitor.stop()
         if scraper is not None:
             scraper.stop()

@@ -1,6 +1,6 @@
 """The run store: one SQLite file per run, written as the run goes (WAL), from which every report is rebuilt.
 
-Tables (schema_version 6; version 5 had no reorgs, version 4 no rounds.load or unseen, version 3 no
+Tables (schema_version 7; version 6 had no node_tips, version 5 had no reorgs, version 4 no rounds.load or unseen, version 3 no
 sends.worker, version 2 no txs.kind, version 1 no rounds.generator_cpu_s, resources or prometheus):
   meta        key -> JSON value: workload text, seed, target identity, machine, versions, times, status
   rounds      one row per round: label, warm-up flag, controller, planned count, start/end, notes,
@@ -15,6 +15,8 @@ sends.worker, version 2 no txs.kind, version 1 no rounds.generator_cpu_s, resour
               block, or the block that made it `target.confirmations` deep)
   reorgs      every reorg the observer followed: run clock time, fork height (the last block both
               branches share), depth, and the orphaned blocks [[height, hash hex], ...]
+  node_tips   on a network of several nodes, each node's tip as followed by its own watcher: node index,
+              height, block hash, when that node was first seen holding it (block propagation)
   receipts    tx -> status and gas used, fetched after the measured window
   unseen      tx -> what the node said, after the window, of an accepted write never seen in a block
               (pending, queued, dropped, nonce-gap, included-late) and whether its nonce was its
@@ -39,7 +41,7 @@ from typing import Any
 from bench.errors import ResultsError
 from bench.results.full_disk import disk_full_as_error
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -56,6 +58,10 @@ _REORGS = """
 CREATE TABLE IF NOT EXISTS reorgs (
     at REAL NOT NULL, fork INTEGER NOT NULL, depth INTEGER NOT NULL, orphaned TEXT NOT NULL);
 """
+_NODE_TIPS = """
+CREATE TABLE IF NOT EXISTS node_tips (node INTEGER NOT NULL, number INTEGER NOT NULL, hash BLOB NOT NULL,
+    seen REAL NOT NULL);
+"""
 
 # Step-by-step upgrades of older stores: version N -> N + 1.
 _UPGRADES = {
@@ -64,6 +70,7 @@ _UPGRADES = {
     3: "ALTER TABLE sends ADD COLUMN worker INTEGER;",
     4: "ALTER TABLE rounds ADD COLUMN load TEXT;" + _UNSEEN,
     5: _REORGS,
+    6: _NODE_TIPS,
 }
 
 _SCHEMA = """
@@ -100,7 +107,7 @@ class RunStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             if create:
-                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS)
+                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS + _NODE_TIPS)
                 self.set_meta(schema_version=SCHEMA_VERSION)
             else:
                 self._upgrade(path)
@@ -193,6 +200,10 @@ class RunStore:
         """Every reorg recorded, in order: (at, fork, depth, orphaned [[height, hash hex], ...])."""
         rows = self.db.execute("SELECT at, fork, depth, orphaned FROM reorgs ORDER BY rowid")
         return [(at, fork, depth, json.loads(orphaned)) for at, fork, depth, orphaned in rows]
+
+    def add_node_tips(self, rows: Iterable[tuple[int, int, bytes, float]]) -> None:
+        """(node index, height, block hash, first seen at that node)."""
+        self._insert("INSERT INTO node_tips VALUES (?, ?, ?, ?)", rows)
 
     def add_receipts(self, rows: Iterable[tuple[int, int, int]]) -> None:
         self._insert("INSERT OR REPLACE INTO receipts VALUES (?, ?, ?)", rows)

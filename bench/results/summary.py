@@ -25,7 +25,9 @@ Format history (schema_version):
      chain count), and, where the family checks its blocks, `blocks` (Bitcoin: {seen, merkle_verified,
      merkle_mismatched [heights]}).
      A run whose preparer funded its accounts in transactions of its own (the Bitcoin family) adds
-     `funding` {transactions, source, ...}, counted apart from the rounds.
+     `funding` {transactions, source, ...}, counted apart from the rounds. A run on a network of several
+     nodes adds `propagation` {blocks, interval_s, units, nodes [{node, blocks, delay_ms {p50...}}], lost}
+     (bench.results.propagation).
      Added within version 2 (fields a reader of an older file finds absent, read as their defaults):
      per round and write kind `gas_used_p50`, `gas_used`, `gas_per_s` (issue 15), `timed_out_by_reason`
      `priced-out`; `plan` {tx_type, base_fee_wei, priority_fee_wei, max_fee_cap_wei, fee_cap_wei [per round]}.
@@ -38,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.results.propagation import propagation
 from bench.results.round_summary import Json, RoundSummary
 from bench.results.stats import summarize
 from bench.results.store import RunStore
@@ -114,6 +117,7 @@ class RunSummary:
     reorgs: Reorgs = field(default_factory=lambda: Reorgs(0, 0, 0))
     blocks: dict[str, Any] = field(default_factory=dict)  # the family's own checks (AfterWindow.record)
     funding: dict[str, Any] | None = None  # the preparer's funding transactions, where it records them
+    propagation: dict[str, Any] | None = None  # block propagation per node, on a network of several nodes
     schema_version: int = SUMMARY_SCHEMA_VERSION  # as the file says (compare checks it before reading)
 
     @property
@@ -148,6 +152,8 @@ class RunSummary:
             out["workers"] = self.workers
         if self.funding is not None:
             out["funding"] = self.funding
+        if self.propagation is not None:
+            out["propagation"] = self.propagation
         return out
 
     @classmethod
@@ -171,6 +177,7 @@ class RunSummary:
             reorgs=Reorgs.from_json(doc.get("reorgs") or {}),
             blocks=dict(doc.get("blocks") or {}),
             funding=doc.get("funding"),
+            propagation=doc.get("propagation"),
             schema_version=doc.get("schema_version", 0),
         )
 
@@ -196,6 +203,7 @@ def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) ->
         reorgs=Reorgs.of(store.reorgs()),
         blocks=meta.get("blocks", {}),
         funding=meta.get("funding"),
+        propagation=propagation(store),
     )
 
 

@@ -100,6 +100,10 @@ class ManagedNode(ABC):
         """The node's exact version, as installed (None when unknown)."""
         return None
 
+    @property
+    def node_urls(self) -> list[str]:
+        return [self.url]
+
     def metadata(self) -> dict[str, Any]:
         """Nothing beyond the name and version for a single dev node."""
         return {}

@@ -66,12 +66,18 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
     managed = options.managed or {}
     limit = int(managed.get("limit_ancestor_count") or DEFAULT_ANCESTOR_LIMIT)
 
+    others: list[BitcoinHeads] = []  # other nodes' tips: no blocks read, so no Merkle counts
+
     def heads() -> BitcoinHeads:
         feeds.append(BitcoinHeads(endpoint))
         return feeds[-1]
 
+    def node_heads(node: Endpoint) -> BitcoinHeads:
+        others.append(BitcoinHeads(node))
+        return others[-1]
+
     def close() -> None:
-        for feed in feeds:
+        for feed in feeds + others:
             feed.close()
         rpc.close()
 
@@ -83,6 +89,7 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         heads=heads,
         after=BitcoinAfterWindow(rpc, feeds),
         close=close,
+        node_heads=node_heads,
     )
 
 

@@ -37,6 +37,10 @@ class ManagedBitcoinNetwork:
         return self.network.nodes[0].url
 
     @property
+    def node_urls(self) -> list[str]:
+        return [node.url for node in self.network.nodes]
+
+    @property
     def pid(self) -> int:
         return self.network.nodes[0].pid
 

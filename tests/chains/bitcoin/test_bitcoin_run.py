@@ -54,6 +54,13 @@ def test_a_bitcoin_workload_runs_on_the_managed_network(tmp_path: Path) -> None:
     blocks = summary["blocks"]  # every observed block's Merkle root recomputed by the kernels
     assert blocks["seen"] == blocks["merkle_verified"] == observed and blocks["merkle_mismatched"] == []
     assert json.loads(meta["blocks"]) == blocks
+    # Every node's tip was followed: each of the 3 nodes was seen holding the observed blocks, the
+    # producer (node-0) first, and no delay is negative.
+    spread = summary["propagation"]
+    assert [n["node"] for n in spread["nodes"]] == [0, 1, 2]
+    assert all(n["blocks"] >= observed - 1 for n in spread["nodes"]), spread
+    assert all(n["delay_ms"]["p50"] is not None and n["delay_ms"]["p50"] >= 0 for n in spread["nodes"])
+    assert spread["nodes"][0]["delay_ms"]["p50"] == 0.0 and spread["lost"] == {}
     assert json.loads(meta["funding"])["transactions"] == 1
     assert "Merkle roots recomputed" in json.loads(meta["verification"])
     assert json.loads(meta["target"])["chain_id"] == "regtest"

@@ -1,0 +1,67 @@
+"""Follows every node's tip on a network of several nodes: block propagation as the nodes saw it.
+
+One watcher per node (its own thread and connection) polls the node's head at the observer's interval
+and, for each new height, asks the block hashes of the node's best chain there (one cheap batched call),
+recording when that node was first seen holding each block. The block observer (bench.observe.blocks)
+still follows the primary node alone for confirmations; these rows say how far behind the others were.
+A block a node reorganises away is simply replaced by the hash the node later holds at that height.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from bench.chains.base import HeadFeed
+from bench.clock import Clock
+from bench.errors import ChainmarkError
+from bench.results.store import RunStore
+
+TipRow = tuple[int, int, bytes, float]  # node index, height, block hash, first seen at that node
+
+
+class TipWatchers:
+    """Watchers of `feeds` (node index -> feed); started and stopped around the observed window."""
+
+    def __init__(
+        self, feeds: Sequence[tuple[int, HeadFeed]], clock: Clock, store: RunStore, interval: float
+    ) -> None:
+        self.feeds, self.clock, self.store, self.interval = feeds, clock, store, interval
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.errors: dict[int, str] = {}  # a node that stopped answering: when it went silent is recorded
+
+    def start(self) -> None:
+        for index, feed in self.feeds:
+            last = feed.head()
+            thread = threading.Thread(
+                target=self._watch, args=(index, feed, last), daemon=True, name=f"tip-{index}"
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def _watch(self, index: int, feed: HeadFeed, last: int) -> None:
+        held: dict[int, bytes] = {}
+        try:
+            while not self._stop.wait(self.interval):
+                head = feed.head()
+                if head < last:  # a shorter best chain after a reorg: heights above it are gone
+                    last = head
+                if head == last:
+                    continue
+                seen = self.clock.now()
+                numbers = list(range(last + 1, head + 1))
+                rows: list[TipRow] = []
+                for number, block in zip(numbers, feed.hashes(numbers), strict=True):
+                    if block is not None and held.get(number) != block:
+                        held[number] = block
+                        rows.append((index, number, block, seen))
+                self.store.add_node_tips(rows)
+                last = head
+        except (ChainmarkError, OSError, ValueError) as exc:
+            self.errors[index] = f"at {self.clock.now():.3f}: {exc}"
