@@ -20,6 +20,7 @@ from bench import __version__
 from bench.cli.common import CLEAR_LINE, DEFAULT_MASTER_PORT, add_max_plan, max_plan_of, printable, stopped
 from bench.cli.reports import _compare, _core, _report
 from bench.cli.run import _cluster_options, _run, _worker
+from bench.cli.saturate import add_saturate
 from bench.errors import ChainmarkError
 from bench.stop_signals import stops_raise
 from bench.workload.spec import NODE_NAMES
@@ -103,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         "only; remote workers need an explicit address, e.g. 0.0.0.0:5557, on a trusted network)",
     )
     run.set_defaults(handler=_run)
+
+    add_saturate(sub)
 
     worker = sub.add_parser("worker", help="join a `chainmark run --master` as a Locust worker")
     worker.add_argument("--master", required=True, metavar="HOST:PORT", help="the master's address")

@@ -1,0 +1,56 @@
+"""Runs a saturation: the steps as one run (bench.saturate.steps), then saturation.json and its report."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.engine import Progress, RunOptions, run_workload
+from bench.report.saturation_report import render_saturation_report
+from bench.results.saturation import Saturation, build_saturation, write_saturation
+from bench.results.store import RunStore
+from bench.results.summary import read_summary
+from bench.saturate.steps import StepPlan, StepSession
+from bench.session import RunnerFactory
+from bench.workload.spec import Workload
+
+REPORT = "saturation.html"
+
+
+@dataclass(frozen=True, slots=True)
+class SaturationResult:
+    run_dir: Path
+    saturation: Saturation
+
+
+def run_saturation(
+    workload: Workload,
+    options: RunOptions,
+    steps: StepPlan,
+    on_progress: Callable[[Progress], None] | None = None,
+    runner: RunnerFactory | None = None,
+) -> SaturationResult:
+    """Search `workload`'s template round's maximum on the target; the run folder gets saturation.json
+    and saturation.html beside the run's own files."""
+    result = run_workload(
+        workload, options, on_progress, runner=runner, session=functools.partial(StepSession, steps=steps)
+    )
+    return SaturationResult(result.run_dir, write_saturation_outputs(result.run_dir))
+
+
+def write_saturation_outputs(run_dir: Path) -> Saturation:
+    """saturation.json and saturation.html of a finished saturation run folder (rebuilt from its files)."""
+    store = RunStore(run_dir / "results.sqlite")
+    try:
+        search = store.meta().get("saturation") or {}
+    finally:
+        store.close()
+    saturation = build_saturation(search, read_summary(run_dir / "summary.json"))
+    write_saturation(saturation, run_dir)
+    title = f"chainmark saturate: {saturation.workload} (round {saturation.round})"
+    (run_dir / REPORT).write_text(
+        render_saturation_report([(run_dir.name, saturation)], title), encoding="utf-8"
+    )
+    return saturation
