@@ -137,9 +137,10 @@ def _result(steps: list[Step], held: float | None, stop: str, config: SearchConf
 def _finding(steps: list[Step], held: float | None, stop: str, config: SearchConfig) -> str:
     last = steps[-1] if steps else None
     if stop == INVALID and last is not None:
+        invalid = last.measured.invalid or ""
         return (
-            f"the generator, not the node, limits this run: {last.measured.offered_tps:,.1f} tx/s offered, "
-            f"{last.measured.invalid}; try --workers (more sending processes) or a bigger machine"
+            f"{_limit(invalid)}: {last.measured.offered_tps:,.1f} tx/s offered, {invalid}; "
+            "try --workers (more sending processes) or a bigger machine"
             + (f"; the highest rate that held before it: {held:,.1f} tx/s" if held is not None else "")
         )
     if stop == MAX_TPS:
@@ -153,6 +154,15 @@ def _finding(steps: list[Step], held: float | None, stop: str, config: SearchCon
         f"maximum sustainable rate {held:,.1f} tx/s: the next step up, {broke:,.1f} tx/s, did not hold "
         f"(within {config.tolerance:.0%})"
     )
+
+
+def _limit(invalid: str) -> str:
+    """Who limited an invalid step, from its verdict's reason codes (bench.results.verdict)."""
+    if invalid.startswith("machine-saturated"):
+        return "the machine, not the node alone, limits this run (chainmark and the node share its CPUs)"
+    if invalid.startswith(("observer-lost", "worker-lost")):
+        return "the measurement, not the node, failed in this step"
+    return "the generator, not the node, limits this run"
 
 
 def _rate(value: float) -> float:
