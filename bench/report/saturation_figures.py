@@ -54,8 +54,8 @@ def offered_figure(runs: Sequence[tuple[str, Saturation]]) -> go.Figure:
     step_s = ", ".join(sorted({f"{sat.step_s:g} s" for _, sat in runs}))
     return layout(
         fig,
-        f"Offered vs confirmed throughput (each step's measured round of {step_s}; confirmed over the window "
-        "of the blocks that carried it; x: did not hold)",
+        f"Offered vs confirmed throughput<br><sup>each step's measured round of {step_s}; confirmed over the "
+        "window of the blocks that carried it; x: the step did not hold</sup>",
         "offered rate (tx/s)",
         "confirmed throughput (tx/s)",
     )
@@ -88,8 +88,8 @@ def l_curve_figure(runs: Sequence[tuple[str, Saturation]]) -> go.Figure:
         _mark_knee(fig, name, sat)
     return layout(
         fig,
-        "Latency vs throughput (L-curve; each step's measured round: latency over every accepted write, "
-        "open markers censored; knee by Kneedle on offered rate vs latency)",
+        "Latency vs throughput (L-curve)<br><sup>each step's measured round: confirmation latency over every "
+        "accepted write, open markers censored (drawn at their lower bound); star: the knee (Kneedle)</sup>",
         "confirmed throughput (tx/s)",
         "confirmation latency (s)",
     )

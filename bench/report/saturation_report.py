@@ -58,7 +58,8 @@ def _findings(name: str, sat: Saturation) -> str:
 def _criteria(sat: Saturation) -> str:
     c = sat.config
     return (
-        f"success >= {c.get('min_success', 0):.0%}, confirmed >= {c.get('follow', 0):.0%} of offered; "
+        f"success >= {c.get('min_success', 0):.0%}, confirmed >= {c.get('follow', 0):.0%} of what a node "
+        "keeping up shows over the blocks' window; "
         f"steps x{c.get('factor')}, bisection to {c.get('tolerance', 0):.0%}; "
         f"each step {sat.warmup_s:g} s warm-up + {sat.step_s:g} s measured"
     )
