@@ -99,8 +99,8 @@ def _saturate(args: argparse.Namespace) -> int:
     _check_target_url(args.target_url)
     slos = tuple(parse_slo(e) for e in args.slo)
     config = _search_config(args)
-    step_s = _duration("--step-duration", args.step_duration, minimum=1.0)
-    warmup_s = _duration("--warmup", args.warmup, minimum=0.0)
+    step_s = duration_option("--step-duration", args.step_duration, minimum=1.0)
+    warmup_s = duration_option("--warmup", args.warmup, minimum=0.0)
     workload = load_workload(args.workload)
     template = template_round(workload, args.round)
     config = dataclasses.replace(config, start_tps=config.start_tps or start_rate(template))
@@ -164,7 +164,7 @@ def _between(option: str, value: float, low: float, high: float) -> float:
     return float(value)
 
 
-def _duration(option: str, value: str, minimum: float) -> float:
+def duration_option(option: str, value: str, minimum: float) -> float:
     from bench.workload.duration import parse_duration
 
     try:

@@ -4,7 +4,7 @@ Made once from the run folder (the search's `saturation` meta in results.sqlite,
 rounds for each step's figures, so both files agree), written once and read back once.
 
 History of the format (`schema_version`):
-  1  steps (offered, confirmed, send rate, success, latency p50/p99 with censoring, window, validity
+  1  workload_path; steps (offered, confirmed, send rate, success, latency p50/p99 with censoring, window, validity
      verdict, held and why not), max_tps, stop, finding, knee (Kneedle on p50 and on p99), target,
      machine, workload
 """
@@ -76,6 +76,7 @@ class Saturation:
     target: dict[str, Any] = field(default_factory=dict)
     machine: dict[str, Any] = field(default_factory=dict)
     status: str | None = None
+    workload_path: str = ""  # the workload file the saturation ran (the acceptance suite runs it again)
     schema_version: int = SCHEMA_VERSION
 
     def as_json(self) -> dict[str, Any]:
@@ -113,11 +114,12 @@ class Saturation:
             target=dict(doc.get("target") or {}),
             machine=dict(doc.get("machine") or {}),
             status=doc.get("status"),
+            workload_path=doc.get("workload_path") or "",
             schema_version=doc.get("schema_version", SCHEMA_VERSION),
         )
 
 
-def build_saturation(search: dict[str, Any], summary: RunSummary) -> Saturation:
+def build_saturation(search: dict[str, Any], summary: RunSummary, workload_path: str = "") -> Saturation:
     """The record from the search's meta and the run's summary (each step's measured round by label)."""
     steps = tuple(_step(s, summary.round(s["label"])) for s in search.get("steps") or [])
     return Saturation(
@@ -136,6 +138,7 @@ def build_saturation(search: dict[str, Any], summary: RunSummary) -> Saturation:
         target=summary.target,
         machine=summary.machine,
         status=summary.status,
+        workload_path=workload_path,
     )
 
 

@@ -44,10 +44,12 @@ def write_saturation_outputs(run_dir: Path) -> Saturation:
     """saturation.json and saturation.html of a finished saturation run folder (rebuilt from its files)."""
     store = RunStore(run_dir / "results.sqlite")
     try:
-        search = store.meta().get("saturation") or {}
+        meta = store.meta()
     finally:
         store.close()
-    saturation = build_saturation(search, read_summary(run_dir / "summary.json"))
+    search = meta.get("saturation") or {}
+    summary = read_summary(run_dir / "summary.json")
+    saturation = build_saturation(search, summary, str(meta.get("workload_path") or ""))
     write_saturation(saturation, run_dir)
     title = f"chainmark saturate: {saturation.workload} (round {saturation.round})"
     (run_dir / REPORT).write_text(

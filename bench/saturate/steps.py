@@ -48,14 +48,21 @@ def step_rounds(
     template: Round, rate: float, number: int, step_s: float, warmup_s: float
 ) -> tuple[Round, ...]:
     """The step's warm-up round (none when `warmup_s` is 0) and its measured round at `rate` tx/s."""
+    return scaled_rounds(template, f"step-{number:02d}-{rate:g}tps", rate, step_s, warmup_s)
+
+
+def scaled_rounds(
+    template: Round, label: str, rate: float, duration: float, warmup_s: float
+) -> tuple[Round, ...]:
+    """`template` at `rate` tx/s for `duration` (its mix, senders and shape kept), after a warm-up round
+    of `warmup_s` at the same rate (none when 0)."""
     controller = (
         dataclasses.replace(template.rate, tps=rate)  # type: ignore[type-var]
         if template.rate.kind in ("fixed-rate", "poisson")
         else FixedRate(tps=rate)
     )
-    label = f"step-{number:02d}-{rate:g}tps"
     shaped = dataclasses.replace(template, rate=controller, tx_count=None, warmup=False)
-    measured = dataclasses.replace(shaped, label=label, duration=step_s)
+    measured = dataclasses.replace(shaped, label=label, duration=duration)
     if warmup_s <= 0:
         return (measured,)
     return (dataclasses.replace(shaped, label=f"{label}-warmup", duration=warmup_s, warmup=True), measured)
