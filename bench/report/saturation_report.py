@@ -74,7 +74,8 @@ def _knee(knee: object) -> str:
 def _steps(name: str, sat: Saturation) -> str:
     head = (
         "<tr><th>step</th><th>offered tx/s</th><th>sent tx/s</th><th>confirmed tx/s</th><th>success</th>"
-        "<th>latency p50 s</th><th>p99 s</th><th>window s</th><th>verdict</th><th>held</th></tr>"
+        "<th>latency p50 s</th><th>p99 s</th><th>window s</th><th>node CPU (cores)</th><th>chainmark CPU (cores)</th>"
+        "<th>verdict</th><th>held</th></tr>"
     )
     rows = []
     for s in sat.steps:
@@ -90,11 +91,17 @@ def _steps(name: str, sat: Saturation) -> str:
             _latency(s.latency_p50_s, s.censored_above_s),
             _latency(s.latency_p99_s, s.censored_above_s),
             window,
+            _cores(s.node_cpu_cores),
+            _cores(s.chainmark_cpu_cores),
             verdict,
             held,
         ]
         rows.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>")
     return f'<h3>{_e(name)}</h3><table class="steps">{head}{"".join(rows)}</table>'
+
+
+def _cores(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def _latency(value: float | None, censored_above: float | None) -> str:
@@ -122,7 +129,7 @@ before its own clock. Confirmed throughput: confirmed transactions over the wind
 carried the measured round. Success: confirmed / sent. Latency: seen-in-block time minus intended send
 time over every write the node accepted; one never confirmed counts as unbounded, so a percentile landing
 on one is shown as "&gt; N s". Verdict: whether the round is a valid measurement of the target (not shaped
-by the generator). Held: the step met every criterion and SLO. Knee: {knee}.</p>
+by the generator). CPU: the mean over the measured round, in cores (1.00 = one core busy). Held: the step met every criterion and SLO. Knee: {knee}.</p>
 {steps}
 <h2>Charts</h2>
 {charts}

@@ -4,7 +4,7 @@ Made once from the run folder (the search's `saturation` meta in results.sqlite,
 rounds for each step's figures, so both files agree), written once and read back once.
 
 History of the format (`schema_version`):
-  1  workload_path; steps (offered, confirmed, send rate, success, latency p50/p99 with censoring, window, validity
+  1  workload_path; steps (offered, node and chainmark CPU, confirmed, send rate, success, latency p50/p99 with censoring, window, validity
      verdict, held and why not), max_tps, stop, finding, knee (Kneedle on p50 and on p99), target,
      machine, workload
 """
@@ -49,6 +49,8 @@ class StepRecord:
     invalid_reasons: tuple[str, ...]
     held: bool
     reasons: tuple[str, ...]
+    node_cpu_cores: float | None = None  # the managed (or local) node's CPU over the measured round, in cores
+    chainmark_cpu_cores: float | None = None  # chainmark's own process, likewise
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +121,19 @@ class Saturation:
         )
 
 
-def build_saturation(search: dict[str, Any], summary: RunSummary, workload_path: str = "") -> Saturation:
-    """The record from the search's meta and the run's summary (each step's measured round by label)."""
-    steps = tuple(_step(s, summary.round(s["label"])) for s in search.get("steps") or [])
+def build_saturation(
+    search: dict[str, Any],
+    summary: RunSummary,
+    workload_path: str = "",
+    cpu: dict[str, tuple[float | None, float | None]] | None = None,
+) -> Saturation:
+    """The record from the search's meta and the run's summary (each step's measured round by label), with
+    `cpu`: per round label, the node's and chainmark's CPU in cores over the round."""
+    cpu = cpu or {}
+    steps = tuple(
+        _step(s, summary.round(s["label"]), cpu.get(s["label"], (None, None)))
+        for s in search.get("steps") or []
+    )
     return Saturation(
         workload=summary.workload or "",
         round=search["round"],
@@ -142,7 +154,9 @@ def build_saturation(search: dict[str, Any], summary: RunSummary, workload_path:
     )
 
 
-def _step(step: dict[str, Any], rnd: RoundSummary | None) -> StepRecord:
+def _step(
+    step: dict[str, Any], rnd: RoundSummary | None, cpu: tuple[float | None, float | None]
+) -> StepRecord:
     if rnd is None:
         raise ResultsError(f"summary.json has no round {step['label']!r} of the saturation's steps")
     verdict = rnd.verdict
@@ -160,6 +174,8 @@ def _step(step: dict[str, Any], rnd: RoundSummary | None) -> StepRecord:
         invalid_reasons=tuple(f"{x.code}: {x.detail}" for x in verdict.invalid) if verdict else (),
         held=bool(step["held"]),
         reasons=tuple(step.get("reasons") or ()),
+        node_cpu_cores=cpu[0],
+        chainmark_cpu_cores=cpu[1],
     )
 
 

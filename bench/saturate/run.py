@@ -45,14 +45,35 @@ def write_saturation_outputs(run_dir: Path) -> Saturation:
     store = RunStore(run_dir / "results.sqlite")
     try:
         meta = store.meta()
+        cpu = round_cpu(store)
     finally:
         store.close()
     search = meta.get("saturation") or {}
     summary = read_summary(run_dir / "summary.json")
-    saturation = build_saturation(search, summary, str(meta.get("workload_path") or ""))
+    saturation = build_saturation(search, summary, str(meta.get("workload_path") or ""), cpu)
     write_saturation(saturation, run_dir)
     title = f"chainmark saturate: {saturation.workload} (round {saturation.round})"
     (run_dir / REPORT).write_text(
         render_saturation_report([(run_dir.name, saturation)], title), encoding="utf-8"
     )
     return saturation
+
+
+def round_cpu(store: RunStore) -> dict[str, tuple[float | None, float | None]]:
+    """Per round label: the mean CPU (in cores) of the node and of chainmark's process over the round."""
+    out: dict[str, tuple[float | None, float | None]] = {}
+    for label, started, ended in store.query(
+        "SELECT label, started, ended FROM rounds WHERE started IS NOT NULL"
+    ):
+        means = dict(
+            store.query(
+                "SELECT source, AVG(cpu_percent) / 100 FROM resources WHERE t BETWEEN ? AND ? GROUP BY source",
+                (started, ended or started),
+            )
+        )
+        out[label] = (_rounded(means.get("node")), _rounded(means.get("chainmark")))
+    return out
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
