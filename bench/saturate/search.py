@@ -138,10 +138,9 @@ def _finding(steps: list[Step], held: float | None, stop: str, config: SearchCon
     last = steps[-1] if steps else None
     if stop == INVALID and last is not None:
         invalid = last.measured.invalid or ""
-        return (
-            f"{_limit(invalid)}: {last.measured.offered_tps:,.1f} tx/s offered, {invalid}; "
-            "try --workers (more sending processes) or a bigger machine"
-            + (f"; the highest rate that held before it: {held:,.1f} tx/s" if held is not None else "")
+        who, hint = _limit(invalid)
+        return f"{who}: {last.measured.offered_tps:,.1f} tx/s offered, {invalid}; {hint}" + (
+            f"; the highest rate that held before it: {held:,.1f} tx/s" if held is not None else ""
         )
     if stop == MAX_TPS:
         return f"every step held up to --max-tps {config.max_tps:,.1f} tx/s: the target's limit is higher"
@@ -156,13 +155,19 @@ def _finding(steps: list[Step], held: float | None, stop: str, config: SearchCon
     )
 
 
-def _limit(invalid: str) -> str:
-    """Who limited an invalid step, from its verdict's reason codes (bench.results.verdict)."""
+def _limit(invalid: str) -> tuple[str, str]:
+    """Who limited an invalid step, from its verdict's reason codes (bench.results.verdict), and what to try."""
     if invalid.startswith("machine-saturated"):
-        return "the machine, not the node alone, limits this run (chainmark and the node share its CPUs)"
+        return (
+            "the machine, not the node alone, limits this run (chainmark and the node share its CPUs)",
+            "run the node elsewhere (--target-url) or on a quieter machine",
+        )
     if invalid.startswith(("observer-lost", "worker-lost")):
-        return "the measurement, not the node, failed in this step"
-    return "the generator, not the node, limits this run"
+        return "the measurement, not the node, failed in this step", "see the run's report for when"
+    return (
+        "the generator, not the node, limits this run",
+        "try --workers (more sending processes) or a bigger machine",
+    )
 
 
 def _rate(value: float) -> float:
