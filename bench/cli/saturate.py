@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from typing import Any
 
-from bench.cli.common import MAX_PROCESSES, bounded, max_plan_of, printable
+from bench.cli.common import MAX_PROCESSES, bounded, max_plan_of, printable, stopped
 from bench.errors import WorkloadError
 from bench.saturate.search import SearchConfig
 
@@ -88,7 +88,14 @@ def add_saturate(sub: Any) -> None:
 
 
 def _saturate(args: argparse.Namespace) -> int:
-    from bench.cli.run import _anvil_binary, _check_target_url, _cluster_options, _funder_key, _ProgressLine
+    from bench.cli.run import (
+        _anvil_binary,
+        _check_target_url,
+        _cluster_options,
+        _funder_key,
+        _ProgressLine,
+        _run_dirs,
+    )
     from bench.plan.size import check_plan_size
     from bench.saturate.slo import parse_slo
     from bench.saturate.steps import StepPlan, start_rate, step_rounds, template_round
@@ -123,8 +130,15 @@ def _saturate(args: argparse.Namespace) -> int:
         cluster=_cluster_options(args),
     )
     progress = _ProgressLine(args.quiet)
+    before = _run_dirs(args.out)
     try:
         result = run_saturation(workload, options, steps, progress)
+    except KeyboardInterrupt as exc:
+        progress.close()
+        started = sorted(_run_dirs(args.out) - before)
+        return stopped(
+            exc, f"the steps so far are kept in {started[-1]}" if started else "no run folder was created"
+        )
     finally:
         progress.close()
     sat = result.saturation

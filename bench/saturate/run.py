@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from bench.clock import Clock
 from bench.engine import Progress, RunOptions, run_workload
 from bench.report.saturation_report import render_saturation_report
 from bench.results.saturation import Saturation, build_saturation, write_saturation
@@ -31,12 +32,23 @@ def run_saturation(
     steps: StepPlan,
     on_progress: Callable[[Progress], None] | None = None,
     runner: RunnerFactory | None = None,
+    clock: Clock | None = None,
 ) -> SaturationResult:
     """Search `workload`'s template round's maximum on the target; the run folder gets saturation.json
-    and saturation.html beside the run's own files."""
-    result = run_workload(
-        workload, options, on_progress, runner=runner, session=functools.partial(StepSession, steps=steps)
-    )
+    and saturation.html beside the run's own files, also when the run failed or was interrupted (with the
+    steps measured so far; the error then propagates)."""
+    sessions: list[StepSession] = []
+
+    def session(*args: Any, **kwargs: Any) -> StepSession:
+        sessions.append(StepSession(*args, steps=steps, **kwargs))
+        return sessions[-1]
+
+    try:
+        result = run_workload(workload, options, on_progress, clock, runner=runner, session=session)
+    except BaseException:
+        if sessions and (sessions[0].store.path.parent / "summary.json").is_file():
+            write_saturation_outputs(sessions[0].store.path.parent)
+        raise
     return SaturationResult(result.run_dir, write_saturation_outputs(result.run_dir))
 
 

@@ -83,6 +83,7 @@ class StepSession(Session):
             join_workers(self.cluster, self._say)
             self._record_workers()
         last: list[ChainPlan] = []
+        self.store.set_meta(saturation=self._record(None))  # an interrupted search still says what it was
         with self._observing():
             result = search(lambda rate: self._step(info, rate, last), self.steps.config)
         self.store.set_meta(saturation=self._record(result))
