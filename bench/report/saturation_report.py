@@ -124,7 +124,7 @@ th {{ background: #f3f3f3; }}
 <h1>{title}</h1>
 {findings}
 <h2>Steps</h2>
-<p>Each step: a warm-up round, then a measured fixed-rate round at the offered rate, planned and signed
+<p>Each step: a warm-up round, then a measured round at the offered rate (the scaled round's shape), planned and signed
 before its own clock. Confirmed throughput: confirmed transactions over the window of the blocks that
 carried the measured round. Success: confirmed / sent. Latency: seen-in-block time minus intended send
 time over every write the node accepted; one never confirmed counts as unbounded, so a percentile landing
