@@ -74,10 +74,12 @@ def run_workload(
     on_progress: Callable[[Progress], None] | None = None,
     clock: Clock | None = None,
     runner: RunnerFactory | None = None,
+    session: Callable[..., Session] = Session,
 ) -> RunResult:
     """Run `workload`; the run folder and its files exist whatever happens (errors propagate after).
 
-    `runner` replaces the local or cluster round runner (see `RunnerFactory`)."""
+    `runner` replaces the local or cluster round runner (see `RunnerFactory`); `session` the stages run
+    against the target (`Session`'s arguments; `chainmark saturate` runs its steps as one)."""
     clock = clock or WallClock()
     report = on_progress or (lambda _p: None)
     run_dir = _make_run_dir(options.out_dir, workload.name)
@@ -105,7 +107,7 @@ def run_workload(
             _cluster(options, run_dir, clock) as cluster,
         ):
             target = Target(endpoint, managed, connector)
-            Session(
+            session(
                 workload,
                 target,
                 store,

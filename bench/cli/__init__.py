@@ -1,7 +1,7 @@
 """The `chainmark` command: argv in, one library call out; the only place that prints, exits or reads env vars.
 
 Exit status: 0 success, 1 a failed run or unreachable target, 2 bad input (workload or options),
-3 a comparison gate failed, 4 `run --strict` and a round that is not a warm-up is invalid, 130
+3 a comparison gate or an acceptance criterion failed, 4 `run --strict` and a round that is not a warm-up is invalid, 130
 interrupted (Ctrl-C; what was recorded is kept), 143 terminated (SIGTERM, handled as Ctrl-C: workers
 stopped first, then the node; outputs written).
 """
@@ -20,6 +20,7 @@ from bench import __version__
 from bench.cli.common import CLEAR_LINE, DEFAULT_MASTER_PORT, add_max_plan, max_plan_of, printable, stopped
 from bench.cli.reports import _compare, _core, _report
 from bench.cli.run import _cluster_options, _run, _worker
+from bench.cli.saturate import add_saturate
 from bench.errors import ChainmarkError
 from bench.stop_signals import stops_raise
 from bench.workload.spec import NODE_NAMES
@@ -59,7 +60,27 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a workload and write its run folder (results, summary, report)")
     run.add_argument("workload", type=Path, nargs="?", help="the workload YAML (or use --suite)")
     run.add_argument(
-        "--suite", help="run a suite: `standard`, `bitcoin` or a manifest path; one run folder per workload"
+        "--suite",
+        help="run a suite: `standard`, `bitcoin`, `acceptance` (after `chainmark saturate`) or a manifest path; one run "
+        "folder per workload",
+    )
+    run.add_argument(
+        "--from-saturation",
+        type=Path,
+        metavar="DIR",
+        help="--suite acceptance: the saturation folder whose maximum it tests (default: the newest under --out)",
+    )
+    run.add_argument(
+        "--stress-duration",
+        default="30s",
+        metavar="DURATION",
+        help="--suite acceptance: the stress test's (30s)",
+    )
+    run.add_argument(
+        "--stability-duration",
+        default="10m",
+        metavar="DURATION",
+        help="--suite acceptance: the stability test's (10m; shorter for a quick check)",
     )
     run.add_argument("--target-url", help="any Ethereum JSON-RPC endpoint instead of the managed Anvil")
     run.add_argument(
@@ -103,6 +124,8 @@ def _parser() -> argparse.ArgumentParser:
         "only; remote workers need an explicit address, e.g. 0.0.0.0:5557, on a trusted network)",
     )
     run.set_defaults(handler=_run)
+
+    add_saturate(sub)
 
     worker = sub.add_parser("worker", help="join a `chainmark run --master` as a Locust worker")
     worker.add_argument("--master", required=True, metavar="HOST:PORT", help="the master's address")

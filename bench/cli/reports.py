@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from bench.cli.common import printable_labels
 from bench.errors import WorkloadError
@@ -28,10 +29,16 @@ def _report(args: argparse.Namespace) -> int:
             store.set_meta(status="died", error="the run's process ended without recording how")
             release_leftover_reserve(args.run_dir)
         summary = write_outputs(store, args.run_dir)
+        saturation = store.meta().get("saturation") is not None
     finally:
         store.close()
     print(format_summary(printable_labels(summary)))
     print(f"report: {args.run_dir / 'report.html'}")
+    if saturation:  # a `chainmark saturate` run folder: its saturation.json and report too
+        from bench.saturate.run import REPORT, write_saturation_outputs
+
+        write_saturation_outputs(args.run_dir)
+        print(f"saturation: {args.run_dir / REPORT}")
     return 0
 
 
@@ -63,8 +70,11 @@ def _core(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from bench.report.compare import compare_runs
     from bench.results.run_labels import split_run_args
+    from bench.results.saturation import is_saturation
 
     run_dirs, labels = split_run_args(args.run_dirs, args.labels)
+    if any(is_saturation(d) for d in run_dirs):
+        return _compare_saturations(args, run_dirs, labels)
     result = compare_runs(
         run_dirs,
         args.out,
@@ -79,3 +89,21 @@ def _compare(args: argparse.Namespace) -> int:
     for line in result.failed_gates:
         print(f"gate failed: {line}", file=sys.stderr)
     return 3 if result.failed_gates else 0
+
+
+def _compare_saturations(args: argparse.Namespace, run_dirs: list[Path], labels: list[str | None]) -> int:
+    """`chainmark compare` of saturation folders (every one has a saturation.json): their curves overlaid."""
+    from bench.report.saturation_compare import compare_saturations
+    from bench.results.saturation import is_saturation
+
+    plain = [str(d) for d in run_dirs if not is_saturation(d)]
+    if plain:
+        raise WorkloadError(
+            f"compare: {', '.join(plain)}: not a saturation folder (no saturation.json); compare saturation "
+            "folders with saturation folders, runs with runs"
+        )
+    if args.fail_if:
+        raise WorkloadError("compare: --fail-if gates the rounds of runs, not saturation folders")
+    result = compare_saturations(run_dirs, args.out, labels)
+    print(f"comparison: {result.out_dir / 'index.html'}")
+    return 0

@@ -97,6 +97,12 @@ def _run(args: argparse.Namespace) -> int:
 
     if (args.workload is None) == (args.suite is None):
         raise WorkloadError("run: give a workload file or --suite NAME, not both")
+    if args.suite == "acceptance":
+        from bench.cli.acceptance import run_acceptance_suite
+
+        return run_acceptance_suite(args)
+    if args.from_saturation is not None:
+        raise WorkloadError("run: --from-saturation goes with --suite acceptance")
     if args.target_url is not None and args.node is not None:
         raise WorkloadError("run: give --target-url (your node) or --node (a managed one), not both")
     _check_target_url(args.target_url)
