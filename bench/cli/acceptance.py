@@ -11,7 +11,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from bench.cli.common import MAX_PROCESSES, bounded, max_plan_of, printable, stopped, write_suite_index
+from bench.cli.common import max_plan_of, printable, stopped, write_suite_index
 from bench.cli.saturate import duration_option
 from bench.errors import WorkloadError
 
@@ -19,7 +19,7 @@ EXIT_CRITERION_FAILED = 3
 
 
 def run_acceptance_suite(args: argparse.Namespace) -> int:
-    from bench.cli.run import _anvil_binary, _check_target_url, _cluster_options, _funder_key, _ProgressLine
+    from bench.cli.run import _check_target_url, _cluster_options, _ProgressLine, run_options
     from bench.plan.size import check_plan_size
     from bench.results.saturation import read_saturation
     from bench.saturate.acceptance import acceptance_tests, find_saturation, saturation_workload
@@ -34,20 +34,10 @@ def run_acceptance_suite(args: argparse.Namespace) -> int:
     tests = acceptance_tests(sat, saturation_workload(sat, sat_dir), stress_s, stability_s)
     for test in tests:
         check_plan_size(test.workload, max_plan_of(args))
-    from bench.engine import RunOptions
     from bench.saturate.acceptance_run import REPORT, run_acceptance
 
     out = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-suite-acceptance"
-    options = RunOptions(
-        out_dir=out,
-        target_url=args.target_url,
-        funder_key=_funder_key(),
-        anvil_binary=_anvil_binary(),
-        node=args.node,
-        processes=bounded("--processes", args.processes, 1, MAX_PROCESSES),
-        use_websocket=not args.no_websocket,
-        cluster=_cluster_options(args),
-    )
+    options = run_options(args, out, _cluster_options(args))
     progress = _ProgressLine(args.quiet)
     if not args.quiet:
         print(printable(f"acceptance at {sat.max_tps:,.1f} tx/s, the maximum of {sat_dir}"), file=sys.stderr)

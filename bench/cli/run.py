@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from bench.errors import WorkloadError
 
-if TYPE_CHECKING:  # the summary record comes with numpy: imported by the commands that read one
+if TYPE_CHECKING:  # the summary record comes with numpy, the engine with Locust: imported when used
+    from bench.engine import RunOptions
     from bench.results.summary import RunSummary
 
 from bench.cli.common import (
@@ -114,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
     for workload in workloads:
         check_plan_size(workload, max_plan)
     cluster = _cluster_options(args)
-    from bench.engine import RunOptions, run_workload  # imports locust (gevent): only for `run`
+    from bench.engine import run_workload  # imports locust (gevent): only for `run`
     from bench.report.terminal import format_summary
     from bench.report.unconfirmed import format_unconfirmed
     from bench.results.names import safe_name
@@ -123,16 +124,7 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out
     if suite is not None:
         out = args.out / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-suite-{safe_name(suite.name)}"
-    options = RunOptions(
-        out_dir=out,
-        target_url=args.target_url,
-        funder_key=_funder_key(),
-        anvil_binary=_anvil_binary(),
-        node=args.node,
-        processes=bounded("--processes", args.processes, 1, MAX_PROCESSES),
-        use_websocket=not args.no_websocket,
-        cluster=cluster,
-    )
+    options = run_options(args, out, cluster)
     progress = _ProgressLine(args.quiet)
     before = _run_dirs(out)
     invalid: list[str] = []
@@ -165,6 +157,22 @@ def _run(args: argparse.Namespace) -> int:
             print(printable(f"strict: {line}"), file=sys.stderr)
         return 4
     return 0
+
+
+def run_options(args: argparse.Namespace, out: Path, cluster: Any) -> RunOptions:
+    """The engine's options from the command line's (run, saturate and the acceptance suite share them)."""
+    from bench.engine import RunOptions
+
+    return RunOptions(
+        out_dir=out,
+        target_url=args.target_url,
+        funder_key=_funder_key(),
+        anvil_binary=_anvil_binary(),
+        node=args.node,
+        processes=bounded("--processes", args.processes, 1, MAX_PROCESSES),
+        use_websocket=not args.no_websocket,
+        cluster=cluster,
+    )
 
 
 def _anvil_binary() -> str | None:

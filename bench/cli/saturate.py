@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from typing import Any
 
-from bench.cli.common import MAX_PROCESSES, bounded, max_plan_of, printable, stopped
+from bench.cli.common import max_plan_of, printable, stopped
 from bench.errors import WorkloadError
 from bench.saturate.search import SearchConfig
 
@@ -88,14 +88,7 @@ def add_saturate(sub: Any) -> None:
 
 
 def _saturate(args: argparse.Namespace) -> int:
-    from bench.cli.run import (
-        _anvil_binary,
-        _check_target_url,
-        _cluster_options,
-        _funder_key,
-        _ProgressLine,
-        _run_dirs,
-    )
+    from bench.cli.run import _check_target_url, _cluster_options, _ProgressLine, _run_dirs, run_options
     from bench.plan.size import check_plan_size
     from bench.saturate.slo import parse_slo
     from bench.saturate.steps import StepPlan, start_rate, step_rounds, template_round
@@ -116,19 +109,9 @@ def _saturate(args: argparse.Namespace) -> int:
         template, min(config.start_tps, config.max_tps or config.start_tps), 1, step_s, warmup_s
     )
     check_plan_size(dataclasses.replace(workload, rounds=first), max_plan_of(args))
-    from bench.engine import RunOptions
     from bench.saturate.run import REPORT, run_saturation
 
-    options = RunOptions(
-        out_dir=args.out,
-        target_url=args.target_url,
-        funder_key=_funder_key(),
-        anvil_binary=_anvil_binary(),
-        node=args.node,
-        processes=bounded("--processes", args.processes, 1, MAX_PROCESSES),
-        use_websocket=not args.no_websocket,
-        cluster=_cluster_options(args),
-    )
+    options = run_options(args, args.out, _cluster_options(args))
     progress = _ProgressLine(args.quiet)
     before = _run_dirs(args.out)
     try:
