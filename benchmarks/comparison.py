@@ -56,7 +56,9 @@ def export_curve(report: Path, image: Path) -> None:
     options.binary_location = str(shutil.which("chromium"))
     for flag in FLAGS:
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(executable_path=str(shutil.which("chromedriver"))), options=options)
+    driver = webdriver.Chrome(
+        service=Service(executable_path=str(shutil.which("chromedriver"))), options=options
+    )
     try:
         driver.get(report.resolve().as_uri())
         driver.implicitly_wait(5)
@@ -74,7 +76,9 @@ def nearest_half(doc: dict[str, Any]) -> str:
     if not held:
         return "-"
     s = min(held, key=lambda s: abs(s["offered_tps"] - doc["max_tps"] / 2))
-    return f"{s['latency_p50_s'] * 1000:,.0f} / {s['latency_p99_s'] * 1000:,.0f} ms at {s['offered_tps']:,.0f}"
+    return (
+        f"{s['latency_p50_s'] * 1000:,.0f} / {s['latency_p99_s'] * 1000:,.0f} ms at {s['offered_tps']:,.0f}"
+    )
 
 
 def row(node: str, workload: str, path: Path) -> str:
@@ -83,7 +87,9 @@ def row(node: str, workload: str, path: Path) -> str:
     held = [s for s in doc["steps"] if s["held"]]
     last = max(held, key=lambda s: s["offered_tps"]) if held else None
     cpu = (
-        f"{last['node_cpu_cores'] or 0:.2f} / {last['chainmark_cpu_cores'] or 0:.2f}" if last is not None else "-"
+        f"{last['node_cpu_cores'] or 0:.2f} / {last['chainmark_cpu_cores'] or 0:.2f}"
+        if last is not None
+        else "-"
     )
     maximum = f"{doc['max_tps']:,.0f}" if doc["max_tps"] else "none held"
     knee_text = f"{knee['offered_tps']:,.0f} (p99 {knee['latency_s'] * 1000:,.0f} ms)" if knee else "-"
@@ -102,7 +108,15 @@ def main() -> int:
     parser.add_argument("--step-duration", default="10s")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "comparison")
     parser.add_argument("--images", type=Path, default=ROOT / "docs" / "comparison")
+    parser.add_argument(
+        "--reuse",
+        action="append",
+        default=[],
+        metavar="NODE:WORKLOAD=DIR",
+        help="an earlier saturation folder",
+    )
     args = parser.parse_args()
+    reuse = dict(r.split("=", 1) for r in args.reuse)
     args.images.mkdir(parents=True, exist_ok=True)
     runs = [(n, w, ROOT / "workloads" / "standard" / f"{w}.yaml") for n in args.nodes.split(",")
             for w in args.workloads.split(",")]  # fmt: skip
@@ -111,7 +125,10 @@ def main() -> int:
     rows: list[str] = []
     folders: dict[str, list[str]] = {}  # workload -> "folder=node" for its overlay
     for node, workload, path in runs:
-        found = saturate(path, None if node.startswith("litecoind") else node, args)
+        earlier = reuse.get(f"{node}:{workload}")
+        found = Path(earlier) / "saturation.json" if earlier else None
+        if found is None:
+            found = saturate(path, None if node.startswith("litecoind") else node, args)
         if found is None:
             rows.append(f"| {node} | {workload} | failed: see stderr | | | | | |")
             continue

@@ -112,7 +112,10 @@ class StepSession(Session):
                 self.report(Progress(f"warning: worker {worker} was lost in round {one.spec.label!r}"))
         self._drain()
         summary = next(r for r in summarize(self.store) if r.index == placed[-1].index)
-        expected = _expected_tps(self.store, rate, self.steps.step_s, summary.window_s)
+        measured_round = placed[-1]
+        writes = sum(not measured_round.is_read(i) for i in range(measured_round.count))
+        share = writes / measured_round.count if measured_round.count else 1.0
+        expected = _expected_tps(self.store, rate * share, self.steps.step_s, summary.window_s)
         measured = _measured(rate, summary, self.steps.slos, expected)
         step = judge_step(measured, self.steps.config)
         self.done.append((summary.label, step))
@@ -175,7 +178,8 @@ def _measured(rate: float, summary: RoundSummary, slos: tuple[Slo, ...], expecte
 
 def _expected_tps(store: RunStore, rate: float, step_s: float, window: tuple[float, float] | None) -> float:
     """The confirmed throughput of a node that keeps up: `rate` x `step_s` over the blocks' window, which
-    is at most one block interval (the median gap of the blocks seen in it) longer than the round."""
+    is at most one block interval (the median gap of the blocks seen in it) longer than the round. `rate`
+    is the offered rate of writes: a mix's reads are answered, never confirmed in a block."""
     if window is None:
         return rate
     seen = [
