@@ -286,6 +286,7 @@ class Session:
         """A round ended with signed transactions unsent (a duration-bounded closed loop, a lost worker):
         their place in their senders' chains was never used, so sign the later rounds again from the node."""
         started = time.perf_counter()
+        self._settle(plan)
         fresh = self.chain.planner.resign(plan, later)
         for planned in fresh:
             self._store_txs(planned)
@@ -311,6 +312,14 @@ class Session:
             f"reorg: {reorg.depth} block(s) above height {reorg.fork} orphaned, "
             f"{len(reorg.unconfirmed)} confirmations taken back"
         )
+
+    def _settle(self, plan: ChainPlan) -> None:
+        """Before the node's account state is read again: wait until it counts the writes it holds."""
+        grace = self.workload.target.confirm_grace
+        if not self.chain.planner.settle(plan, grace):
+            self.report(
+                Progress(f"warning: the node's account state still moved after {grace:g} s; read as it was")
+            )
 
     def _drain(self) -> None:
         """Wait for sent transactions to appear in blocks (and be deep enough), up to the grace period."""

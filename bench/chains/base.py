@@ -119,6 +119,12 @@ class Planner(Protocol):
         """Sign `later` rounds again from the node's account state (a round left signed writes unsent)."""
         ...
 
+    def settle(self, plan: ChainPlan, timeout: float) -> bool:
+        """Wait (up to `timeout`) until the node's account state of `plan`'s accounts counts every earlier
+        write of theirs the node holds, so that a plan or re-signing read now continues their chains; False
+        when the timeout came first."""
+        ...
+
 
 class Preparer(Protocol):
     def prepare(self, plan: ChainPlan, info: ChainInfo, say: Callable[[str], None]) -> dict[str, object]:

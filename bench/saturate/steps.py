@@ -101,6 +101,8 @@ class StepSession(Session):
         number = len(self.done) + 1
         rounds = step_rounds(self.steps.template, rate, number, self.steps.step_s, self.steps.warmup_s)
         self._say(f"step {number}: {rate:g} tx/s")
+        if last:
+            self._settle(last[-1])  # the earlier step's writes the node still holds continue its chains
         plan = self._plan_step(dataclasses.replace(self.workload, rounds=rounds), info)
         last[:] = [plan]
         self._prepare(plan, info)

@@ -26,6 +26,7 @@ from bench.targets.url import Endpoint
 from bench.workload.spec import Target, Workload
 
 WIRE = EthereumWire()
+SETTLE_POLL_S = 0.1  # how often settle() asks for the head
 
 
 def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
@@ -108,9 +109,41 @@ class EthereumPlanner:
         self._keep_caps(rounds, [plan.fee_caps[r.index] for r in rounds])
         return rounds
 
+    def settle(self, plan: ChainPlan, timeout: float) -> bool:
+        assert isinstance(plan, Plan)
+        return settle_nonces(self.rpc, plan.addresses, timeout)
+
     def _nonces(self, addresses: Sequence[bytes]) -> list[int]:
-        params = [["0x" + a.hex(), "pending"] for a in addresses]
-        return [int(n, 16) for n in self.rpc.batch("eth_getTransactionCount", params)]
+        return read_nonces(self.rpc, addresses, "pending")
+
+
+def read_nonces(rpc: RpcClient, addresses: Sequence[bytes], tag: str) -> list[int]:
+    """Each address's transaction count at block `tag` (`pending`, `latest`), in one batch."""
+    params = [["0x" + a.hex(), tag] for a in addresses]
+    return [int(n, 16) for n in rpc.batch("eth_getTransactionCount", params)]
+
+
+def settle_nonces(rpc: RpcClient, addresses: Sequence[bytes], timeout: float) -> bool:
+    """Wait until the node's nonces of `addresses` count every write of theirs it holds (False when
+    `timeout` came first). A node whose `pending` nonces count its pool (Anvil, Hardhat, Geth: one sender's
+    `pending` above its `latest` shows it) is read as it is. Where `pending` equals `latest` for every
+    sender, either the pool holds none of their writes or the node does not count its pool (Ganache 7 does
+    not): wait until a new block leaves their `latest` nonces as they were, so the pool's writes are in."""
+    deadline = time.monotonic() + timeout
+    latest = read_nonces(rpc, addresses, "latest")
+    if any(p > n for p, n in zip(read_nonces(rpc, addresses, "pending"), latest, strict=True)):
+        return True
+    head = int(rpc.call("eth_blockNumber"), 16)
+    while time.monotonic() < deadline:
+        time.sleep(SETTLE_POLL_S)
+        now = int(rpc.call("eth_blockNumber"), 16)
+        if now == head:
+            continue
+        again = read_nonces(rpc, addresses, "latest")
+        if again == latest:
+            return True
+        head, latest = now, again
+    return False
 
 
 class EthereumPreparer:
