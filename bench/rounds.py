@@ -311,7 +311,7 @@ class ClusterRunner(_Runner):
     def _shards(self, planned: PlannedRound, first: int) -> tuple[list[Shard], np.ndarray]:
         """Split the round among the live workers (by sender account); also the worker of each position."""
         offsets = planned.offsets if planned.offsets is not None else np.zeros(planned.count)
-        reads = np.array([planned.is_read(i) for i in range(planned.count)], dtype=bool)
+        reads = planned.reads()
         live = self.cluster.refresh()
         owner = np.zeros(planned.count, dtype=np.int64)
         shards = []

@@ -40,3 +40,12 @@ class PlannedRound:
 
     def is_read(self, position: int) -> bool:
         return self.spec.mix[int(self.kinds[position])].tx.read
+
+    def reads(self) -> np.ndarray:
+        """Per transaction, whether it is a read (answered by the node, never in a block)."""
+        return np.array([m.tx.read for m in self.spec.mix], dtype=bool)[self.kinds]
+
+    @property
+    def write_share(self) -> float:
+        """The fraction of the round's transactions that are writes (1 for an empty round)."""
+        return 1.0 - float(self.reads().mean()) if self.count else 1.0
