@@ -174,6 +174,7 @@ class LocalRunner(_Runner):
         ctx, spec = self.context, planned.spec
         ctx.observer.watch({h: first + i for i, h in enumerate(planned.hashes) if h})
         bodies = [ctx.wire.body(planned, i, first + i) for i in range(planned.count)]
+        reads = planned.reads().tolist()  # the answered callback's lookup, made before the clock
         t0 = ctx.clock.now() + START_LEAD_S
         dispatcher, users = make_dispatcher(spec, planned.offsets, planned.count, t0)
         self._first = first
@@ -184,7 +185,7 @@ class LocalRunner(_Runner):
             """A rejected write will never be in a block, and a read is done once answered: free its slot."""
             if error is not None:
                 ctx.observer.unwatch([planned.hashes[position]])
-            if error is not None or planned.is_read(position):
+            if error is not None or reads[position]:
                 dispatcher.settled(1)
 
         cpu_before = time.process_time()

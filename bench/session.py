@@ -285,8 +285,8 @@ class Session:
     def _resign_from_node(self, plan: ChainPlan, later: list[PlannedRound]) -> list[PlannedRound]:
         """A round ended with signed transactions unsent (a duration-bounded closed loop, a lost worker):
         their place in their senders' chains was never used, so sign the later rounds again from the node."""
-        started = time.perf_counter()
         self._settle(plan)
+        started = time.perf_counter()
         fresh = self.chain.planner.resign(plan, later)
         for planned in fresh:
             self._store_txs(planned)

@@ -60,9 +60,10 @@ def test_a_bitcoin_workload_runs_on_the_managed_network(tmp_path: Path) -> None:
     assert [n["node"] for n in spread["nodes"]] == [0, 1, 2]
     assert all(n["blocks"] >= observed - 1 for n in spread["nodes"]), spread
     assert all(n["delay_ms"]["p50"] is not None and n["delay_ms"]["p50"] >= 0 for n in spread["nodes"])
-    # the producer holds a block first, but each node's tip is polled: its watcher may hear of a block a
-    # few milliseconds after another node's watcher did (4 ms seen on a loaded machine), never a poll more
-    assert spread["nodes"][0]["delay_ms"]["p50"] < 100 and spread["lost"] == {}
+    # the producer holds a block first, but each node's tip is polled (bench.results.propagation: 0 at the
+    # node seen first, the resolution the poll interval): its watcher may hear of a block a few ms after
+    # another node's did (4 ms seen on a loaded machine), never more than a poll later
+    assert spread["nodes"][0]["delay_ms"]["p50"] <= 1000 * spread["interval_s"] and spread["lost"] == {}
     assert json.loads(meta["funding"])["transactions"] == 1
     assert "Merkle roots recomputed" in json.loads(meta["verification"])
     assert json.loads(meta["target"])["chain_id"] == "regtest"
