@@ -1,5 +1,6 @@
 """The stages of one run against a reachable target: identify, plan, prepare, (join workers), observe the
-rounds and the drain, check unseen writes, verify. Each stage is a method with explicit inputs; what a
+rounds and the drain (the workload's faults applied on the run's clock meanwhile), check unseen writes,
+verify. Each stage is a method with explicit inputs; what a
 later stage needs is returned (the chain's identity, the plan), not left on the session.
 """
 
@@ -17,6 +18,7 @@ from bench.after_window import check_unseen, record_blocks, settle, verify
 from bench.chains.base import ChainInfo, ChainPlan, Connector, Managed
 from bench.clock import Clock
 from bench.errors import TargetError
+from bench.faults import FaultScheduler, fault_steps
 from bench.load.dispatch import AUTO_BATCH, Batching
 from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
 from bench.observe.during import local_node_pid, watching
@@ -121,8 +123,9 @@ class Session:
             self._record_workers()
         with self._observing():
             self._await_first_block()
-            self._rounds(plan)
-            self._drain()
+            with self._faults():
+                self._rounds(plan)
+                self._drain()
         settle(self.store, self.observer, self._say)
         record_blocks(self.store, self.chain.after, self._say)
         check_unseen(self.store, self.chain.after, plan.accounts, self.clock, self._say)
@@ -188,6 +191,22 @@ class Session:
         finally:
             if self.cluster is not None:
                 self._record_workers()
+
+    @contextlib.contextmanager
+    def _faults(self) -> Iterator[None]:
+        """The workload's faults, applied on the run's clock from the load's start until the drain ends."""
+        if not self.workload.faults:
+            yield
+            return
+        apply = self.managed.fault if self.managed is not None else None
+        scheduler = FaultScheduler(
+            fault_steps(self.workload.faults), apply, self.clock, self.store, self._say
+        )
+        scheduler.start(self.clock.now())
+        try:
+            yield
+        finally:
+            scheduler.stop()
 
     def _tip_watchers(self) -> TipWatchers | None:
         """On a managed network of several nodes, a watcher of every node's tip (block propagation)."""

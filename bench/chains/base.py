@@ -259,6 +259,11 @@ class Managed(Protocol):
         """What the run records of it beside name and version (a network's nodes, topology, args)."""
         ...
 
+    def fault(self, node: int, action: str) -> str:
+        """Apply a fault step (bench.faults) to node `node` once it is due; returns what was done, for the
+        record. TargetError when the node would not take it."""
+        ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(

@@ -50,7 +50,7 @@ def watching(
         if tips is not None:
             tips.stop()
             store.set_meta(
-                node_tips={"nodes": len(tips.feeds), "interval_s": tips.interval, "lost": tips.errors}
+                node_tips={"nodes": len(tips.feeds), "interval_s": tips.interval, "outages": tips.outages}
             )
         monitor.stop()
         if scraper is not None:

@@ -4,7 +4,9 @@ One watcher per node (its own thread and connection) polls the node's head at th
 and, for each new height, asks the block hashes of the node's best chain there (one cheap batched call),
 recording when that node was first seen holding each block. The block observer (bench.observe.blocks)
 still follows the primary node alone for confirmations; these rows say how far behind the others were.
-A block a node reorganises away is simply replaced by the hash the node later holds at that height.
+A block a node reorganises away is simply replaced by the hash the node later holds at that height. A node
+that stops answering (killed, stopped by a fault) is polled on: each outage's start is recorded, and the
+blocks it fetches once it is back are rows like any other.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class TipWatchers:
         self.feeds, self.clock, self.store, self.interval = feeds, clock, store, interval
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.errors: dict[int, str] = {}  # a node that stopped answering: when it went silent is recorded
+        # when a node stopped answering (a fault, a crash), each time; its watcher keeps polling it
+        self.outages: dict[int, list[str]] = {}
 
     def start(self) -> None:
         for index, feed in self.feeds:
@@ -47,12 +50,14 @@ class TipWatchers:
 
     def _watch(self, index: int, feed: HeadFeed, last: int) -> None:
         held: dict[int, bytes] = {}
-        try:
-            while not self._stop.wait(self.interval):
+        down = False
+        while not self._stop.wait(self.interval):
+            try:
                 head = feed.head()
                 if head < last:  # a shorter best chain after a reorg: heights above it are gone
                     last = head
                 if head == last:
+                    down = False
                     continue
                 seen = self.clock.now()
                 numbers = list(range(last + 1, head + 1))
@@ -62,6 +67,8 @@ class TipWatchers:
                         held[number] = block
                         rows.append((index, number, block, seen))
                 self.store.add_node_tips(rows)
-                last = head
-        except (ChainmarkError, OSError, ValueError) as exc:
-            self.errors[index] = f"at {self.clock.now():.3f}: {exc}"
+                last, down = head, False
+            except (ChainmarkError, OSError, ValueError) as exc:  # a node killed or stopped by a fault
+                if not down:
+                    self.outages.setdefault(index, []).append(f"at {self.clock.now():.3f}: {exc}")
+                down = True

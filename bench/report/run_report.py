@@ -1,7 +1,8 @@
 """Renders one run's self-contained HTML report (tables first, then Plotly charts; opens offline).
 
 The page is assembled here from its parts: the header (bench.report.run_header), the warnings
-(run_warnings), the round table (round_table) and the figures (run_figures, chain_figures). Every
+(run_warnings), the round table (round_table), the network and reliability tables (network_section) and
+the figures (run_figures, chain_figures). Every
 figure states its window and units; every user-supplied string (workload text, labels, node client) is
 HTML-escaped; plotly.js is inlined once, so the file needs no network.
 """
@@ -14,6 +15,7 @@ from plotly.offline import get_plotlyjs
 
 from bench.report.chain_figures import chain_figures
 from bench.report.chain_text import describe_chain, latency_depth
+from bench.report.network_section import render_network, shade_faults
 from bench.report.round_table import render_round_table
 from bench.report.run_figures import transaction_figures
 from bench.report.run_header import render_header
@@ -28,6 +30,8 @@ def render_run_report(series: RunSeries, summary: RunSummary) -> str:
     meta = series.meta
     start = float(meta.get("started") or 0.0)
     figures = [*transaction_figures(series, summary, start), *chain_figures(series, start)]
+    zero = (meta.get("faults") or {}).get("zero")
+    shade_faults(figures, summary, None if zero is None else float(zero) - start)
     charts = "\n".join(
         f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})}</div>'
         for fig in figures
@@ -41,6 +45,7 @@ def render_run_report(series: RunSeries, summary: RunSummary) -> str:
         warnings=render_warnings(meta, summary),
         depth=_e(latency_depth(summary).capitalize()),
         rounds=render_round_table(summary),
+        network=render_network(summary),
         charts=charts,
         workload=_e(redact_text(str(meta.get("workload_text", "")))),  # also a store of an older chainmark
     )
@@ -90,6 +95,7 @@ which a short round does not dilute with the block interval before its first sen
 the measured window. Rows marked with an arrow are the kinds of a round's mix on their own; a read's
 latency is its answer time minus its intended send time, its throughput answered reads per second.</p>
 <div class="table-box"><table class="rounds">{rounds}</table></div>
+{network}
 <h2>Charts</h2>
 {charts}
 <h2>Workload</h2>

@@ -2,9 +2,15 @@
 
 A block's delay at a node is when that node was first seen holding it minus when the first node was: 0 at
 the node that had it first (usually its producer), never negative. Per node: the blocks it was seen
-holding and the exact percentiles of their delays, in milliseconds, over the observed window (from the
-first block after the observer started to the end of the drain). The resolution is the watchers' poll
-interval (`target.poll_interval`), recorded beside the figures.
+holding and the exact percentiles of their delays, in milliseconds, over the blocks node-0 (the primary) was
+seen holding in the observed window (from the first block after the observer started to the end of the
+drain). The resolution is the watchers' poll interval (`target.poll_interval`), recorded beside the figures.
+
+Confirmation at k of n nodes, per round: a write included (on node-0's final chain) in the block with hash H
+is confirmed at node k when node k was first seen holding H. Its latency at 1-of-n, a majority (floor(n/2) +
+1) and n-of-n is the first, the majority-th and the last of those times minus its intended send time, in
+seconds; a write some nodes were never seen holding counts as unbounded at the levels it did not reach
+(censored, as a never-confirmed write does in the round's latency), waited for until the last tip seen.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.results.stats import percentiles
+from bench.results.stats import censored_percentiles, percentiles
 from bench.results.store import RunStore
 
 
@@ -22,12 +28,17 @@ def propagation(store: RunStore) -> dict[str, Any] | None:
     rows = store.query("SELECT node, number, hash, seen FROM node_tips")
     if not rows:
         return None
+    # the blocks node-0 (the primary) held in the window: a node restarted after a crash fetches again the
+    # heights its lost tip fell back to (older blocks, first seen then), and a cut-off node's own branch
+    # never propagated; neither is a propagation delay
+    primary = {bytes(block) for node, _, block, _ in rows if int(node) == 0}
+    held = [row for row in rows if bytes(row[2]) in primary]
     first: dict[bytes, float] = {}
-    for _, _, block, seen in rows:
+    for _, _, block, seen in held:
         key = bytes(block)
         first[key] = min(first.get(key, seen), seen)
     delays: dict[int, list[float]] = {}
-    for node, _, block, seen in rows:
+    for node, _, block, seen in held:
         delays.setdefault(int(node), []).append((seen - first[bytes(block)]) * 1000.0)
     meta = store.meta().get("node_tips") or {}
     return {
@@ -38,5 +49,46 @@ def propagation(store: RunStore) -> dict[str, Any] | None:
             {"node": node, "blocks": len(d), "delay_ms": percentiles(np.asarray(d)).as_json()}
             for node, d in sorted(delays.items())
         ],
-        "lost": meta.get("lost") or {},
+        "outages": meta.get("outages") or {},
+        "confirmed_at_nodes": confirmed_at_nodes(store, rows),
     }
+
+
+def confirmed_at_nodes(store: RunStore, tips: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Per round, the latency of its writes at 1-of-n, a majority and n-of-n nodes (`tips`: node_tips rows)."""
+    nodes = sorted({int(node) for node, _, _, _ in tips})
+    final: dict[int, bytes] = {}  # node-0's hash at each height, as it last held it
+    first: dict[tuple[int, bytes], float] = {}
+    for node, number, block, seen in sorted(tips, key=lambda row: row[3]):
+        key = (int(node), bytes(block))
+        first[key] = min(first.get(key, seen), seen)
+        if int(node) == 0:
+            final[int(number)] = bytes(block)
+    until = max(row[3] for row in tips)
+    levels = {"1": 1, "majority": len(nodes) // 2 + 1, "all": len(nodes)}
+    out = []
+    for idx, label in store.query("SELECT idx, label FROM rounds ORDER BY idx"):
+        rows = store.query(
+            "SELECT s.intended, i.block FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
+            "WHERE t.round = ? AND length(t.hash) > 0",
+            (idx,),
+        )
+        if not rows:
+            continue
+        times = np.full((len(rows), len(nodes)), np.inf)
+        for r, (_, number) in enumerate(rows):
+            block = final.get(int(number))
+            for c, node in enumerate(nodes):
+                if block is not None and (node, block) in first:
+                    times[r, c] = first[(node, block)]
+        times.sort(axis=1)
+        intended = np.array([row[0] for row in rows], dtype=np.float64)
+        entry: dict[str, Any] = {"round": label, "nodes": len(nodes), "writes": len(rows)}
+        for name, k in levels.items():
+            at = times[:, k - 1]
+            reached = np.isfinite(at)
+            entry[name] = censored_percentiles(
+                at[reached] - intended[reached], until - intended[~reached]
+            ).as_json()
+        out.append(entry)
+    return out

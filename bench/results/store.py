@@ -41,7 +41,7 @@ from typing import Any
 from bench.errors import ResultsError
 from bench.results.full_disk import disk_full_as_error
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -62,6 +62,11 @@ _NODE_TIPS = """
 CREATE TABLE IF NOT EXISTS node_tips (node INTEGER NOT NULL, number INTEGER NOT NULL, hash BLOB NOT NULL,
     seen REAL NOT NULL);
 """
+_FAULTS = """
+CREATE TABLE IF NOT EXISTS faults (
+    idx INTEGER PRIMARY KEY, fault INTEGER NOT NULL, node INTEGER NOT NULL, action TEXT NOT NULL,
+    intended REAL NOT NULL, started REAL, ended REAL, status TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
+"""
 
 # Step-by-step upgrades of older stores: version N -> N + 1.
 _UPGRADES = {
@@ -71,6 +76,7 @@ _UPGRADES = {
     4: "ALTER TABLE rounds ADD COLUMN load TEXT;" + _UNSEEN,
     5: _REORGS,
     6: _NODE_TIPS,
+    7: _FAULTS,
 }
 
 _SCHEMA = """
@@ -107,7 +113,7 @@ class RunStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             if create:
-                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS + _NODE_TIPS)
+                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS + _NODE_TIPS + _FAULTS)
                 self.set_meta(schema_version=SCHEMA_VERSION)
             else:
                 self._upgrade(path)
@@ -204,6 +210,13 @@ class RunStore:
     def add_node_tips(self, rows: Iterable[tuple[int, int, bytes, float]]) -> None:
         """(node index, height, block hash, first seen at that node)."""
         self._insert("INSERT INTO node_tips VALUES (?, ?, ?, ?)", rows)
+
+    def add_fault_step(
+        self, row: tuple[int, int, int, str, float, float | None, float | None, str, str]
+    ) -> None:
+        """One applied fault step: (step, its workload fault, node, action, intended, started, ended,
+        status, detail) on the run clock; status `done`, `failed`, `timeout` or `skipped`."""
+        self._insert("INSERT OR REPLACE INTO faults VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [row])
 
     def add_receipts(self, rows: Iterable[tuple[int, int, int]]) -> None:
         self._insert("INSERT OR REPLACE INTO receipts VALUES (?, ?, ?)", rows)

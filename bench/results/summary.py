@@ -26,8 +26,11 @@ Format history (schema_version):
      merkle_mismatched [heights]}).
      A run whose preparer funded its accounts in transactions of its own (the Bitcoin family) adds
      `funding` {transactions, source, ...}, counted apart from the rounds. A run on a network of several
-     nodes adds `propagation` {blocks, interval_s, units, nodes [{node, blocks, delay_ms {p50...}}], lost}
-     (bench.results.propagation).
+     nodes adds `propagation` {blocks, interval_s, units, nodes [{node, blocks, delay_ms {p50...}}], outages,
+     confirmed_at_nodes [{round, nodes, writes, 1, majority, all: latency in s, censored}]}
+     (bench.results.propagation). A run with `faults:` adds `faults` [{fault, node, action, status, detail,
+     intended_s, started_s, end_action, ended_s, windows_s, success_rate, throughput_tps {before, during,
+     after}, recovery_s, recovery_reason, recovery_parts_s, reorgs, orphaned_at_nodes, lost_by_reason}] (bench.results.reliability).
      Added within version 2 (fields a reader of an older file finds absent, read as their defaults):
      per round and write kind `gas_used_p50`, `gas_used`, `gas_per_s` (issue 15), `timed_out_by_reason`
      `priced-out`; `plan` {tx_type, base_fee_wei, priority_fee_wei, max_fee_cap_wei, fee_cap_wei [per round]}.
@@ -41,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.results.propagation import propagation
+from bench.results.reliability import reliability
 from bench.results.round_summary import Json, RoundSummary
 from bench.results.stats import summarize
 from bench.results.store import RunStore
@@ -118,6 +122,7 @@ class RunSummary:
     blocks: dict[str, Any] = field(default_factory=dict)  # the family's own checks (AfterWindow.record)
     funding: dict[str, Any] | None = None  # the preparer's funding transactions, where it records them
     propagation: dict[str, Any] | None = None  # block propagation per node, on a network of several nodes
+    faults: list[dict[str, Any]] | None = None  # reliability per fault (bench.results.reliability)
     schema_version: int = SUMMARY_SCHEMA_VERSION  # as the file says (compare checks it before reading)
 
     @property
@@ -154,6 +159,8 @@ class RunSummary:
             out["funding"] = self.funding
         if self.propagation is not None:
             out["propagation"] = self.propagation
+        if self.faults is not None:
+            out["faults"] = self.faults
         return out
 
     @classmethod
@@ -178,6 +185,7 @@ class RunSummary:
             blocks=dict(doc.get("blocks") or {}),
             funding=doc.get("funding"),
             propagation=doc.get("propagation"),
+            faults=doc.get("faults"),
             schema_version=doc.get("schema_version", 0),
         )
 
@@ -204,6 +212,7 @@ def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) ->
         blocks=meta.get("blocks", {}),
         funding=meta.get("funding"),
         propagation=propagation(store),
+        faults=reliability(store),
     )
 
 

@@ -168,6 +168,14 @@ class ManagedNode(ABC):
             raise TargetError(f"{self.name} is not running")
         return self.process.pid
 
+    def fault(self, node: int, action: str) -> str:
+        """A fault step on the node (the workload allows pause and resume: SIGSTOP, SIGCONT)."""
+        signals = {"pause": signal.SIGSTOP, "resume": signal.SIGCONT}
+        if node != 0 or action not in signals:
+            raise TargetError(f"a managed {self.name} cannot {action} node {node}")
+        os.kill(self.pid, signals[action])
+        return f"{signals[action].name} to pid {self.pid}"
+
     def __enter__(self) -> Self:
         return self.start()
 

@@ -12,6 +12,7 @@ from typing import Any
 from bench.errors import WorkloadError
 from bench.urls import redact_url, url_problem
 from bench.workload import limits
+from bench.workload.faults import read_faults
 from bench.workload.files import read_limited
 from bench.workload.kinds import read_choice, read_entries, read_mix
 from bench.workload.rates import Length, read_rate
@@ -56,7 +57,7 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
     root = compose_yaml(text, path)
     if root is None:
         raise WorkloadError("the workload is empty, expected a mapping with name and rounds", path=path)
-    top = Reader(root, path, "").mapping(("name", "description", "target", "accounts", "rounds"))
+    top = Reader(root, path, "").mapping(("name", "description", "target", "accounts", "rounds", "faults"))
     if "name" not in top:
         raise WorkloadError("name: required", path=path, line=root.start_mark.line + 1)
     if "rounds" not in top:
@@ -83,6 +84,7 @@ def parse_workload(text: str, path: str = "<workload>") -> Workload:
         target=target,
         accounts=_accounts(top["accounts"]) if "accounts" in top else Accounts(),
         rounds=tuple(rounds),
+        faults=read_faults(top["faults"], target) if "faults" in top else (),
         path=path,
         text=text,
     )

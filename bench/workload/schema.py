@@ -11,12 +11,16 @@ from typing import Any
 from bench.workload import limits
 from bench.workload.choice import CHOICE_SCHEMA as CHOICE
 from bench.workload.contract_kinds import CONTRACT_KINDS, Param
+from bench.workload.faults import MAX_EXEC_TIMEOUT_S
 from bench.workload.kinds import KIND_KEYS, MAX_BTC_OUTPUTS, MAX_SATOSHIS, SHORTCUT_PARAMS
 from bench.workload.rates import RATES
 from bench.workload.schema_parts import DURATION, SEED, JsonSchema
 from bench.workload.spec import (
     CHAIN_NAMES,
+    FAULT_ACTIONS,
+    FAULT_ENDS,
     MAX_CHAIN_LIMIT,
+    MAX_FAULTS,
     MAX_NETWORK_NODES,
     MIN_CHAIN_LIMIT,
     NODE_NAMES,
@@ -25,6 +29,27 @@ from bench.workload.spec import (
 
 MAX_FEE_RATE = limits.MAX_FEE_RATE
 HTTP_URL = {"type": "string", "pattern": "^https?://"}
+FAULT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["at", "node", "action"],
+    "properties": {
+        "at": {**DURATION, "description": "after the load starts (the first round's start)"},
+        "node": {"type": "integer", "minimum": 0, "maximum": MAX_NETWORK_NODES - 1},
+        "action": {"enum": list(FAULT_ACTIONS)},
+        "for": {
+            **DURATION,
+            "description": "then the action's end: "
+            + ", ".join(f"{a} -> {b}" for a, b in FAULT_ENDS.items()),
+        },
+        "command": {
+            "type": "string",
+            "minLength": 1,
+            "description": "exec: split like a shell, run without one",
+        },
+        "timeout": {**DURATION, "description": f"exec: at most {MAX_EXEC_TIMEOUT_S:g} s"},
+    },
+}
 
 # Every key a transfer or a balance read accepts, and its schema (a rate controller publishes its own: `Keys`;
 # a contract kind's keys are described by its record, bench.workload.contract_kinds).
@@ -197,5 +222,6 @@ def workload_schema() -> dict[str, Any]:
                 },
             },
             "rounds": {"type": "array", "minItems": 1, "items": rnd},
+            "faults": {"type": "array", "maxItems": MAX_FAULTS, "items": FAULT},
         },
     }

@@ -33,6 +33,7 @@ __all__ = [
     "BalanceRead",
     "Choice",
     "ContractTx",
+    "Fault",
     "FixedBacklog",
     "FixedConcurrency",
     "FixedRate",
@@ -187,6 +188,29 @@ MAX_NETWORK_NODES = 8
 MIN_CHAIN_LIMIT, MAX_CHAIN_LIMIT = 1, 100_000  # network.mempool_chain_limit
 
 
+# Fault actions (bench.faults applies them): a process action needs a node chainmark manages; `exec` runs a
+# command of the user's (a remote network's own restart script). `for:` pairs a fault with its end.
+FAULT_ENDS = {"kill": "restart", "stop": "start", "pause": "resume", "isolate": "heal"}
+PROCESS_ACTIONS = ("kill", "stop", "start", "restart", "pause", "resume", "isolate", "heal")
+FAULT_ACTIONS = (*PROCESS_ACTIONS, "exec")
+MAX_FAULTS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One fault step: `action` on node `node` at `at` seconds after the load starts (the first round's
+    start); `until`, from `for:`, applies the action's end (FAULT_ENDS) that many seconds later. `exec` runs
+    `command` (split like a shell, run without one) for at most `timeout` seconds. `line`: its YAML line."""
+
+    at: float
+    node: int
+    action: str
+    until: float | None = None
+    command: tuple[str, ...] = ()
+    timeout: float = 30.0
+    line: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where the load goes. No URL means a managed node (`node`: anvil, hardhat or ganache) started (and
@@ -221,6 +245,7 @@ class Workload:
     rounds: tuple[Round, ...]
     target: Target = field(default_factory=Target)
     accounts: Accounts = field(default_factory=Accounts)
+    faults: tuple[Fault, ...] = ()
     description: str = ""
     path: str = ""
     text: str = ""

@@ -4,8 +4,9 @@
     version: 1
     workloads: [transfer.yaml, erc20.yaml, ...]   # relative to the manifest
 
-`--suite standard` names `workloads/standard/manifest.yaml` and `--suite bitcoin` the Bitcoin family's
-`workloads/bitcoin/manifest.yaml`; any other value is a manifest path.
+`--suite standard` names `workloads/standard/manifest.yaml`, `--suite bitcoin` the Bitcoin family's
+`workloads/bitcoin/manifest.yaml` and `--suite reliability` the faults of `workloads/reliability/`; any other
+value is a manifest path.
 Every workload of the suite is validated before the first one runs.
 """
 
@@ -25,6 +26,7 @@ MAX_MANIFEST_BYTES = 1_000_000
 BUILT_IN = {
     "standard": Path("workloads/standard/manifest.yaml"),
     "bitcoin": Path("workloads/bitcoin/manifest.yaml"),
+    "reliability": Path("workloads/reliability/manifest.yaml"),
 }
 
 

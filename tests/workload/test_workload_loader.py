@@ -82,7 +82,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round() + "color: red\n",
-        "w.yaml:6: color: unknown key, expected one of name, description, target, accounts, rounds, got 'color'",
+        "w.yaml:6: color: unknown key, expected one of name, description, target, accounts, rounds, faults, got 'color'",
         id="unknown-key-top",
     ),
     pytest.param(

@@ -52,6 +52,10 @@ class ManagedBitcoinNetwork:
         """The network as the run records it: nodes, topology, producer, ports, the args that matter."""
         return self.network.metadata()
 
+    def fault(self, node: int, action: str) -> str:
+        """A fault step on node-K of the network (bench.faults): see `ManagedNetwork.fault`."""
+        return self.network.fault(node, action)
+
     def __enter__(self) -> Self:
         self.network.start()
         try:

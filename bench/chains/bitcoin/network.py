@@ -12,6 +12,8 @@ turn). `stop()` stops the producer, then every node, and runs on every exit of t
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -178,6 +180,33 @@ class ManagedNetwork:
         peers) or `set_network_active(True)` (an added peer is retried only once a minute)."""
         self._dial(tuple(link for link in self.links if k in link))
         self.wait_peered()
+
+    def fault(self, k: int, action: str) -> str:
+        """A fault step on node k: kill (SIGKILL), stop (RPC stop, waited for), start / restart (same data
+        dir and ports, peers dialled again), pause / resume (SIGSTOP / SIGCONT), isolate / heal
+        (`setnetworkactive`, links dialled again on heal). Returns what was done."""
+        node = self.nodes[k]
+        if action == "kill":
+            pid = node.pid
+            node.kill()
+            return f"SIGKILL to pid {pid}"
+        if action == "stop":
+            node.stop()
+            return "RPC stop, exited"
+        if action in ("start", "restart"):
+            node.restart()
+            self.reconnect(k)
+            return f"started as pid {node.pid}, peered again"
+        if action in ("pause", "resume"):
+            sent = signal.SIGSTOP if action == "pause" else signal.SIGCONT
+            os.kill(node.pid, sent)
+            return f"{sent.name} to pid {node.pid}"
+        if action in ("isolate", "heal"):
+            node.set_network_active(action == "heal")
+            if action == "heal":
+                self.reconnect(k)
+            return f"setnetworkactive {str(action == 'heal').lower()}"
+        raise TargetError(f"{node.name} has no fault action {action!r}")
 
     def stop(self) -> None:
         """Stop the producer, then every node (RPC `stop` to all, then each waited for; SIGTERM, SIGKILL)."""
