@@ -4,7 +4,8 @@ One watcher per node (its own thread and connection) polls the node's head at th
 and, for each new height, asks the block hashes of the node's best chain there (one cheap batched call),
 recording when that node was first seen holding each block. The block observer (bench.observe.blocks)
 still follows the primary node alone for confirmations; these rows say how far behind the others were.
-A block a node reorganises away is simply replaced by the hash the node later holds at that height. A node
+A block a node reorganises away is replaced by the hash the node later holds at that height: when its head
+moves, the heights below it are walked back until the node holds what it held (a healed node's branch). A node
 that stops answering (killed, stopped by a fault) is polled on: each outage's start is recorded, and the
 blocks it fetches once it is back are rows like any other.
 """
@@ -48,6 +49,23 @@ class TipWatchers:
         for thread in self._threads:
             thread.join(timeout=10)
 
+    @staticmethod
+    def _replaced(
+        index: int, feed: HeadFeed, held: dict[int, bytes], below: int, seen: float
+    ) -> list[TipRow]:
+        """Heights from `below` down whose block the node replaced (it reorganised onto a longer chain, as a
+        healed node does): walked back one height at a time until the node holds what it held."""
+        rows: list[TipRow] = []
+        number = below
+        while number in held:
+            (block,) = feed.hashes([number])
+            if block is None or block == held[number]:
+                break
+            held[number] = block
+            rows.append((index, number, block, seen))
+            number -= 1
+        return rows
+
     def _watch(self, index: int, feed: HeadFeed, last: int) -> None:
         held: dict[int, bytes] = {}
         down = False
@@ -66,6 +84,7 @@ class TipWatchers:
                     if block is not None and held.get(number) != block:
                         held[number] = block
                         rows.append((index, number, block, seen))
+                rows += self._replaced(index, feed, held, last, seen)
                 self.store.add_node_tips(rows)
                 last, down = head, False
             except (ChainmarkError, OSError, ValueError) as exc:  # a node killed or stopped by a fault
