@@ -1,6 +1,6 @@
 """Draws the run report's figures of the chain and the machine (pure: series in, Plotly figures out):
-transactions per block, block interval and gas, CPU and memory, disk and network I/O, and the node's
-Prometheus metrics when it was scraped.
+transactions per block, block interval and gas, CPU and memory, disk and network I/O, each node's head lag
+on a network, and the node's Prometheus metrics when it was scraped.
 """
 
 from __future__ import annotations
@@ -20,9 +20,42 @@ def chain_figures(series: RunSeries, start: float) -> list[go.Figure]:
         _resources_figure(series, start),
         _io_figure(series, start),
     ]
+    if len(np.unique(series.tips[0])) > 1:
+        figures.append(_head_lag_figure(series, start))
     if series.prometheus:
         figures.append(_prometheus_figure(series, start))
     return figures
+
+
+def head_lag(
+    nodes: np.ndarray, heights: np.ndarray, seen: np.ndarray
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per node, at each tip sighting (in `seen` order): how many blocks it was behind the highest node.
+
+    A node's height at t is the highest block it was seen holding by t (a reorg's replaced heights do not
+    lower it); the network's is the highest of any node."""
+    current: dict[int, int] = {int(n): -1 for n in np.unique(nodes)}
+    out: dict[int, tuple[list[float], list[int]]] = {n: ([], []) for n in current}
+    for node, height, t in zip(nodes, heights, seen, strict=True):
+        current[int(node)] = max(current[int(node)], int(height))
+        top = max(current.values())
+        for n, h in current.items():
+            if h >= 0:
+                out[n][0].append(float(t))
+                out[n][1].append(top - h)
+    return {n: (np.asarray(x), np.asarray(y)) for n, (x, y) in out.items()}
+
+
+def _head_lag_figure(series: RunSeries, start: float) -> go.Figure:
+    fig = go.Figure()
+    for node, (t, lag) in sorted(head_lag(*series.tips).items()):
+        fig.add_trace(go.Scatter(x=t - start, y=lag, name=f"node-{node}", mode="lines", line_shape="hv"))
+    return _layout(
+        fig,
+        "Head lag per node: blocks behind the highest node, at each tip seen (tip watchers, whole run)",
+        "seconds since run start",
+        "blocks behind",
+    )
 
 
 def _block_interval_figure(series: RunSeries, start: float) -> go.Figure:

@@ -61,6 +61,10 @@ class RunSeries:
     blocks: BlockSeries
     resources: dict[str, ResourceSeries] = field(default_factory=dict)
     prometheus: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # a network's tip watchers (store node_tips), in sight order: node index, height, first seen at that node
+    tips: tuple[np.ndarray, np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0))
+    )
 
 
 def read_series(store: RunStore) -> RunSeries:
@@ -93,6 +97,16 @@ def read_series(store: RunStore) -> RunSeries:
         blocks=_blocks(store),
         resources=_resources(store),
         prometheus=_prometheus(store),
+        tips=_tips(store),
+    )
+
+
+def _tips(store: RunStore) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows = store.query("SELECT node, number, seen FROM node_tips ORDER BY seen, rowid")
+    return (
+        np.array([r[0] for r in rows], dtype=int),
+        np.array([r[1] for r in rows], dtype=int),
+        np.array([r[2] for r in rows], dtype=float),
     )
 
 
