@@ -5,8 +5,9 @@ seconds later (kill -> restart, stop -> start, pause -> resume, isolate -> heal)
 time order, each at `zero + at` where `zero` is when the load starts (the first round's start), through the
 managed target's `fault(node, action)`; an `exec` step runs the user's command (split like a shell, run
 without one, stdin closed, at most `timeout` seconds; its exit status and the last 2 KiB of its output are
-kept). Every step is recorded as it ends (table `faults`: intended, started, ended, status, detail), so a
-run that stops midway keeps what was applied; steps not reached when the load ends are recorded `skipped`.
+kept, URLs in it redacted). Every step is recorded as it ends (table `faults`: intended, started, ended, status, detail), so a
+run that stops midway keeps what was applied. When the load ends, a fault still in effect is ended then (its
+end's record says so) and the steps not reached are recorded `skipped`.
 
 Steps run one after the other: one that takes long (an exec, a restart waiting for the node) delays the next,
 and the recorded start says by how much. The thread lives until `stop()`: a node restarted from it dies with
@@ -18,41 +19,18 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from bench.clock import Clock
 from bench.errors import ChainmarkError
 from bench.results.store import RunStore
-from bench.workload.spec import FAULT_ENDS, Fault
+from bench.urls import redact_text
+from bench.workload.faults import Step
+from bench.workload.spec import FAULT_ENDS
 
 OUTPUT_TAIL = 2048  # bytes of an exec's output kept
 DONE, FAILED, TIMEOUT, SKIPPED = "done", "failed", "timeout", "skipped"
 
 Apply = Callable[[int, str], str]  # (node, action) -> what was done; raises ChainmarkError if it could not
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One action due `at` seconds after the load starts; `fault` is its workload fault's index."""
-
-    index: int
-    fault: int
-    node: int
-    action: str
-    at: float
-    command: tuple[str, ...] = ()
-    timeout: float = 30.0
-
-
-def fault_steps(faults: Sequence[Fault]) -> tuple[Step, ...]:
-    """Every fault and its `for:` end, in time order (at equal times, in the workload's order)."""
-    raw = [(f.at, i, f.action) for i, f in enumerate(faults)]
-    raw += [(f.until, i, FAULT_ENDS[f.action]) for i, f in enumerate(faults) if f.until is not None]
-    ordered = sorted(raw, key=lambda step: (step[0], step[1]))
-    return tuple(
-        Step(k, i, faults[i].node, action, at, faults[i].command, faults[i].timeout)
-        for k, (at, i, action) in enumerate(ordered)
-    )
 
 
 def run_command(argv: Sequence[str], timeout: float) -> tuple[str, str]:
@@ -91,8 +69,10 @@ class FaultScheduler:
         clock: Clock,
         store: RunStore,
         say: Callable[[str], None],
+        urls: tuple[str, ...] = (),
     ) -> None:
         self.steps, self.apply, self.clock, self.store, self.say = tuple(steps), apply, clock, store, say
+        self.urls = urls  # the run's URLs: their secrets never reach a record from an exec's output
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next = 0  # the first step not yet taken
@@ -106,14 +86,22 @@ class FaultScheduler:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop after the step under way; the steps not reached are recorded as skipped."""
+        """Stop after the step under way. A fault in effect whose end was not reached is ended now (a node
+        left paused or cut off would stall the checks after the window), recorded with when it really
+        was; the other steps not reached are recorded as skipped."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
         with self._lock:
             left, self._next = self.steps[self._next :], len(self.steps)
+        applied = {
+            s.fault for s in self.steps[: len(self.steps) - len(left)] if s.action not in FAULT_ENDS.values()
+        }
         for step in left:
-            self._record(step, None, SKIPPED, "the load ended before it was due")
+            if step.action in FAULT_ENDS.values() and step.fault in applied:
+                self._apply_now(step, "at the load's end, before it was due: ")
+            else:
+                self._record(step, None, SKIPPED, "the load ended before it was due")
 
     def _run(self, zero: float) -> None:
         for step in self.steps:
@@ -121,20 +109,28 @@ class FaultScheduler:
                 return
             with self._lock:
                 self._next = step.index + 1
-            started = self.clock.now()
-            status, detail = self._take(step)
-            self._record(step, started, status, detail, ended=self.clock.now())
-            self.say(f"fault: {step.action} node {step.node} at {started - zero:.2f} s: {status} ({detail})")
+            self._apply_now(step)
+        self._stop.wait()  # a node this thread restarted dies with it (bench.lifeline): live until stop()
+
+    def _apply_now(self, step: Step, note: str = "") -> None:
+        started = self.clock.now()
+        status, detail = self._take(step)
+        self._record(step, started, status, note + detail, ended=self.clock.now())
+        when = started - self.zero
+        self.say(f"fault: {step.action} node {step.node} at {when:.2f} s: {status} ({note}{detail})")
 
     def _take(self, step: Step) -> tuple[str, str]:
-        if step.action == "exec":
-            return run_command(step.command, step.timeout)
-        if self.apply is None:  # the workload's checks refuse this: a process action needs a managed node
-            return FAILED, "no managed node to act on"
         try:
+            if step.action == "exec":
+                status, detail = run_command(step.command, step.timeout)
+                return status, redact_text(detail, self.urls)
+            if self.apply is None:  # the workload's checks refuse this: a process action needs a managed node
+                return FAILED, "no managed node to act on"
             return DONE, self.apply(step.node, step.action)
         except (ChainmarkError, OSError) as exc:
             return FAILED, str(exc).splitlines()[0]
+        except Exception as exc:
+            return FAILED, f"{type(exc).__name__}: {exc}"
 
     def _record(
         self, step: Step, started: float | None, status: str, detail: str, ended: float | None = None

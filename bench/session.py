@@ -18,7 +18,7 @@ from bench.after_window import check_unseen, record_blocks, settle, verify
 from bench.chains.base import ChainInfo, ChainPlan, Connector, Managed
 from bench.clock import Clock
 from bench.errors import TargetError
-from bench.faults import FaultScheduler, fault_steps
+from bench.faults import FaultScheduler
 from bench.load.dispatch import AUTO_BATCH, Batching
 from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
 from bench.observe.during import local_node_pid, watching
@@ -30,6 +30,7 @@ from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress
 from bench.targets.batch import accepts_batches
 from bench.targets.url import Endpoint, parse_endpoint
 from bench.workers import Cluster, join_workers, record_workers
+from bench.workload.faults import fault_steps
 from bench.workload.rates import describe_round
 from bench.workload.spec import Workload
 
@@ -199,9 +200,9 @@ class Session:
             yield
             return
         apply = self.managed.fault if self.managed is not None else None
-        scheduler = FaultScheduler(
-            fault_steps(self.workload.faults), apply, self.clock, self.store, self._say
-        )
+        urls = (*self.workload.urls, *(self.managed.node_urls if self.managed is not None else ()))
+        steps = fault_steps(self.workload.faults)
+        scheduler = FaultScheduler(steps, apply, self.clock, self.store, self._say, urls)
         scheduler.start(self.clock.now())
         try:
             yield

@@ -111,9 +111,12 @@ def _run(args: argparse.Namespace) -> int:
     suite = load_suite(resolve_suite(args.suite)) if args.suite else None
     workloads = list(suite.workloads) if suite else [load_workload(args.workload)]
     from bench.plan.size import check_plan_size
+    from bench.workload.faults import check_faults_remote
 
     for workload in workloads:
         check_plan_size(workload, max_plan)
+        if args.target_url is not None:
+            check_faults_remote(workload.faults, workload.path)
     cluster = _cluster_options(args)
     from bench.engine import run_workload  # imports locust (gevent): only for `run`
     from bench.report.terminal import format_summary

@@ -50,7 +50,12 @@ def watching(
         if tips is not None:
             tips.stop()
             store.set_meta(
-                node_tips={"nodes": len(tips.feeds), "interval_s": tips.interval, "outages": tips.outages}
+                node_tips={
+                    "nodes": len(tips.feeds),
+                    "interval_s": tips.interval,
+                    "outages": tips.outages,
+                    "load": tips.load(),
+                }
             )
         monitor.stop()
         if scraper is not None:

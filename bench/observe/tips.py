@@ -34,8 +34,21 @@ class TipWatchers:
         self._threads: list[threading.Thread] = []
         # when a node stopped answering (a fault, a crash), each time; its watcher keeps polling it
         self.outages: dict[int, list[str]] = {}
+        # the watchers' own load on each node: RPC requests made (a head poll, a batch of hashes)
+        self.requests: dict[int, int] = {index: 0 for index, _ in feeds}
+        self.started = self.stopped = 0.0
+
+    def load(self) -> dict[str, object]:
+        """What the watchers asked of each node: requests in all and per second over the watched window."""
+        span = max(self.stopped - self.started, 1e-9)
+        return {
+            "requests": dict(self.requests),
+            "per_s": {k: round(n / span, 2) for k, n in self.requests.items()},
+            "window_s": round(span, 3),
+        }
 
     def start(self) -> None:
+        self.started = self.clock.now()
         for index, feed in self.feeds:
             last = feed.head()
             thread = threading.Thread(
@@ -48,16 +61,17 @@ class TipWatchers:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
+        self.stopped = self.clock.now()
 
-    @staticmethod
     def _replaced(
-        index: int, feed: HeadFeed, held: dict[int, bytes], below: int, seen: float
+        self, index: int, feed: HeadFeed, held: dict[int, bytes], below: int, seen: float
     ) -> list[TipRow]:
         """Heights from `below` down whose block the node replaced (it reorganised onto a longer chain, as a
         healed node does): walked back one height at a time until the node holds what it held."""
         rows: list[TipRow] = []
         number = below
         while number in held:
+            self.requests[index] += 1
             (block,) = feed.hashes([number])
             if block is None or block == held[number]:
                 break
@@ -71,6 +85,7 @@ class TipWatchers:
         down = False
         while not self._stop.wait(self.interval):
             try:
+                self.requests[index] += 1
                 head = feed.head()
                 if head < last:  # a shorter best chain after a reorg: heights above it are gone
                     last = head
@@ -80,6 +95,7 @@ class TipWatchers:
                 seen = self.clock.now()
                 numbers = list(range(last + 1, head + 1))
                 rows: list[TipRow] = []
+                self.requests[index] += 1
                 for number, block in zip(numbers, feed.hashes(numbers), strict=True):
                     if block is not None and held.get(number) != block:
                         held[number] = block

@@ -131,9 +131,10 @@ def _faults(faults: list[dict[str, Any]]) -> str:
         "<p>Each fault with its windows on the run clock, in seconds since the load started: before (from the "
         "load's start or the previous fault's end), during (until the step that gave the node back was done), "
         "after (until the next fault or the load's end). Success: writes intended in the window that were "
-        "confirmed / writes intended in it. Throughput: confirmations seen in the window / its length. "
-        "Recovery: from the fault's end until the next 5 s confirm within 10 % of the before window's rate "
-        "and the faulted node is back at the network's tip. The fault windows are shaded on the charts.</p>"
+        "confirmed / writes intended in it. Throughput (tx/s), in whole blocks: the writes of the window's "
+        "blocks after its first, over the time from its first block to its last (a window of fewer than 2 "
+        "blocks: what it confirmed over its length). Recovery: from the fault's end until the next 5 s confirm "
+        "at least 90 % of the before window's throughput and the faulted node is back at the network's tip. The fault windows are shaded on the charts.</p>"
         f'<div class="table-box"><table>{head}{"".join(rows)}</table></div>'
     )
 

@@ -6,10 +6,10 @@ holding and the exact percentiles of their delays, in milliseconds, over the blo
 seen holding in the observed window (from the first block after the observer started to the end of the
 drain). The resolution is the watchers' poll interval (`target.poll_interval`), recorded beside the figures.
 
-Confirmation at k of n nodes, per round: a write included (on node-0's final chain) in the block with hash H
-is confirmed at node k when node k was first seen holding H. Its latency at 1-of-n, a majority (floor(n/2) +
-1) and n-of-n is the first, the majority-th and the last of those times minus its intended send time, in
-seconds; a write some nodes were never seen holding counts as unbounded at the levels it did not reach
+Confirmation at k of n nodes, per round: a write included (on node-0's final chain, not reverted) in the block
+with hash H is confirmed at node k when node k was first seen holding H. Its latency at 1-of-n, a majority
+(floor(n/2) + 1) and n-of-n is the first, the majority-th and the last of those times minus its intended send
+time, in seconds; a write some nodes were never seen holding counts as unbounded at the levels it did not reach
 (censored, as a never-confirmed write does in the round's latency), waited for until the last tip seen.
 """
 
@@ -50,6 +50,7 @@ def propagation(store: RunStore) -> dict[str, Any] | None:
             for node, d in sorted(delays.items())
         ],
         "outages": meta.get("outages") or {},
+        "watcher_load": meta.get("load"),  # the watchers' own RPC requests per node (their cost to the nodes)
         "confirmed_at_nodes": confirmed_at_nodes(store, rows),
     }
 
@@ -70,7 +71,8 @@ def confirmed_at_nodes(store: RunStore, tips: list[tuple[Any, ...]]) -> list[dic
     for idx, label in store.query("SELECT idx, label FROM rounds ORDER BY idx"):
         rows = store.query(
             "SELECT s.intended, i.block FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
-            "WHERE t.round = ? AND length(t.hash) > 0",
+            "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND length(t.hash) > 0 "
+            "AND (r.status IS NULL OR r.status = 1)",
             (idx,),
         )
         if not rows:

@@ -11,7 +11,10 @@ not in the middle of a run.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+from bench.errors import WorkloadError
 from bench.workload import limits
 from bench.workload.reader import Reader, optional
 from bench.workload.spec import FAULT_ACTIONS, FAULT_ENDS, MAX_FAULTS, PROCESS_ACTIONS, Fault, Network, Target
@@ -29,6 +32,20 @@ def read_faults(reader: Reader, target: Target) -> tuple[Fault, ...]:
     faults = tuple(_fault(item, target) for item in items)
     _check_order(faults, items)
     return faults
+
+
+def check_faults_remote(faults: Sequence[Fault], path: str) -> None:
+    """`--target-url` makes the target remote: a process fault the workload checked against its managed
+    target could not run there (one line, exit 2, before anything starts)."""
+    for index, fault in enumerate(faults):
+        if fault.action in PROCESS_ACTIONS:
+            raise WorkloadError(
+                f"{fault.action} needs a node chainmark manages, and --target-url names a remote one "
+                "(on a remote target use action exec: your own command)",
+                path=path,
+                line=fault.line,
+                field=f"faults[{index}].action",
+            )
 
 
 def _fault(reader: Reader, target: Target) -> Fault:
@@ -96,6 +113,8 @@ def _check_process_action(reader: Reader, action: str, node: int, target: Target
 
 def _command(reader: Reader) -> tuple[str, ...]:
     text = reader.string()
+    if "\x00" in text:
+        raise reader.fail("a command cannot hold a NUL character", shown=False)
     try:
         argv = tuple(shlex.split(text))
     except ValueError as exc:
@@ -113,34 +132,54 @@ _NEEDS = {
     "restart": (("down",), ()),
     "pause": ((), ("down", "paused")),
     "resume": (("paused",), ()),
-    "isolate": ((), ("down", "isolated")),
-    "heal": (("isolated",), ("down",)),
+    "isolate": ((), ("down", "isolated", "paused")),  # setnetworkactive needs a node that answers
+    "heal": (("isolated",), ("down", "paused")),
 }
 
 
-def _check_order(faults: tuple[Fault, ...], readers: list[Reader]) -> None:
-    """Replay each node's steps (and their `for:` ends) in time order; a step its node cannot take fails."""
-    steps = sorted(
-        [(f.at, i, f.action) for i, f in enumerate(faults)]
-        + [(f.until, i, FAULT_ENDS[f.action]) for i, f in enumerate(faults) if f.until is not None],
-        key=lambda step: step[0],
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One action due `at` seconds after the load starts; `fault` is its workload fault's index."""
+
+    index: int
+    fault: int
+    node: int
+    action: str
+    at: float
+    command: tuple[str, ...] = ()
+    timeout: float = 30.0
+
+
+def fault_steps(faults: Sequence[Fault]) -> tuple[Step, ...]:
+    """Every fault and its `for:` end, in time order (at equal times, in the workload's order): the order
+    the run applies them in (bench.faults) and the one the checks replay."""
+    raw = [(f.at, i, f.action) for i, f in enumerate(faults)]
+    raw += [(f.until, i, FAULT_ENDS[f.action]) for i, f in enumerate(faults) if f.until is not None]
+    ordered = sorted(raw, key=lambda step: (step[0], step[1]))
+    return tuple(
+        Step(k, i, faults[i].node, action, at, faults[i].command, faults[i].timeout)
+        for k, (at, i, action) in enumerate(ordered)
     )
+
+
+def _check_order(faults: tuple[Fault, ...], readers: list[Reader]) -> None:
+    """Replay each node's steps (and their `for:` ends) in the run's order; a step its node cannot take fails."""
     states: dict[int, set[str]] = {}
-    for at, i, action in steps:
-        if action == "exec":
+    for step in fault_steps(faults):
+        if step.action == "exec":
             continue
-        state = states.setdefault(faults[i].node, set())
-        must, must_not = _NEEDS[action]
+        state = states.setdefault(step.node, set())
+        must, must_not = _NEEDS[step.action]
         missing = [s for s in must if s not in state]
         clash = [s for s in must_not if s in state]
         if missing or clash:
             now = ", ".join(sorted(state)) or "up"
-            raise readers[i].fail(
-                f"node {faults[i].node} is {now} at {at:g} s, so it cannot {action} "
+            raise readers[step.fault].fail(
+                f"node {step.node} is {now} at {step.at:g} s, so it cannot {step.action} "
                 f"(faults run in time order; `for:` ends at the fault's at + for)",
                 shown=False,
             )
-        _apply(state, action)
+        _apply(state, step.action)
 
 
 def _apply(state: set[str], action: str) -> None:

@@ -44,10 +44,16 @@ FAULT = {
         },
         "command": {
             "type": "string",
-            "minLength": 1,
+            "pattern": r"\S",
             "description": "exec: split like a shell, run without one",
         },
-        "timeout": {**DURATION, "description": f"exec: at most {MAX_EXEC_TIMEOUT_S:g} s"},
+        "timeout": {
+            "oneOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_EXEC_TIMEOUT_S},
+                {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$"},
+            ],
+            "description": f"exec: at most {MAX_EXEC_TIMEOUT_S:g} s",
+        },
     },
 }
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from bench.errors import WorkloadError
-from bench.faults import fault_steps
 from bench.workload import parse_workload
+from bench.workload.faults import check_faults_remote, fault_steps
 from bench.workload.schema import workload_schema
 from bench.workload.spec import Fault
 
@@ -123,6 +123,38 @@ def test_faults_are_read_with_their_lines_and_for_ends() -> None:
 )
 def test_a_fault_that_could_not_run_is_refused_at_its_line(faults: str, target: str, expected: str) -> None:
     assert _error(_workload(faults, target)).startswith(expected)
+
+
+def test_steps_at_one_instant_are_checked_in_the_order_they_run() -> None:
+    # the kill's end (a restart at 10 s) comes before the isolate at 10 s, as the run applies them
+    text = _workload(
+        "  - {at: 5s, node: 1, action: kill, for: 5s}\n  - {at: 10s, node: 1, action: isolate}\n"
+    )
+    assert [s.action for s in fault_steps(parse_workload(text).faults)] == ["kill", "restart", "isolate"]
+
+
+def test_a_paused_node_cannot_be_cut_off_or_healed() -> None:
+    text = _workload(
+        "  - {at: 1s, node: 1, action: pause, for: 5s}\n  - {at: 2s, node: 1, action: isolate}\n"
+    )
+    assert _error(text).startswith("w.yaml:7: faults[1]: node 1 is paused at 2 s, so it cannot isolate")
+
+
+def test_a_command_with_a_nul_character_is_refused() -> None:
+    text = _workload('  - {at: 1s, node: 0, action: exec, command: "echo \\0"}\n')
+    assert _error(text).startswith("w.yaml:6: faults[0].command: a command cannot hold a NUL character")
+
+
+def test_target_url_on_the_command_line_refuses_a_process_fault() -> None:
+    workload = parse_workload(_workload("  - {at: 1s, node: 1, action: kill}\n"), "w.yaml")
+    with pytest.raises(WorkloadError) as caught:
+        check_faults_remote(workload.faults, workload.path)
+    assert str(caught.value).startswith(
+        "w.yaml:6: faults[0].action: kill needs a node chainmark manages, and --target-url names a remote one"
+    )
+    check_faults_remote(
+        parse_workload(_workload("  - {at: 1s, node: 0, action: exec, command: ls}\n")).faults, ""
+    )
 
 
 def test_a_managed_anvil_can_be_paused_and_resumed() -> None:

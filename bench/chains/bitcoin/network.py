@@ -113,6 +113,7 @@ class ManagedNetwork:
         self.version = ""
         self.producer: BlockProducer | None = None
         self.produced: tuple[ProducedBlock, ...] = ()  # what the last producer made (kept after stop)
+        self._away: set[int] = set()  # nodes a fault left down, paused or cut off (see `fault`)
 
     def start(self) -> Self:
         """Start every node, peer them, and wait until every link is up; on any failure (Ctrl-C too),
@@ -177,34 +178,44 @@ class ManagedNetwork:
 
     def reconnect(self, k: int) -> None:
         """Dial node k's links again and wait for them: after `restart()` (a node forgets its added
-        peers) or `set_network_active(True)` (an added peer is retried only once a minute)."""
-        self._dial(tuple(link for link in self.links if k in link))
-        self.wait_peered()
+        peers) or `set_network_active(True)` (an added peer is retried only once a minute). Only the links
+        to nodes that can answer are dialled and waited for: not to one a fault left down, paused or cut off
+        (that one is peered again when its own fault ends)."""
+        away = self._away - {k}
+        mine = tuple(link for link in self.links if k in link and not away.intersection(link))
+        self._dial(mine)
+        self._poll(lambda: self._peering_problem(mine), self.config.peering_timeout)
 
     def fault(self, k: int, action: str) -> str:
         """A fault step on node k: kill (SIGKILL), stop (RPC stop, waited for), start / restart (same data
         dir and ports, peers dialled again), pause / resume (SIGSTOP / SIGCONT), isolate / heal
         (`setnetworkactive`, links dialled again on heal). Returns what was done."""
         node = self.nodes[k]
-        if action == "kill":
+        if action in ("kill", "stop"):
             pid = node.pid
-            node.kill()
-            return f"SIGKILL to pid {pid}"
-        if action == "stop":
-            node.stop()
-            return "RPC stop, exited"
+            if action == "kill":
+                node.kill()
+            else:
+                node.stop()
+            self._away.add(k)
+            return f"SIGKILL to pid {pid}" if action == "kill" else "RPC stop, exited"
         if action in ("start", "restart"):
             node.restart()
+            self._away.discard(k)
             self.reconnect(k)
             return f"started as pid {node.pid}, peered again"
         if action in ("pause", "resume"):
             sent = signal.SIGSTOP if action == "pause" else signal.SIGCONT
             os.kill(node.pid, sent)
+            (self._away.add if action == "pause" else self._away.discard)(k)
             return f"{sent.name} to pid {node.pid}"
         if action in ("isolate", "heal"):
             node.set_network_active(action == "heal")
             if action == "heal":
+                self._away.discard(k)
                 self.reconnect(k)
+            else:
+                self._away.add(k)
             return f"setnetworkactive {str(action == 'heal').lower()}"
         raise TargetError(f"{node.name} has no fault action {action!r}")
 
@@ -248,17 +259,19 @@ class ManagedNetwork:
                     raise
             dialer.call("addnode", address, "onetry")
 
-    def _peering_problem(self) -> tuple[RegtestNode, str] | None:
-        """The first node still missing a link (an outbound peer it dialled, or an inbound one)."""
+    def _peering_problem(self, links: Sequence[Link] | None = None) -> tuple[RegtestNode, str] | None:
+        """The first node still missing a link of `links` (default: all; an outbound peer it dialled, or an
+        inbound one)."""
+        links = self.links if links is None else links
         for k, node in enumerate(self.nodes):
+            if not any(k in link for link in links):
+                continue
             peers = [p for p in node.call("getpeerinfo") if "verack" in p.get("bytesrecv_per_msg", {})]
             outbound = {p["addr"] for p in peers if not p["inbound"]}
             missing = [
-                self.nodes[b].name
-                for a, b in self.links
-                if a == k and self.nodes[b].p2p_address not in outbound
+                self.nodes[b].name for a, b in links if a == k and self.nodes[b].p2p_address not in outbound
             ]
-            want_in, inbound = sum(b == k for _, b in self.links), sum(bool(p["inbound"]) for p in peers)
+            want_in, inbound = sum(b == k for _, b in links), sum(bool(p["inbound"]) for p in peers)
             if missing:
                 return node, f"has no link to {', '.join(missing)}"
             if inbound < want_in:
