@@ -60,6 +60,10 @@ def _propagation(doc: dict[str, Any]) -> str:
     )
     outages = doc.get("outages") or {}
     note = ""
+    load = doc.get("watcher_load") or {}
+    if load.get("per_s"):
+        rates = ", ".join(f"node-{node} {rate:g}/s" for node, rate in sorted(load["per_s"].items()))
+        note += f"<p>The tip watchers' own load on the nodes (RPC requests over {_e(load.get('window_s'))} s): {_e(rates)}.</p>"
     if outages:
         listed = "; ".join(f"node-{node}: {', '.join(times)}" for node, times in sorted(outages.items()))
         note = f"<p>Nodes that stopped answering their tip watcher (a fault, a crash): {_e(listed)}.</p>"
