@@ -58,6 +58,9 @@ class TipWatchers:
             self._threads.append(thread)
 
     def stop(self) -> None:
+        """Stop after two more polls: the drain ends as soon as the observer sees the last write's block,
+        and a watcher polled just before it would otherwise never record that block at its node."""
+        self.clock.sleep(2 * self.interval)
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
