@@ -15,6 +15,7 @@ time, in seconds; a write some nodes were never seen holding counts as unbounded
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -55,16 +56,21 @@ def propagation(store: RunStore) -> dict[str, Any] | None:
     }
 
 
+def final_chain(rows: Iterable[tuple[Any, Any, Any]]) -> dict[int, bytes]:
+    """Node-0's block hash at each height as it last held it, from (node, height, hash) tip rows in the
+    order they were seen: the chain the observer confirmed from."""
+    return {int(number): bytes(block) for node, number, block in rows if int(node) == 0}
+
+
 def confirmed_at_nodes(store: RunStore, tips: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """Per round, the latency of its writes at 1-of-n, a majority and n-of-n nodes (`tips`: node_tips rows)."""
     nodes = sorted({int(node) for node, _, _, _ in tips})
-    final: dict[int, bytes] = {}  # node-0's hash at each height, as it last held it
+    ordered = sorted(tips, key=lambda row: row[3])
+    final = final_chain((node, number, block) for node, number, block, _ in ordered)
     first: dict[tuple[int, bytes], float] = {}
-    for node, number, block, seen in sorted(tips, key=lambda row: row[3]):
+    for node, _, block, seen in ordered:
         key = (int(node), bytes(block))
         first[key] = min(first.get(key, seen), seen)
-        if int(node) == 0:
-            final[int(number)] = bytes(block)
     until = max(row[3] for row in tips)
     levels = {"1": 1, "majority": len(nodes) // 2 + 1, "all": len(nodes)}
     out = []

@@ -30,18 +30,19 @@ from typing import Any
 
 import numpy as np
 
+from bench.results.propagation import final_chain
 from bench.results.reasons import REVERTED, UNCHECKED, classify_rejection
 from bench.results.store import RunStore
+from bench.workload.spec import FAULT_ENDS
 
 RECOVERY_WINDOW_S = 5.0  # throughput is judged back over this many seconds
 RECOVERY_TOLERANCE = 0.10  # within this fraction of the pre-fault mean
 RECOVERY_STEP_S = 0.1  # candidate recovery instants are this far apart
 MIN_WINDOW_S = 2.0  # a window with fewer than 2 blocks and shorter than this has no throughput
+# what gives a node back after each fault: its `for:` end, or the other start of a stopped process
 ENDS = {
-    "kill": ("restart", "start"),
-    "stop": ("start", "restart"),
-    "pause": ("resume",),
-    "isolate": ("heal",),
+    fault: (end, *{"restart": ("start",), "start": ("restart",)}.get(end, ()))
+    for fault, end in FAULT_ENDS.items()
 }
 
 
@@ -141,10 +142,7 @@ def _fault(
 def _orphaned(tips: list[tuple[Any, ...]], a: float, b: float) -> dict[str, int]:
     """Per node, the blocks it was first seen holding in [a, b) that are not on node-0's final chain (the
     branch a cut-off node mined, say): what the observer, following node-0 alone, cannot see as a reorg."""
-    final: dict[int, bytes] = {}
-    for who, number, _, block in tips:  # ordered by seen: node-0's last hash at each height
-        if int(who) == 0:
-            final[int(number)] = bytes(block)
+    final = final_chain((who, number, block) for who, number, _, block in tips)  # tips are in seen order
     out: dict[str, int] = {}
     seen_blocks: set[tuple[int, bytes]] = set()
     for who, number, seen, block in tips:

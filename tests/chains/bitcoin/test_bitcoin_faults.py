@@ -85,6 +85,9 @@ def test_kill_restart_pause_and_exec_faults_are_applied_and_measured(tmp_path: P
     # the kill was seen: node-1's watcher lost it and polled on
     assert list(summary["propagation"]["outages"]) == ["1"]
     assert all(n["delay_ms"]["p50"] >= 0 for n in summary["propagation"]["nodes"])
+    # and the blocks mined while it was down (4 s) reached it only after its restart: its delay shows the outage
+    delays = {n["node"]: n["delay_ms"] for n in summary["propagation"]["nodes"]}
+    assert delays[1]["max"] >= 2000 > delays[0]["max"], delays
 
     with db(run_dir) as store:
         steps = store.execute("SELECT action, status, intended, started FROM faults ORDER BY idx").fetchall()
