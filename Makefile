@@ -78,7 +78,7 @@ typecheck: setup
 	$(VENV)/bin/mypy
 
 pytest: setup browser-deps
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=30
 
 test: lint typecheck pytest
 
