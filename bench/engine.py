@@ -102,11 +102,11 @@ def run_workload(
     try:
         family = chain_family(workload.target.chain)
         with (
-            _target(family, workload, options, run_dir) as (endpoint, managed),
-            _connected(family, endpoint, options, managed) as connector,
+            _target(family, workload, options, run_dir) as (nodes, managed),
+            _connected(family, nodes[0], options, managed) as connector,
             _cluster(options, run_dir, clock) as cluster,
         ):
-            target = Target(endpoint, managed, connector)
+            target = Target(nodes[0], managed, connector, nodes)
             session(
                 workload,
                 target,
@@ -161,16 +161,19 @@ def _make_run_dir(out_dir: Path, name: str) -> Path:
 @contextlib.contextmanager
 def _target(
     family: ChainFamily, workload: Workload, options: RunOptions, run_dir: Path
-) -> Iterator[tuple[Endpoint, Managed | None]]:
-    """The target URL, or the family's managed node started for the run (and always stopped)."""
-    url = options.target_url or (workload.target.url if options.node is None else None)
-    if url is not None:
-        yield parse_endpoint(url), None
+) -> Iterator[tuple[tuple[Endpoint, ...], Managed | None]]:
+    """The target's nodes, the primary first: `--target-url`'s, the workload's URL or its remote network's
+    (`target.nodes`), or the family's managed node or network started for the run (and always stopped)."""
+    if options.target_url is not None:
+        yield (parse_endpoint(options.target_url),), None
+        return
+    if workload.target.url is not None and options.node is None:
+        yield tuple(parse_endpoint(u) for u in workload.target.nodes or (workload.target.url,)), None
         return
     name = options.node or workload.target.node or family.default_node
     node = family.managed(name, ManagedOptions(run_dir, workload.target, options.anvil_binary))
     with node:
-        yield parse_endpoint(node.url), node
+        yield tuple(parse_endpoint(u) for u in node.node_urls), node
 
 
 @contextlib.contextmanager

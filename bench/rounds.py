@@ -31,6 +31,7 @@ from bench.load.dispatch import (
     RoundCounters,
     make_dispatcher,
 )
+from bench.load.routes import PRIMARY, Route, node_of
 from bench.load.runner import run_round
 from bench.load.shard import shard_positions, split_users
 from bench.observe.blocks import BlockObserver
@@ -77,6 +78,12 @@ class RoundContext:
     observer: BlockObserver
     check: Callable[[], None]
     progress: Callable[[RoundProgress], None]
+    routes: tuple[Route, ...] = ()  # several nodes (node 0's first): where `submit` spreads the load
+    submit: str = PRIMARY  # bench.load.routes' policy
+
+    def nodes(self, planned: PlannedRound) -> np.ndarray | None:
+        """Each position of `planned`'s node to submit to (None: all to node 0, `endpoint`)."""
+        return node_of(self.submit, len(self.routes), planned.senders)
 
 
 class RoundRunner(Protocol):
@@ -202,6 +209,8 @@ class LocalRunner(_Runner):
             batching=self.batching,
             ids=range(first, first + planned.count),
             senders=planned.senders,
+            routes=ctx.routes,
+            nodes=ctx.nodes(planned),
         )
         self._flush(planned)
         self._end()
@@ -276,6 +285,7 @@ class ClusterRunner(_Runner):
             slots=slots,
             duration=planned.spec.duration,
             batching=(self.batching, first),
+            routes=ctx.routes,
         )
         self._flush(planned)
         self._end()
@@ -315,12 +325,21 @@ class ClusterRunner(_Runner):
         reads = planned.reads()
         live = self.cluster.refresh()
         owner = np.zeros(planned.count, dtype=np.int64)
+        nodes = self.context.nodes(planned)
         shards = []
         for node, owned in zip(live, shard_positions(planned.senders, len(live)), strict=True):
             owner[owned] = node.index
             bodies = [self.context.wire.body(planned, int(p), first + int(p)) for p in owned]
             shards.append(
-                Shard(node.index, owned, offsets[owned], reads[owned], bodies, planned.senders[owned])
+                Shard(
+                    node.index,
+                    owned,
+                    offsets[owned],
+                    reads[owned],
+                    bodies,
+                    planned.senders[owned],
+                    None if nodes is None else nodes[owned],
+                )
             )
         return shards, owner
 

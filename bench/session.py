@@ -17,9 +17,10 @@ import numpy as np
 from bench.after_window import check_unseen, record_blocks, settle, verify
 from bench.chains.base import ChainInfo, ChainPlan, Connector, Managed
 from bench.clock import Clock
-from bench.errors import TargetError
+from bench.errors import ChainmarkError, TargetError
 from bench.faults import FaultScheduler
 from bench.load.dispatch import AUTO_BATCH, Batching
+from bench.load.routes import Route
 from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
 from bench.observe.during import local_node_pid, watching
 from bench.observe.recording import store_block, store_reorg
@@ -28,7 +29,7 @@ from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
 from bench.targets.batch import accepts_batches
-from bench.targets.url import Endpoint, parse_endpoint
+from bench.targets.url import Endpoint
 from bench.workers import Cluster, join_workers, record_workers
 from bench.workload.faults import fault_steps
 from bench.workload.rates import describe_round
@@ -65,6 +66,7 @@ class Target:
     endpoint: Endpoint
     managed: Managed | None
     chain: Connector
+    nodes: tuple[Endpoint, ...] = ()  # every node of the network, `endpoint` (the primary) first
 
 
 class Session:
@@ -84,6 +86,7 @@ class Session:
     ) -> None:
         self.workload, self.target, self.processes = workload, target, processes
         self.endpoint, self.managed, self.chain = target.endpoint, target.managed, target.chain
+        self.nodes = target.nodes or (target.endpoint,)
         self.cluster = cluster
         self.store, self.clock, self.report = store, clock, report
         self.observer = BlockObserver(
@@ -96,8 +99,17 @@ class Session:
             poll_interval=workload.target.poll_interval,
         )
         context = RoundContext(
-            self.endpoint, self.chain.wire, clock, store, self.observer, self._check_observer, self._progress
+            self.endpoint,
+            self.chain.wire,
+            clock,
+            store,
+            self.observer,
+            self._check_observer,
+            self._progress,
+            routes=tuple(Route.of(node) for node in self.nodes) if len(self.nodes) > 1 else (),
+            submit=workload.target.submit,
         )
+        self.context = context
         self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
         self._told: set[int] = set()  # tx ids the runner was told were confirmed (the observer's thread)
@@ -145,6 +157,11 @@ class Session:
         }
         if self.workload.target.chain != "ethereum":
             target["chain"] = self.workload.target.chain
+        if len(self.nodes) > 1:
+            target["nodes"] = [node.redacted for node in self.nodes]
+            target["submit"] = self.workload.target.submit
+            if self.managed is None:
+                self._check_one_chain()
         if self.managed is not None:
             target["block_time_s"] = self.managed.block_time
             target["node"] = {
@@ -154,6 +171,28 @@ class Session:
             }
         self.store.set_meta(target=target)
         return info
+
+    def _check_one_chain(self) -> None:
+        """Every node of a remote network answers and holds node 0's genesis block: a URL of another chain
+        (or of nothing) is one clear error before anything is signed or sent."""
+        if self.chain.node_heads is None:
+            return
+        genesis: list[bytes | None] = []
+        for index, node in enumerate(self.nodes):
+            feed = self.chain.node_heads(node)
+            try:
+                genesis.append(feed.hashes([0])[0])
+            except ChainmarkError as exc:
+                raise TargetError(
+                    f"target.nodes: node {index} ({node.redacted}) did not answer: {exc}"
+                ) from exc
+            finally:
+                feed.close()
+            if genesis[-1] != genesis[0]:
+                raise TargetError(
+                    f"target.nodes: node {index} ({node.redacted}) is on another chain: its genesis block "
+                    f"is {_hex(genesis[-1])}, node 0's {_hex(genesis[0])}"
+                )
 
     def _prepare(self, plan: ChainPlan, info: ChainInfo) -> None:
         """Fund every workload account and set up its contracts, confirmed by the chain, before the clock."""
@@ -169,7 +208,9 @@ class Session:
         record: dict[str, Any] = {"setting": {None: "auto", 1: "off"}.get(wanted, wanted)}
         size = 1
         if wanted != 1 and method is not None:
-            accepted = accepts_batches(self.endpoint, method)
+            # every node that takes writes must take batches (a node the policy sends none needs not)
+            takers = self.nodes if self.workload.target.submit != "primary" else self.nodes[:1]
+            accepted = all(accepts_batches(node, method) for node in takers)
             record["node_accepts"] = accepted
             if accepted:
                 size = wanted or AUTO_BATCH
@@ -185,6 +226,8 @@ class Session:
         """The observer and the other watchers run while the body does; the workers are recorded however it ends."""
         node_pid = self.managed.pid if self.managed is not None else local_node_pid(self.endpoint)
         self.store.set_meta(confirmations=self.workload.target.confirmations)
+        if self.workload.target.confirm_at is not None and len(self.nodes) > 1:
+            self.store.set_meta(confirm_at=self.workload.target.confirm_at)
         try:
             prometheus = self.workload.target.prometheus
             with watching(self.observer, self.store, self.clock, node_pid, prometheus, self._tip_watchers()):
@@ -210,11 +253,10 @@ class Session:
             scheduler.stop()
 
     def _tip_watchers(self) -> TipWatchers | None:
-        """On a managed network of several nodes, a watcher of every node's tip (block propagation)."""
-        urls = self.managed.node_urls if self.managed is not None else []
-        if len(urls) < 2 or self.chain.node_heads is None:
+        """On a network of several nodes, managed or remote, a watcher of every node's tip (block propagation)."""
+        if len(self.nodes) < 2 or self.chain.node_heads is None:
             return None
-        feeds = [(i, self.chain.node_heads(parse_endpoint(url))) for i, url in enumerate(urls)]
+        feeds = [(i, self.chain.node_heads(node)) for i, node in enumerate(self.nodes)]
         return TipWatchers(feeds, self.clock, self.store, self.workload.target.poll_interval)
 
     def _record_workers(self) -> None:
@@ -268,6 +310,9 @@ class Session:
             (first + i, planned.index, i, int(s), int(n), h, planned.kind_name(i))
             for i, (s, n, h) in enumerate(zip(planned.senders, planned.nonces, planned.hashes, strict=True))
         )
+        nodes = self.context.nodes(planned)
+        if nodes is not None:
+            self.store.add_tx_nodes((int(node), first + i) for i, node in enumerate(nodes))
 
     def _rounds(self, plan: ChainPlan) -> None:
         rounds = list(plan.rounds)
@@ -364,3 +409,7 @@ def _included(workload: Workload) -> str:
 def _controller(planned: PlannedRound) -> dict[str, Any]:
     """The round's rate controller and tx kind as plain JSON (a trace's points are summarised)."""
     return describe_round(planned.spec)
+
+
+def _hex(block: bytes | None) -> str:
+    return "missing" if block is None else block.hex()

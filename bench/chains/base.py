@@ -195,6 +195,10 @@ class HeadFeed(Protocol):
         """A stream of new heads, or None where the node offers none (the observer polls instead)."""
         ...
 
+    def close(self) -> None:
+        """Close its connections (the connector closes every feed it made, too)."""
+        ...
+
 
 class AfterWindow(Protocol):
     """What the node says after the measured window (never asked while it is being measured)."""

@@ -117,6 +117,13 @@ def _run(args: argparse.Namespace) -> int:
         check_plan_size(workload, max_plan)
         if args.target_url is not None:
             check_faults_remote(workload.faults, workload.path)
+            if workload.target.submit != "primary":
+                raise WorkloadError(
+                    f"{workload.target.submit} spreads writes over the workload's nodes, and --target-url "
+                    "names one node",
+                    path=workload.path,
+                    field="target.submit",
+                )
     cluster = _cluster_options(args)
     from bench.engine import run_workload  # imports locust (gevent): only for `run`
     from bench.report.terminal import format_summary

@@ -28,6 +28,7 @@ from bench.errors import RunError
 from bench.load import messages
 from bench.load.clocksync import ClockSample, best_sample
 from bench.load.dispatch import NO_BATCHES, Batching
+from bench.load.routes import Route
 from bench.load.runner import TICK_S, locust_stats
 from bench.targets.url import Endpoint
 
@@ -51,6 +52,7 @@ class Shard:
     reads: np.ndarray  # bool per position
     bodies: list[bytes] = field(repr=False)
     senders: np.ndarray | None = None  # each position's sender (-1 a read), for a wire that needs order
+    nodes: np.ndarray | None = None  # each position's node to submit to (None: all to node 0)
 
 
 @dataclass
@@ -187,6 +189,7 @@ class ClusterMaster:
                     "reads": shard.reads[part].tolist(),
                     "bodies": shard.bodies[part],
                     "senders": None if shard.senders is None else shard.senders[part].tolist(),
+                    "nodes": None if shard.nodes is None else shard.nodes[part].tolist(),
                 }
                 self.runner.send_message(messages.SHARD, data, client_id=node.client_id)
                 gevent.sleep(0)
@@ -213,15 +216,15 @@ class ClusterMaster:
         slots: Sequence[int] | None = None,
         duration: float | None = None,
         batching: tuple[Batching, int] = (NO_BATCHES, 0),
+        routes: Sequence[Route] = (),
     ) -> ClusterRound:
         """Start the round at `t0` (master clock) on every shard's worker and wait until each is done or lost.
 
         Open loop without `slots`; closed loop with each worker's `slots` (and the round's `duration`),
         its slots freed by `settle`. `batching` is (how open-loop sends leave, the round's first tx id:
-        position p's request id is first + p)."""
-        headers = {"Content-Type": "application/json"}
-        if endpoint.authorization:
-            headers["Authorization"] = endpoint.authorization
+        position p's request id is first + p). On several nodes, `routes` are theirs (each shard says
+        which node each of its positions goes to)."""
+        route = Route.of(endpoint)
         self.env.stats.reset_all()
         state = ClusterRound(assigned={s.worker: len(s.positions) for s in shards})
         self._round, self._round_index = state, round_index
@@ -236,9 +239,10 @@ class ClusterMaster:
                 "slots": None if slots is None else slots[k],
                 "duration": duration,
                 "chain": wire.family,
-                "base": endpoint.base,
-                "path": endpoint.path,
-                "headers": headers,
+                "base": route.base,
+                "path": route.path,
+                "headers": route.headers,
+                "routes": [r.as_json() for r in routes],
                 "batch_size": batching[0].size,
                 "batch_window": batching[0].window,
                 "first_id": batching[1],

@@ -13,6 +13,7 @@ from locust.env import Environment
 from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, RoundCounters, previous_of_sender
+from bench.load.routes import Route
 from bench.load.users import SenderOrder, make_user_class
 from bench.targets.url import Endpoint
 
@@ -36,27 +37,30 @@ def run_round(
     batching: Batching = NO_BATCHES,
     ids: Sequence[int] = (),
     senders: np.ndarray | None = None,
+    routes: Sequence[Route] = (),
+    nodes: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Send the round; return Locust's statistics of its submissions. `tick` runs every 0.25 s meanwhile.
     With `batching.on` an open-loop round leaves in batches (bench.load.users), `ids` naming each
     position's request id. Where the wire needs each sender's writes in order, `senders` (each position's
-    sender, -1 a read) says whose predecessor to wait for."""
-    headers = {"Content-Type": "application/json"}
-    if endpoint.authorization:
-        headers["Authorization"] = endpoint.authorization
+    sender, -1 a read) says whose predecessor to wait for. On several nodes, `routes` are theirs (node 0's is
+    `endpoint`'s) and `nodes` each position's (bench.load.routes)."""
+    route = Route.of(endpoint)
     user_class = make_user_class(
         dispatcher=dispatcher,
         bodies=bodies,
         counters=counters,
         clock=clock,
         wire=wire,
-        path=endpoint.path,
-        headers=headers,
+        path=route.path,
+        headers=route.headers,
         on_answered=staticmethod(on_answered),
-        host=endpoint.base,
+        host=route.base,
         batching=batching,
         ids=ids,
         order=SenderOrder(previous_of_sender(senders)) if wire.in_order and senders is not None else None,
+        routes=tuple(routes),
+        nodes=None if nodes is None else nodes.tolist(),
     )
     env = Environment(user_classes=[user_class], host=endpoint.base)
     runner = env.create_local_runner()

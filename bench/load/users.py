@@ -12,6 +12,10 @@ request (Locust's request name gets " batch"). Each transaction keeps its own in
 and answer times are the request's, and its error is its own answer's, matched by request id; an answer
 for the whole request (one error, a lost connection) is each one's. Most of a submission's CPU is the
 HTTP client's per-request work, so a batch of k costs about 1/k of it per transaction.
+
+Several nodes (`routes`, issue 12's `target.submit`): each position leaves by its node's route
+(`nodes[position]`, bench.load.routes), each node through its own Locust HTTP session; a batch taken across
+nodes leaves as one request per node, in the order of their first transactions.
 """
 
 from __future__ import annotations
@@ -22,12 +26,13 @@ import gevent
 import numpy as np
 from gevent.event import Event
 from locust import constant, task
-from locust.contrib.fasthttp import FastHttpUser
+from locust.contrib.fasthttp import FastHttpSession, FastHttpUser
 from locust.exception import StopUser
 
 from bench.chains.base import Wire
 from bench.clock import Clock
 from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, OpenLoop, RoundCounters
+from bench.load.routes import Route, group_by_node
 
 
 class SenderOrder:
@@ -73,6 +78,27 @@ class SenderUser(FastHttpUser):
     batching: Batching = NO_BATCHES  # at most `size` transactions per request (1: no batches)
     ids: Sequence[int] = ()  # each position's JSON-RPC request id, to match batched answers
     order: SenderOrder | None = None  # the chain needs each sender's writes answered in order
+    routes: Sequence[Route] = ()  # several nodes: route k is node k's (route 0 is `host`, `path`, `headers`)
+    nodes: Sequence[int] | None = None  # each position's node (None: all to node 0)
+
+    def on_start(self) -> None:
+        # one HTTP session per node, made like Locust's own `client` (node 0's)
+        self.sessions: list[tuple[FastHttpSession, str, dict[str, str]]] = [
+            (self.client, self.path, self.headers)
+        ]
+        for route in self.routes[1:]:
+            session = FastHttpSession(
+                base_url=route.base,
+                request_event=self.environment.events.request,
+                network_timeout=self.network_timeout,
+                connection_timeout=self.connection_timeout,
+                max_redirects=self.max_redirects,
+                max_retries=self.max_retries,
+                insecure=self.insecure,
+                concurrency=self.concurrency,
+                user=self,
+            )
+            self.sessions.append((session, route.path, route.headers))
 
     @task
     def send_next(self) -> None:
@@ -82,8 +108,15 @@ class SenderUser(FastHttpUser):
             items = dispatcher.take_batch(self.clock, batching.window, batching.size)
             if not items:
                 raise StopUser()
+            if self.nodes is not None and len(items) > 1:
+                for node, group in group_by_node(items, self.nodes):
+                    if len(group) > 1:
+                        self._send_batch(group, node)
+                    else:
+                        self._send_one(*group[0])
+                return
             if len(items) > 1:
-                self._send_batch(items)
+                self._send_batch(items, 0)
                 return
             position, intended = items[0]
         else:
@@ -100,16 +133,17 @@ class SenderUser(FastHttpUser):
         if self.order is not None:
             self.order.wait([position])
         counters = self.counters
+        client, path, headers = self.sessions[self.nodes[position] if self.nodes is not None else 0]
         counters.in_flight_requests += 1
         sent = self.clock.now()
         answered: float | None = None
         error: str | None = None
         try:
-            with self.client.request(
+            with client.request(
                 "POST",
-                self.path,
+                path,
                 data=self.bodies[position],  # type: ignore[arg-type]  # bytes go out as they are
-                headers=self.headers,
+                headers=headers,
                 name=self.wire.request_name,
                 catch_response=True,
             ) as response:
@@ -131,11 +165,12 @@ class SenderUser(FastHttpUser):
                 self.order.done(position)
             self.on_answered(position, error)
 
-    def _send_batch(self, items: list[tuple[int, float]]) -> None:
+    def _send_batch(self, items: list[tuple[int, float]], node: int) -> None:
         delay = items[-1][1] - self.clock.now()
         if delay > 0:
             gevent.sleep(delay)
         counters, wire, bodies, ids = self.counters, self.wire, self.bodies, self.ids
+        client, path, headers = self.sessions[node]
         positions = [p for p, _ in items]
         if self.order is not None:
             self.order.wait(positions)
@@ -144,11 +179,11 @@ class SenderUser(FastHttpUser):
         answered: float | None = None
         errors: list[str | None] = ["connection: the batch was not sent"] * len(items)
         try:
-            with self.client.request(
+            with client.request(
                 "POST",
-                self.path,
+                path,
                 data=wire.batch_body([bodies[p] for p in positions]),  # type: ignore[arg-type]
-                headers=self.headers,
+                headers=headers,
                 name=f"{wire.request_name} batch",
                 catch_response=True,
             ) as response:

@@ -25,6 +25,7 @@ from bench.clock import WallClock
 from bench.errors import RunError
 from bench.load import messages
 from bench.load.dispatch import Backlog, Batching, Dispatcher, OpenLoop, RoundCounters, previous_of_sender
+from bench.load.routes import Route
 from bench.load.users import SenderOrder, make_user_class
 
 logging.getLogger("locust").setLevel(logging.ERROR)
@@ -39,6 +40,7 @@ class _Shard:
     reads: list[bool] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
     senders: list[int] | None = field(default_factory=list)  # None: the master sent none
+    nodes: list[int] | None = field(default_factory=list)  # each position's node; None: all to node 0
 
 
 class Worker:
@@ -89,6 +91,10 @@ class Worker:
             shard.senders = None
         else:
             shard.senders += data["senders"]
+        if data.get("nodes") is None or shard.nodes is None:
+            shard.nodes = None
+        else:
+            shard.nodes += data["nodes"]
         if data["chunk"] == data["chunks"] - 1:
             self.runner.send_message(messages.READY, {"round": data["round"], "worker": self.index})
 
@@ -133,6 +139,8 @@ class Worker:
             batching=Batching(int(data["batch_size"]), float(data["batch_window"])),
             ids=[int(data["first_id"]) + p for p in shard.positions],
             order=self._order(wire, shard),
+            routes=tuple(Route.from_json(r) for r in data.get("routes") or ()),
+            nodes=shard.nodes,
         )
         user_class.__name__ = f"RoundSender{data['round']}"
         self.env.user_classes = [user_class]

@@ -45,6 +45,15 @@ def describe_chain(summary: RunSummary) -> list[ChainNote]:
                 f"{k} deep is seen, and its latency runs to that sight"
             )
         )
+    at = next((r.latency_at for r in summary.rounds if r.latency_at), None)
+    if at is not None:
+        notes.append(
+            ChainNote(
+                f"latency at {at}: a write's latency runs to when its block was first seen held by {at} "
+                "(each node's tip watcher, target.confirm_at); node 0's own (the observer's) is "
+                "latency_node0_s in summary.json"
+            )
+        )
     reorgs = summary.reorgs
     if reorgs.count:
         notes.append(

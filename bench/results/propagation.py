@@ -9,17 +9,24 @@ drain). The resolution is the watchers' poll interval (`target.poll_interval`), 
 Confirmation at k of n nodes, per round: a write included (on node-0's final chain, not reverted) in the block
 with hash H is confirmed at node k when node k was first seen holding H. Its latency at 1-of-n, a majority
 (floor(n/2) + 1) and n-of-n is the first, the majority-th and the last of those times minus its intended send
-time, in seconds; a write some nodes were never seen holding counts as unbounded at the levels it did not reach
-(censored, as a never-confirmed write does in the round's latency), waited for until the last tip seen.
+time, in seconds, over every write the node accepted, as the round's latency is: one never confirmed (never
+included, or reverted), or that some nodes were never seen holding, counts as unbounded at the levels it did
+not reach (censored), waited for until the last tip seen.
+
+`target.confirm_at` makes one level the rounds' headline latency (`headline_at`): each round's `latency_s`
+is then that level's, with `latency_at` naming it and the observer's own (node 0's) kept as
+`latency_node0_s`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from bench.results.round_summary import AcceptedLatency, RoundSummary
 from bench.results.stats import censored_percentiles, percentiles
 from bench.results.store import RunStore
 
@@ -76,22 +83,22 @@ def confirmed_at_nodes(store: RunStore, tips: list[tuple[Any, ...]]) -> list[dic
     out = []
     for idx, label in store.query("SELECT idx, label FROM rounds ORDER BY idx"):
         rows = store.query(
-            "SELECT s.intended, i.block FROM txs t JOIN sends s ON s.tx = t.id JOIN inclusions i ON i.tx = t.id "
-            "LEFT JOIN receipts r ON r.tx = t.id WHERE t.round = ? AND length(t.hash) > 0 "
-            "AND (r.status IS NULL OR r.status = 1)",
+            "SELECT s.intended, i.block, r.status FROM txs t JOIN sends s ON s.tx = t.id "
+            "LEFT JOIN inclusions i ON i.tx = t.id LEFT JOIN receipts r ON r.tx = t.id "
+            "WHERE t.round = ? AND length(t.hash) > 0 AND s.error IS NULL",
             (idx,),
         )
         if not rows:
             continue
         times = np.full((len(rows), len(nodes)), np.inf)
-        for r, (_, number) in enumerate(rows):
-            block = final.get(int(number))
+        for r, (_, number, status) in enumerate(rows):
+            block = final.get(int(number)) if number is not None and status != 0 else None
             for c, node in enumerate(nodes):
                 if block is not None and (node, block) in first:
                     times[r, c] = first[(node, block)]
         times.sort(axis=1)
         intended = np.array([row[0] for row in rows], dtype=np.float64)
-        entry: dict[str, Any] = {"round": label, "nodes": len(nodes), "writes": len(rows)}
+        entry: dict[str, Any] = {"round": label, "index": idx, "nodes": len(nodes), "writes": len(rows)}
         for name, k in levels.items():
             at = times[:, k - 1]
             reached = np.isfinite(at)
@@ -99,4 +106,26 @@ def confirmed_at_nodes(store: RunStore, tips: list[tuple[Any, ...]]) -> list[dic
                 at[reached] - intended[reached], until - intended[~reached]
             ).as_json()
         out.append(entry)
+    return out
+
+
+def headline_at(rounds: list[RoundSummary], spread: dict[str, Any], level: str) -> list[RoundSummary]:
+    """`rounds` with `level`'s latency (of `spread`'s confirmed_at_nodes) as each one's headline `latency_s`,
+    node 0's kept beside it; a round with no writes keeps node 0's."""
+    entries = {entry["index"]: entry for entry in spread.get("confirmed_at_nodes") or []}
+    out = []
+    for one in rounds:
+        entry = entries.get(one.index)
+        if entry is None:
+            out.append(one)
+            continue
+        name = {"1": "1", "majority": f"{entry['nodes'] // 2 + 1}", "all": f"{entry['nodes']}"}[level]
+        out.append(
+            replace(
+                one,
+                latency_s=AcceptedLatency.from_json(entry[level]),
+                latency_at=f"{name} of {entry['nodes']} nodes ({level})",
+                latency_node0_s=one.latency_s,
+            )
+        )
     return out

@@ -176,6 +176,10 @@ class RoundSummary:
     gas_used_p50: int | None = None  # gas used per confirmed write (its receipt), median
     gas_used: int = 0  # the confirmed writes' gas
     gas_per_s: float = 0.0  # gas_used over the window, beside throughput_tps
+    # `target.confirm_at`: whose holding the block `latency_s` counts to ("2 of 3 nodes (majority)"), and
+    # the observer's own, node 0's (bench.results.propagation.headline_at); None: node 0's is the headline
+    latency_at: str | None = None
+    latency_node0_s: AcceptedLatency | None = None
 
     @property
     def valid(self) -> bool:
@@ -224,6 +228,9 @@ class RoundSummary:
             "reads": self.reads.as_json() if self.reads is not None else None,
             "by_kind": {kind: part.as_json() for kind, part in self.by_kind.items()},
         }
+        if self.latency_at is not None and self.latency_node0_s is not None:
+            out["latency_at"] = self.latency_at
+            out["latency_node0_s"] = self.latency_node0_s.as_json()
         if self.by_worker:  # distributed runs only
             out["by_worker"] = {worker: lag.as_json() for worker, lag in self.by_worker.items()}
         return out
@@ -268,4 +275,8 @@ class RoundSummary:
             gas_used_p50=doc.get("gas_used_p50"),
             gas_used=doc.get("gas_used") or 0,
             gas_per_s=doc.get("gas_per_s") or 0.0,
+            latency_at=doc.get("latency_at"),
+            latency_node0_s=AcceptedLatency.from_json(doc["latency_node0_s"])
+            if "latency_node0_s" in doc
+            else None,
         )

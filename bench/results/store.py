@@ -41,7 +41,7 @@ from typing import Any
 from bench.errors import ResultsError
 from bench.results.full_disk import disk_full_as_error
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -77,6 +77,7 @@ _UPGRADES = {
     5: _REORGS,
     6: _NODE_TIPS,
     7: _FAULTS,
+    8: "ALTER TABLE txs ADD COLUMN node INTEGER;",
 }
 
 _SCHEMA = """
@@ -87,7 +88,7 @@ CREATE TABLE IF NOT EXISTS rounds (
     generator_cpu_s REAL, load TEXT);
 CREATE TABLE IF NOT EXISTS txs (
     id INTEGER PRIMARY KEY, round INTEGER NOT NULL, seq INTEGER NOT NULL, sender INTEGER NOT NULL,
-    nonce INTEGER NOT NULL, hash BLOB NOT NULL, kind TEXT NOT NULL DEFAULT 'transfer');
+    nonce INTEGER NOT NULL, hash BLOB NOT NULL, kind TEXT NOT NULL DEFAULT 'transfer', node INTEGER);
 CREATE TABLE IF NOT EXISTS sends (
     tx INTEGER PRIMARY KEY, intended REAL NOT NULL, sent REAL NOT NULL, answered REAL, error TEXT,
     worker INTEGER);
@@ -166,7 +167,15 @@ class RunStore:
         """(id, round, seq, sender, nonce, hash, kind) rows; replaces rows of a re-signed round.
 
         A read has sender and nonce -1 and an empty hash."""
-        self._insert("INSERT OR REPLACE INTO txs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self._insert(
+            "INSERT OR REPLACE INTO txs (id, round, seq, sender, nonce, hash, kind) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_tx_nodes(self, rows: Iterable[tuple[int, int]]) -> None:
+        """(node, tx id) rows: the node each write was submitted to, on a target of several nodes (NULL:
+        the primary, node 0, on a target of one)."""
+        self._insert("UPDATE txs SET node = ? WHERE id = ?", rows)
 
     def add_sends(self, rows: Iterable[tuple[int, float, float, float | None, str | None]]) -> None:
         """(tx, intended, sent, answered, error) rows of a run without workers."""

@@ -27,8 +27,9 @@ Format history (schema_version):
      A run whose preparer funded its accounts in transactions of its own (the Bitcoin family) adds
      `funding` {transactions, source, ...}, counted apart from the rounds. A run on a network of several
      nodes adds `propagation` {blocks, interval_s, units, nodes [{node, blocks, delay_ms {p50...}}], outages,
-     confirmed_at_nodes [{round, nodes, writes, 1, majority, all: latency in s, censored}]}
-     (bench.results.propagation). A run with `faults:` adds `faults` [{fault, node, action, status, detail,
+     confirmed_at_nodes [{round, index, nodes, writes, 1, majority, all: latency in s, censored}]}
+     (bench.results.propagation); with `target.confirm_at` each round's `latency_s` is that level's, named
+     by `latency_at`, and node 0's moves to `latency_node0_s`. A run with `faults:` adds `faults` [{fault, node, action, status, detail,
      intended_s, started_s, end_action, ended_s, windows_s, success_rate, throughput_tps {before, during,
      after}, recovery_s, recovery_reason, recovery_parts_s, reorgs, orphaned_at_nodes, lost_by_reason}] (bench.results.reliability).
      Added within version 2 (fields a reader of an older file finds absent, read as their defaults):
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.results.propagation import propagation
+from bench.results.propagation import headline_at, propagation
 from bench.results.reliability import reliability
 from bench.results.round_summary import Json, RoundSummary
 from bench.results.stats import summarize
@@ -193,10 +194,14 @@ class RunSummary:
 def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) -> RunSummary:
     """The summary of the run in `store` (its rounds summarised unless `summaries` are given)."""
     meta = store.meta()
+    rounds = list(summaries if summaries is not None else summarize(store))
+    spread = propagation(store)
+    if spread is not None and meta.get("confirm_at"):
+        rounds = headline_at(rounds, spread, str(meta["confirm_at"]))
     return RunSummary(
         workload=meta.get("workload"),
         status=meta.get("status"),
-        rounds=tuple(summaries if summaries is not None else summarize(store)),
+        rounds=tuple(rounds),
         error=meta.get("error"),
         seed=meta.get("seed"),
         started=meta.get("started"),
@@ -211,7 +216,7 @@ def run_summary(store: RunStore, summaries: list[RoundSummary] | None = None) ->
         reorgs=Reorgs.of(store.reorgs()),
         blocks=meta.get("blocks", {}),
         funding=meta.get("funding"),
-        propagation=propagation(store),
+        propagation=spread,
         faults=reliability(store),
     )
 

@@ -35,8 +35,9 @@ def read_faults(reader: Reader, target: Target) -> tuple[Fault, ...]:
 
 
 def check_faults_remote(faults: Sequence[Fault], path: str) -> None:
-    """`--target-url` makes the target remote: a process fault the workload checked against its managed
-    target could not run there (one line, exit 2, before anything starts)."""
+    """`--target-url` makes the target one remote node: a process fault the workload checked against its
+    managed target could not run there, nor a fault on another node (one line, exit 2, before anything
+    starts)."""
     for index, fault in enumerate(faults):
         if fault.action in PROCESS_ACTIONS:
             raise WorkloadError(
@@ -45,6 +46,13 @@ def check_faults_remote(faults: Sequence[Fault], path: str) -> None:
                 path=path,
                 line=fault.line,
                 field=f"faults[{index}].action",
+            )
+        if fault.node > 0:
+            raise WorkloadError(
+                f"names node {fault.node}, and --target-url names one node (node 0)",
+                path=path,
+                line=fault.line,
+                field=f"faults[{index}].node",
             )
 
 
@@ -85,7 +93,9 @@ def _fault(reader: Reader, target: Target) -> Fault:
 
 
 def _node_count(target: Target) -> int:
-    """How many nodes a fault may name: the managed network's, else the one node."""
+    """How many nodes a fault may name: the remote network's or the managed network's, else the one node."""
+    if target.nodes:
+        return len(target.nodes)
     if target.url is None and target.chain == "bitcoin":
         return (target.network or Network()).nodes
     return 1

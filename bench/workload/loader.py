@@ -20,10 +20,13 @@ from bench.workload.reader import Reader, given, optional
 from bench.workload.spec import (
     BITCOIN_KINDS,
     CHAIN_NAMES,
+    CONFIRM_LEVELS,
     MAX_CHAIN_LIMIT,
     MAX_NETWORK_NODES,
+    MAX_TARGET_NODES,
     MIN_CHAIN_LIMIT,
     NODE_NAMES,
+    SUBMIT_POLICIES,
     TOPOLOGY_NAMES,
     Accounts,
     BitcoinTx,
@@ -137,6 +140,9 @@ def _target(reader: Reader) -> Target:
         (
             "chain",
             "url",
+            "nodes",
+            "submit",
+            "confirm_at",
             "node",
             "block_time",
             "gas_limit",
@@ -159,19 +165,40 @@ def _target(reader: Reader) -> Target:
         if key in f:
             raise f[key].fail(f"not for a target.chain {chain} target", shown=False)
     url = optional(f, "url", _http_url, None)
+    nodes: tuple[str, ...] = optional(f, "nodes", _node_urls, ())
+    if url is not None and nodes:
+        raise f["nodes"].fail("target.url and target.nodes exclude each other: give one", shown=False)
+    url = nodes[0] if nodes else url
+    remote = "target.nodes" if nodes else "target.url"
     node = optional(f, "node", _node_name, None)
     if url is not None and node is not None:
-        raise f["node"].fail("a managed node and target.url exclude each other: give one", shown=False)
+        raise f["node"].fail(f"a managed node and {remote} exclude each other: give one", shown=False)
     if url is not None and "network" in f:
-        raise f["network"].fail("a managed network and target.url exclude each other: give one", shown=False)
+        raise f["network"].fail(f"a managed network and {remote} exclude each other: give one", shown=False)
     gas_price = optional(f, "gas_price_gwei", lambda r: r.positive(limits.MAX_GAS_PRICE_GWEI), None)
     fees = _fees(f, gas_price is not None)
     network = optional(f, "network", _network, None)
+    if network is None and chain == "bitcoin" and url is None:
+        network = Network()
+    submit = optional(f, "submit", _submit_policy, "primary")
+    count = len(nodes) if nodes else network.nodes if network else 1
+    if submit != "primary":
+        _check_submit(f["submit"], submit, chain, count)
+    confirm_at = optional(f, "confirm_at", _confirm_level, None)
+    if confirm_at is not None and count < 2:
+        raise f["confirm_at"].fail(
+            "counts the nodes holding a write's block, and this target has one "
+            "(give target.nodes, or a managed network of several nodes)",
+            shown=False,
+        )
     return Target(
         chain=chain,
         url=url,
+        nodes=nodes,
+        submit=submit,
+        confirm_at=confirm_at,
         node=node,
-        network=network if network is not None or chain != "bitcoin" or url is not None else Network(),
+        network=network,
         fee_rate=optional(f, "fee_rate", lambda r: r.integer(1, limits.MAX_FEE_RATE), None),
         batch=optional(f, "batch", _batch, None),
         gas_price_wei=None if gas_price is None else int(gas_price * GWEI),
@@ -189,6 +216,50 @@ def _target(reader: Reader) -> Target:
             },
         ),
     )
+
+
+def _node_urls(reader: Reader) -> tuple[str, ...]:
+    """A remote network's nodes: distinct http(s) URLs, the primary (which the observer follows) first."""
+    items = reader.sequence()
+    if not 1 <= len(items) <= MAX_TARGET_NODES:
+        raise reader.fail(f"expected 1 to {MAX_TARGET_NODES} node URLs, got {len(items)}", shown=False)
+    urls = tuple(_http_url(item) for item in items)
+    for index, url in enumerate(urls):
+        if url in urls[:index]:
+            raise items[index].fail(f"node {urls.index(url)} has this URL already", shown=False)
+    return urls
+
+
+def _submit_policy(reader: Reader) -> str:
+    name = reader.string()
+    if name not in SUBMIT_POLICIES:
+        raise reader.fail(f"expected one of {', '.join(SUBMIT_POLICIES)} (where writes go on several nodes)")
+    return name
+
+
+def _confirm_level(reader: Reader) -> str:
+    value = reader.scalar()
+    name = str(value) if not isinstance(value, bool) else ""
+    if name not in CONFIRM_LEVELS:
+        raise reader.fail(
+            f"expected one of {', '.join(CONFIRM_LEVELS)} (of the nodes, how many hold the block)"
+        )
+    return name
+
+
+def _check_submit(reader: Reader, submit: str, chain: str, nodes: int) -> None:
+    if nodes < 2:
+        raise reader.fail(
+            f"{submit} spreads writes over several nodes, and this target has one "
+            "(give target.nodes, or a managed network of several nodes)",
+            shown=False,
+        )
+    if submit == "round-robin" and chain == "bitcoin":
+        raise reader.fail(
+            "round-robin would send a sender's chained spends to different nodes, and a node refuses a "
+            "spend whose parent has not reached it: use by-account (each sender's writes on one node)",
+            shown=False,
+        )
 
 
 def _batch(reader: Reader) -> int | None:

@@ -17,13 +17,16 @@ from bench.workload.rates import RATES
 from bench.workload.schema_parts import DURATION, SEED, JsonSchema
 from bench.workload.spec import (
     CHAIN_NAMES,
+    CONFIRM_LEVELS,
     FAULT_ACTIONS,
     FAULT_ENDS,
     MAX_CHAIN_LIMIT,
     MAX_FAULTS,
     MAX_NETWORK_NODES,
+    MAX_TARGET_NODES,
     MIN_CHAIN_LIMIT,
     NODE_NAMES,
+    SUBMIT_POLICIES,
     TOPOLOGY_NAMES,
 )
 
@@ -35,7 +38,7 @@ FAULT = {
     "required": ["at", "node", "action"],
     "properties": {
         "at": {**DURATION, "description": "after the load starts (the first round's start)"},
-        "node": {"type": "integer", "minimum": 0, "maximum": MAX_NETWORK_NODES - 1},
+        "node": {"type": "integer", "minimum": 0, "maximum": MAX_TARGET_NODES - 1},
         "action": {"enum": list(FAULT_ACTIONS)},
         "for": {
             **DURATION,
@@ -152,6 +155,22 @@ def workload_schema() -> dict[str, Any]:
         "properties": {
             "chain": {"enum": list(CHAIN_NAMES)},
             "url": HTTP_URL,
+            "nodes": {
+                "description": "a remote network's node URLs, the primary (which the observer follows) first",
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_TARGET_NODES,
+                "uniqueItems": True,
+                "items": HTTP_URL,
+            },
+            "submit": {
+                "enum": list(SUBMIT_POLICIES),
+                "description": "where writes go on several nodes: node 0, each node in turn, or by sender",
+            },
+            "confirm_at": {
+                "enum": [1, *CONFIRM_LEVELS],
+                "description": "several nodes: the headline latency is a write's block held by 1, a majority or all",
+            },
             "node": {"enum": list(NODE_NAMES)},
             "block_time": DURATION,
             "gas_limit": {"type": "integer", "minimum": 21_000, "maximum": limits.UINT64_MAX},

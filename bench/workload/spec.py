@@ -211,13 +211,23 @@ class Fault:
     line: int = 0
 
 
+SUBMIT_POLICIES = ("primary", "round-robin", "by-account")  # bench.load.routes spreads the load by them
+CONFIRM_LEVELS = ("1", "majority", "all")  # target.confirm_at: of n nodes, how many must hold a write's block
+MAX_TARGET_NODES = 16  # target.nodes
+
+
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where the load goes. No URL means a managed node (`node`: anvil, hardhat or ganache) started (and
-    stopped) by chainmark."""
+    stopped) by chainmark. `nodes`: a remote network's nodes (`url` is the first, the primary)."""
 
     chain: str = "ethereum"  # the chain family (CHAIN_NAMES)
     url: str | None = None
+    nodes: tuple[str, ...] = ()  # a remote network: every node's URL, the primary first (url == nodes[0])
+    submit: str = "primary"  # where writes go on several nodes (SUBMIT_POLICIES)
+    # several nodes: the headline latency is a write's block held by this many (CONFIRM_LEVELS) of them; None:
+    # held by node 0, the node the observer follows
+    confirm_at: str | None = None
     node: str | None = None  # None: anvil when there is no URL
     block_time: float = 1.0
     gas_limit: int = 100_000_000
@@ -254,4 +264,6 @@ class Workload:
     def urls(self) -> tuple[str, ...]:
         """The URLs the workload names (its text holds their secrets, if any)."""
         prometheus = self.target.prometheus
-        return tuple(u for u in (self.target.url, prometheus.url if prometheus else None) if u)
+        return tuple(
+            u for u in (self.target.url, *self.target.nodes, prometheus.url if prometheus else None) if u
+        )

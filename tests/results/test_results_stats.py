@@ -381,18 +381,21 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
         "ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources; DROP TABLE prometheus;"
         " ALTER TABLE txs DROP COLUMN kind; ALTER TABLE sends DROP COLUMN worker;"
         " ALTER TABLE rounds DROP COLUMN load; DROP TABLE unseen; DROP TABLE reorgs; DROP TABLE node_tips;"
-        " DROP TABLE faults;"
+        " DROP TABLE faults; ALTER TABLE txs DROP COLUMN node;"
     )
     old.set_meta(schema_version=1)
     old.close()
     store = RunStore(store_path)
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == 8
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == 9
     store.add_reorg(2.0, 9, [(10, b"\x01")])  # version 6's table
     assert store.reorgs() == [(2.0, 9, 1, [[10, "01"]])]
     store.add_node_tips([(1, 10, b"\x01", 2.5)])  # version 7's table
     assert store.query("SELECT node, number, seen FROM node_tips") == [(1, 10, 2.5)]
     store.add_fault_step((0, 0, 1, "kill", 3.0, 3.01, 3.02, "done", ""))  # version 8's table
     assert store.query("SELECT node, action, status FROM faults") == [(1, "kill", "done")]
+    store.add_txs([(0, 0, 0, 1, 0, b"\x02", "transfer")])
+    store.add_tx_nodes([(2, 0)])  # version 9's column
+    assert store.query("SELECT node FROM txs WHERE id = 0") == [(2,)]
     store.update_round(0, generator_cpu_s=1.5)
     store.add_resources([(1.0, "node", 50.0, 1, 2, 3, 4, 5)])
     assert store.query("SELECT COUNT(*) FROM resources") == [(1,)]

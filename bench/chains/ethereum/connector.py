@@ -38,6 +38,11 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         feeds.append(EthereumHeads(endpoint, use_websocket=options.use_websocket))
         return feeds[-1]
 
+    def node_heads(node: Endpoint) -> EthereumHeads:
+        """Another node's tip (polled: a watcher reads hashes, never blocks)."""
+        feeds.append(EthereumHeads(node, use_websocket=False))
+        return feeds[-1]
+
     def close() -> None:
         for feed in feeds:
             feed.close()
@@ -52,6 +57,7 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         heads=heads,
         after=EthereumAfterWindow(rpc, planner.fee_caps),
         close=close,
+        node_heads=node_heads,
     )
 
 

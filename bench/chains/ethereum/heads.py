@@ -41,7 +41,13 @@ class EthereumHeads:
 
     def hashes(self, numbers: Sequence[int]) -> list[bytes | None]:
         """Each height's block hash on the node's best chain, in one batch (None past its head)."""
-        blocks = self._rpc.batch("eth_getBlockByNumber", [[hex(n), False] for n in numbers])
+        params = [[hex(n), False] for n in numbers]
+        # one height (a tip watcher's usual ask) as a plain call: a node that refuses batches answers it too
+        blocks = (
+            [self._rpc.call("eth_getBlockByNumber", *params[0])]
+            if len(params) == 1
+            else self._rpc.batch("eth_getBlockByNumber", params)
+        )
         return [None if b is None else _hex(b["hash"]) for b in blocks]
 
     def subscribe(self) -> NewHeads | None:

@@ -198,3 +198,44 @@ def test_wrong_credentials_are_one_line_without_them(tmp_path: Path, network: Ma
     assert errors == [done.stderr.strip().splitlines()[-1]], done.stderr
     assert "unauthorized: check the URL's user:password" in errors[0]
     assert "wrong-secret" not in done.stderr + done.stdout
+
+
+SPREAD = """\
+name: btc-remote-network
+target: {{chain: bitcoin, nodes: ['{a}', '{b}'], submit: by-account, confirm_at: all}}
+accounts: {{count: 20, seed: 11}}
+rounds:
+  - {{label: spread, tx_count: 60, rate: {{type: fixed-rate, tps: 10}}, tx: {{kind: btc-transfer}}}}
+"""
+
+
+def test_a_remote_network_s_nodes_each_take_their_senders_writes(
+    tmp_path: Path, network: ManagedNetwork
+) -> None:
+    """`target.nodes` on a network chainmark did not start: writes leave by sender to both nodes (each
+    sender's chained spends on one node, so none is refused for a parent not yet relayed), node-0's blocks
+    confirm them all, and both nodes' tips are followed; their credentials are written nowhere."""
+    a, b = (node.url for node in network.nodes)
+    path = write_workload(tmp_path / "w.yaml", SPREAD.format(a=a, b=b))
+    out = tmp_path / "out"
+    env = {**os.environ, "CHAINMARK_FUNDER_KEY": FUNDER.hex()}
+    done = chainmark("run", str(path), "--out", str(out), env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    run_dir = only_run_dir(out)
+    summary = read_summary(run_dir)
+    (one,) = summary["rounds"]
+    assert (one["sent"], one["confirmed"], one["failed"]) == (60, 60, {}), one["timed_out_by_reason"]
+    assert _blocks_hold(run_dir) == 60
+    with db(run_dir) as store:
+        rows = store.execute("SELECT sender, node FROM txs").fetchall()
+    assert all(node == sender % 2 for sender, node in rows) and {n for _, n in rows} == {0, 1}
+    assert [n["node"] for n in summary["propagation"]["nodes"]] == [0, 1]
+    # the headline latency is at both nodes (confirm_at: all), node 0's (the observer's) beside it
+    (at_nodes,) = summary["propagation"]["confirmed_at_nodes"]
+    assert one["latency_at"] == "2 of 2 nodes (all)" and one["latency_s"] == at_nodes["all"]
+    assert one["latency_node0_s"]["confirmed_fraction"] == 1.0 == one["latency_s"]["confirmed_fraction"]
+    target = _meta(run_dir)["target"]
+    assert target["submit"] == "by-account" and len(target["nodes"]) == 2
+    secrets = [node.credentials.password for node in network.nodes]
+    written = b"".join(p.read_bytes() for p in run_dir.rglob("*") if p.is_file())
+    assert not any(s.encode() in written or s in done.stderr + done.stdout for s in secrets)
