@@ -80,6 +80,8 @@ class RoundContext:
     progress: Callable[[RoundProgress], None]
     routes: tuple[Route, ...] = ()  # several nodes (node 0's first): where `submit` spreads the load
     submit: str = PRIMARY  # bench.load.routes' policy
+    # told (tx id, sent, error) of each batch of send records as they are stored (the mempool sample's start)
+    sent: Callable[[list[tuple[int, float, str | None]]], None] | None = None
 
     def nodes(self, planned: PlannedRound) -> np.ndarray | None:
         """Each position of `planned`'s node to submit to (None: all to node 0, `endpoint`)."""
@@ -235,6 +237,8 @@ class LocalRunner(_Runner):
         if records:
             first = self._first
             self.context.store.add_sends((first + p, i, s, a, e) for p, i, s, a, e in records)
+            if self.context.sent is not None:
+                self.context.sent([(first + p, s, e) for p, _, s, _, e in records])
 
 
 class ClusterRunner(_Runner):
@@ -318,6 +322,8 @@ class ClusterRunner(_Runner):
                 self.context.observer.unwatch([planned.hashes[position]])
         first = self._first
         self.context.store.add_worker_sends((first + p, i, s, a, e, w) for p, i, s, a, e, w in records)
+        if self.context.sent is not None:
+            self.context.sent([(first + p, s, e) for p, _, s, _, e, _ in records])
 
     def _shards(self, planned: PlannedRound, first: int) -> tuple[list[Shard], np.ndarray]:
         """Split the round among the live workers (by sender account); also the worker of each position."""

@@ -23,6 +23,7 @@ from bench.load.dispatch import AUTO_BATCH, Batching
 from bench.load.routes import Route
 from bench.observe.blocks import BlockObserver, ObservedBlock, Reorg
 from bench.observe.during import local_node_pid, watching
+from bench.observe.mempool import MempoolWatchers, sample_ids
 from bench.observe.recording import store_block, store_reorg
 from bench.observe.tips import TipWatchers
 from bench.plan.round import PlannedRound
@@ -108,10 +109,13 @@ class Session:
             self._progress,
             routes=tuple(Route.of(node) for node in self.nodes) if len(self.nodes) > 1 else (),
             submit=workload.target.submit,
+            sent=self._sampled_sent,
         )
         self.context = context
         self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
+        self._sample: dict[int, bytes] = {}  # the writes followed into every node's mempool (tx id -> hash)
+        self._mempool: MempoolWatchers | None = None
         self._told: set[int] = set()  # tx ids the runner was told were confirmed (the observer's thread)
 
     def _locust_runner(self, context: RoundContext) -> RoundRunner:
@@ -230,7 +234,16 @@ class Session:
             self.store.set_meta(confirm_at=self.workload.target.confirm_at)
         try:
             prometheus = self.workload.target.prometheus
-            with watching(self.observer, self.store, self.clock, node_pid, prometheus, self._tip_watchers()):
+            self._mempool = self._mempool_watchers()
+            with watching(
+                self.observer,
+                self.store,
+                self.clock,
+                node_pid,
+                prometheus,
+                self._tip_watchers(),
+                self._mempool,
+            ):
                 yield
         finally:
             if self.cluster is not None:
@@ -258,6 +271,19 @@ class Session:
             return None
         feeds = [(i, self.chain.node_heads(node)) for i, node in enumerate(self.nodes)]
         return TipWatchers(feeds, self.clock, self.store, self.workload.target.poll_interval)
+
+    def _mempool_watchers(self) -> MempoolWatchers | None:
+        """On a network of several nodes, a sample of the writes followed into every node's mempool."""
+        if len(self.nodes) < 2 or self.chain.mempool is None or not self._sample:
+            return None
+        probes = [(i, self.chain.mempool(node)) for i, node in enumerate(self.nodes)]
+        return MempoolWatchers(
+            probes, self._sample, self.clock, self.store, self.workload.target.poll_interval
+        )
+
+    def _sampled_sent(self, records: list[tuple[int, float, str | None]]) -> None:
+        if self._mempool is not None:
+            self._mempool.sent(records)
 
     def _record_workers(self) -> None:
         assert self.cluster is not None
@@ -310,6 +336,7 @@ class Session:
             (first + i, planned.index, i, int(s), int(n), h, planned.kind_name(i))
             for i, (s, n, h) in enumerate(zip(planned.senders, planned.nonces, planned.hashes, strict=True))
         )
+        self._sample.update(sample_ids(first, planned.hashes))
         nodes = self.context.nodes(planned)
         if nodes is not None:
             self.store.add_tx_nodes((int(node), first + i) for i, node in enumerate(nodes))

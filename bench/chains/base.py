@@ -200,6 +200,15 @@ class HeadFeed(Protocol):
         ...
 
 
+class MempoolProbe(Protocol):
+    """Asks one node which of some transactions its mempool (or chain) holds: a sample's, while it is measured
+    (bench.observe.mempool). One batched request per ask."""
+
+    def held(self, hashes: Sequence[bytes]) -> list[bool]: ...
+
+    def close(self) -> None: ...
+
+
 class AfterWindow(Protocol):
     """What the node says after the measured window (never asked while it is being measured)."""
 
@@ -236,6 +245,8 @@ class Connector:
     close: Callable[[], None]
     # a feed of another node of the same network (its own connection), to follow every node's tip
     node_heads: Callable[[Endpoint], HeadFeed] | None = None
+    # a probe of another node's mempool (its own connection), to follow a sample of the writes into it
+    mempool: Callable[[Endpoint], MempoolProbe] | None = None
 
 
 class Managed(Protocol):

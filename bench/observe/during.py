@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from bench.clock import Clock
 from bench.observe.blocks import BlockObserver
+from bench.observe.mempool import SAMPLE_EVERY, MempoolWatchers
 from bench.observe.prometheus import PrometheusScraper
 from bench.observe.resources import ResourceMonitor, loopback_listener
 from bench.observe.tips import TipWatchers
@@ -26,6 +27,7 @@ def watching(
     node_pid: int | None,
     prometheus: Prometheus | None,
     tips: TipWatchers | None = None,
+    mempool: MempoolWatchers | None = None,
 ) -> Iterator[None]:
     """Run the observer, the monitor, the scraper and (on a network) every node's tip watcher while the
     body runs; then stop them and record their modes."""
@@ -43,10 +45,22 @@ def watching(
     observer.start()
     if tips is not None:
         tips.start()
+    if mempool is not None:
+        mempool.start()
     try:
         yield
     finally:
         observer.stop()
+        if mempool is not None:
+            mempool.stop()
+            store.set_meta(
+                mempool={
+                    "sampled_every": SAMPLE_EVERY,
+                    "followed": mempool.followed,
+                    "interval_s": mempool.interval,
+                    "load": mempool.load(),
+                }
+            )
         if tips is not None:
             tips.stop()
             store.set_meta(

@@ -66,7 +66,7 @@ def _propagation(doc: dict[str, Any]) -> str:
         note += f"<p>The tip watchers' own load on the nodes (RPC requests over {_e(load.get('window_s'))} s): {_e(rates)}.</p>"
     if outages:
         listed = "; ".join(f"node-{node}: {', '.join(times)}" for node, times in sorted(outages.items()))
-        note = f"<p>Nodes that stopped answering their tip watcher (a fault, a crash): {_e(listed)}.</p>"
+        note += f"<p>Nodes that stopped answering their tip watcher (a fault, a crash): {_e(listed)}.</p>"
     levels = "".join(
         f"<tr><td>{_e(r['round'])}</td><td>{_e(r['writes'])}</td>"
         + "".join(
@@ -85,6 +85,7 @@ def _propagation(doc: dict[str, Any]) -> str:
             '<div class="table-box"><table><tr><th>round</th><th>writes</th><th>1-of-n</th><th>majority</th>'
             f"<th>n-of-n</th></tr>{levels}</table></div>"
         )
+    note += _mempool(doc.get("mempool"))
     return (
         "<h2>Block propagation</h2>"
         f"<p>Per node, when it was first seen holding each block minus when the first node was (ms), exact "
@@ -92,6 +93,29 @@ def _propagation(doc: dict[str, Any]) -> str:
         f"watchers' poll interval, {_e(doc.get('interval_s'))} s.</p>"
         '<div class="table-box"><table><tr><th>node</th><th>blocks</th><th>p50</th><th>p99</th><th>max</th></tr>'
         f"{rows}</table></div>{note}"
+    )
+
+
+def _mempool(doc: dict[str, Any] | None) -> str:
+    if not doc or not doc.get("nodes"):
+        return ""
+    rows = "".join(
+        f"<tr><td>node-{_e(n['node'])}</td><td>{_e(n['seen'])}</td>"
+        + "".join(f"<td>{_ms(n['delay_ms'].get(k))}</td>" for k in ("p50", "p99", "max"))
+        + "".join(f"<td>{_ms(n['after_send_ms'].get(k))}</td>" for k in ("p50", "p99"))
+        + "</tr>"
+        for n in doc["nodes"]
+    )
+    load = (doc.get("watcher_load") or {}).get("per_s") or {}
+    rates = ", ".join(f"node-{node} {rate:g}/s" for node, rate in sorted(load.items()))
+    return (
+        f"<p>Mempool propagation: one write in {_e(doc.get('sampled_every'))} ({_e(doc.get('followed'))} "
+        "followed) looked for in every node's mempool from its send, at the poll interval of "
+        f"{_e(doc.get('interval_s'))} s; per node, the writes seen there (one that reached a node only in a "
+        "block is not), and when (ms) after the first node seen holding each and after its send. Their own "
+        f"load (RPC requests): {_e(rates or 'none')}.</p>"
+        '<div class="table-box"><table><tr><th>node</th><th>seen</th><th>p50</th><th>p99</th><th>max</th>'
+        f"<th>after send p50</th><th>after send p99</th></tr>{rows}</table></div>"
     )
 
 

@@ -60,6 +60,41 @@ def propagation(store: RunStore) -> dict[str, Any] | None:
         "outages": meta.get("outages") or {},
         "watcher_load": meta.get("load"),  # the watchers' own RPC requests per node (their cost to the nodes)
         "confirmed_at_nodes": confirmed_at_nodes(store, rows),
+        "mempool": mempool(store),
+    }
+
+
+def mempool(store: RunStore) -> dict[str, Any] | None:
+    """The sampled writes' arrival in each node's mempool (bench.observe.mempool), or None when none was
+    followed: per node, how many it was seen holding, and the exact percentiles of when, in ms after the first
+    node seen holding each and after its send."""
+    meta = store.meta().get("mempool")
+    if not meta:
+        return None
+    rows = store.query("SELECT m.tx, m.node, m.seen, s.sent FROM mempool_seen m JOIN sends s ON s.tx = m.tx")
+    first: dict[int, float] = {}
+    for tx, _, seen, _ in rows:
+        first[int(tx)] = min(first.get(int(tx), seen), seen)
+    after_first: dict[int, list[float]] = {}
+    after_send: dict[int, list[float]] = {}
+    for tx, node, seen, sent in rows:
+        after_first.setdefault(int(node), []).append((seen - first[int(tx)]) * 1000.0)
+        after_send.setdefault(int(node), []).append((seen - sent) * 1000.0)
+    return {
+        "sampled_every": meta.get("sampled_every"),
+        "followed": meta.get("followed"),
+        "interval_s": meta.get("interval_s"),
+        "units": "ms after the first node seen holding the write, and after its send",
+        "nodes": [
+            {
+                "node": node,
+                "seen": len(delays),
+                "delay_ms": percentiles(np.asarray(delays)).as_json(),
+                "after_send_ms": percentiles(np.asarray(after_send[node])).as_json(),
+            }
+            for node, delays in sorted(after_first.items())
+        ],
+        "watcher_load": meta.get("load"),
     }
 
 

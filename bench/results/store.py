@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS faults (
     intended REAL NOT NULL, started REAL, ended REAL, status TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
 """
 
+_MEMPOOL = """
+CREATE TABLE IF NOT EXISTS mempool_seen (tx INTEGER NOT NULL, node INTEGER NOT NULL, seen REAL NOT NULL);
+"""
+
 # Step-by-step upgrades of older stores: version N -> N + 1.
 _UPGRADES = {
     1: "ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;" + _OBSERVATIONS,
@@ -77,7 +81,7 @@ _UPGRADES = {
     5: _REORGS,
     6: _NODE_TIPS,
     7: _FAULTS,
-    8: "ALTER TABLE txs ADD COLUMN node INTEGER;",
+    8: "ALTER TABLE txs ADD COLUMN node INTEGER;" + _MEMPOOL,
 }
 
 _SCHEMA = """
@@ -114,7 +118,9 @@ class RunStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             if create:
-                self.db.executescript(_SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS + _NODE_TIPS + _FAULTS)
+                self.db.executescript(
+                    _SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS + _NODE_TIPS + _FAULTS + _MEMPOOL
+                )
                 self.set_meta(schema_version=SCHEMA_VERSION)
             else:
                 self._upgrade(path)
@@ -219,6 +225,10 @@ class RunStore:
     def add_node_tips(self, rows: Iterable[tuple[int, int, bytes, float]]) -> None:
         """(node index, height, block hash, first seen at that node)."""
         self._insert("INSERT INTO node_tips VALUES (?, ?, ?, ?)", rows)
+
+    def add_mempool_seen(self, rows: Iterable[tuple[int, int, float]]) -> None:
+        """(tx id, node index, first seen in that node's mempool): a sampled write (bench.observe.mempool)."""
+        self._insert("INSERT INTO mempool_seen VALUES (?, ?, ?)", rows)
 
     def add_fault_step(
         self, row: tuple[int, int, int, str, float, float | None, float | None, str, str]

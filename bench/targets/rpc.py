@@ -52,6 +52,30 @@ class RpcClient:
         by_id = {a.get("id"): a for a in answers}
         return [_result(method, by_id.get(first + i, {})) for i in range(len(calls))]
 
+    def batch_or_none(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[Any]:
+        """As `batch`, but a call answered with an error gives None in its place (a lookup of something the
+        node does not hold: Bitcoin Core's `getmempoolentry` of a txid not in its mempool)."""
+        if not params_list:
+            return []
+        if self._single:
+            return [self._call_or_none(method, p) for p in params_list]
+        first = self._next_id + 1
+        calls = [
+            {"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(p)} for p in params_list
+        ]
+        answers = self._post(calls)
+        if not isinstance(answers, list):
+            self._single = True
+            return [self._call_or_none(method, p) for p in params_list]
+        by_id = {a.get("id"): a for a in answers}
+        return [_result_or_none(method, by_id.get(first + i, {})) for i in range(len(calls))]
+
+    def _call_or_none(self, method: str, params: Sequence[Any]) -> Any:
+        try:
+            return self.call(method, *params)
+        except RpcError:
+            return None
+
     @property
     def takes_no_batches(self) -> bool:
         """The node answered a batch with one error (its calls are made one by one since)."""
@@ -124,3 +148,10 @@ def _result(method: str, answer: dict[str, Any]) -> Any:
     if "result" not in answer:
         raise RpcError(method, 0, "no result in the answer")
     return answer["result"]
+
+
+def _result_or_none(method: str, answer: dict[str, Any]) -> Any:
+    try:
+        return _result(method, answer)
+    except RpcError:
+        return None

@@ -38,7 +38,8 @@ def test_writes_leave_by_each_node_s_route_as_the_policy_says(
     tmp_path: Path, anvil: ManagedAnvil, policy: str, batch: str
 ) -> None:
     run_dir = _spread(tmp_path, anvil, policy, batch)
-    (one,) = read_summary(run_dir)["rounds"]
+    summary = read_summary(run_dir)
+    (one,) = summary["rounds"]
     assert (one["sent"], one["confirmed"], one["failed"]) == (120, 120, {})
     with db(run_dir) as store:
         rows = store.execute("SELECT seq, sender, node FROM txs WHERE round = 0 ORDER BY seq").fetchall()
@@ -54,6 +55,12 @@ def test_writes_leave_by_each_node_s_route_as_the_policy_says(
     # both "nodes" were watched: each was seen holding blocks
     assert set(tips) == {0, 1} and min(tips.values()) >= 2, tips
     assert '"submit": "' + policy + '"' in target
+    # 1 write in 100 (ids 0 and 100) followed into both mempools; a pending one is seen at both, one mined
+    # before a poll at neither, and neither is ever seen before its send
+    pool = summary["propagation"]["mempool"]
+    assert (pool["sampled_every"], pool["followed"]) == (100, 2)
+    assert all(n["seen"] <= 2 and n["after_send_ms"]["p50"] >= 0 for n in pool["nodes"]), pool
+    assert set(pool["watcher_load"]["requests"]) == {"0", "1"}
 
 
 def test_locust_workers_spread_writes_as_one_process_does(tmp_path: Path, anvil: ManagedAnvil) -> None:

@@ -381,7 +381,7 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
         "ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources; DROP TABLE prometheus;"
         " ALTER TABLE txs DROP COLUMN kind; ALTER TABLE sends DROP COLUMN worker;"
         " ALTER TABLE rounds DROP COLUMN load; DROP TABLE unseen; DROP TABLE reorgs; DROP TABLE node_tips;"
-        " DROP TABLE faults; ALTER TABLE txs DROP COLUMN node;"
+        " DROP TABLE faults; ALTER TABLE txs DROP COLUMN node; DROP TABLE mempool_seen;"
     )
     old.set_meta(schema_version=1)
     old.close()
@@ -396,6 +396,8 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
     store.add_txs([(0, 0, 0, 1, 0, b"\x02", "transfer")])
     store.add_tx_nodes([(2, 0)])  # version 9's column
     assert store.query("SELECT node FROM txs WHERE id = 0") == [(2,)]
+    store.add_mempool_seen([(0, 1, 4.5)])  # version 9's table
+    assert store.query("SELECT tx, node, seen FROM mempool_seen") == [(0, 1, 4.5)]
     store.update_round(0, generator_cpu_s=1.5)
     store.add_resources([(1.0, "node", 50.0, 1, 2, 3, 4, 5)])
     assert store.query("SELECT COUNT(*) FROM resources") == [(1,)]

@@ -21,7 +21,7 @@ from bench.chains.base import (
     Write,
 )
 from bench.chains.bitcoin.funding import choose_funder
-from bench.chains.bitcoin.heads import BitcoinHeads, MerkleCount
+from bench.chains.bitcoin.heads import BitcoinHeads, BitcoinMempool, MerkleCount
 from bench.chains.bitcoin.keys import derive_keys, public_key_of
 from bench.chains.bitcoin.plan import (
     BitcoinPlan,
@@ -76,9 +76,17 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         others.append(BitcoinHeads(node))
         return others[-1]
 
+    probes: list[BitcoinMempool] = []
+
+    def mempool(node: Endpoint) -> BitcoinMempool:
+        probes.append(BitcoinMempool(node))
+        return probes[-1]
+
     def close() -> None:
-        for feed in feeds + others:
+        for feed in (*feeds, *others):
             feed.close()
+        for probe in probes:
+            probe.close()
         rpc.close()
 
     return Connector(
@@ -90,6 +98,7 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         after=BitcoinAfterWindow(rpc, feeds),
         close=close,
         node_heads=node_heads,
+        mempool=mempool,
     )
 
 

@@ -104,3 +104,20 @@ def block_row(block: dict[str, Any], seen: float) -> BlockRow:
         None,
         int(block["size"]),
     )
+
+
+class BitcoinMempool:
+    """Which of some txids (display order) a node's mempool holds: one `getmempoolentry` batch per ask (an
+    error answer: not there). A spend already mined there is not in it: it reached the node in a block."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._rpc = RpcClient(endpoint, timeout=10.0)
+
+    def held(self, hashes: Sequence[bytes]) -> list[bool]:
+        return [
+            entry is not None
+            for entry in self._rpc.batch_or_none("getmempoolentry", [[h.hex()] for h in hashes])
+        ]
+
+    def close(self) -> None:
+        self._rpc.close()

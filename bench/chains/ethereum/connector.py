@@ -14,7 +14,7 @@ from bench.chains.base import ChainInfo, ChainPlan, ConnectOptions, Connector, P
 from bench.chains.ethereum.after import EthereumAfterWindow
 from bench.chains.ethereum.fees import DEFAULT_MAX_FEE, GWEI, Pricing
 from bench.chains.ethereum.funding import fund_accounts, send_and_confirm
-from bench.chains.ethereum.heads import EthereumHeads
+from bench.chains.ethereum.heads import EthereumHeads, EthereumMempool
 from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.chains.ethereum.node import NodeInfo, read_node_info
 from bench.chains.ethereum.plan import Plan, build_plan, resign_rounds
@@ -43,9 +43,17 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         feeds.append(EthereumHeads(node, use_websocket=False))
         return feeds[-1]
 
+    probes: list[EthereumMempool] = []
+
+    def mempool(node: Endpoint) -> EthereumMempool:
+        probes.append(EthereumMempool(node))
+        return probes[-1]
+
     def close() -> None:
         for feed in feeds:
             feed.close()
+        for probe in probes:
+            probe.close()
         rpc.close()
 
     planner = EthereumPlanner(rpc)
@@ -58,6 +66,7 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         after=EthereumAfterWindow(rpc, planner.fee_caps),
         close=close,
         node_heads=node_heads,
+        mempool=mempool,
     )
 
 

@@ -69,6 +69,11 @@ def test_a_bitcoin_workload_runs_on_the_managed_network(tmp_path: Path) -> None:
     (at_nodes,) = spread["confirmed_at_nodes"]
     assert at_nodes["writes"] == 200 and at_nodes["all"]["confirmed_fraction"] >= 0.9, at_nodes
     assert 0 < at_nodes["1"]["p50"] <= at_nodes["majority"]["p50"] <= at_nodes["all"]["p50"], at_nodes
+    # 1 write in 100 followed into every node's mempool: seen, if at all, after its send (a spend mined
+    # before a poll reaches a node only in a block)
+    pool = spread["mempool"]
+    assert (pool["sampled_every"], pool["followed"]) == (100, 2), pool
+    assert all(0 < n["seen"] <= 2 and n["after_send_ms"]["p50"] >= 0 for n in pool["nodes"]), pool
     assert json.loads(meta["funding"])["transactions"] == 1
     assert "Merkle roots recomputed" in json.loads(meta["verification"])
     assert json.loads(meta["target"])["chain_id"] == "regtest"
