@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from bench.chains.base import MempoolProbe
 from bench.clock import Clock
 from bench.errors import ChainmarkError
+from bench.observe.tips import request_load
 from bench.results.store import RunStore
 
 SAMPLE_EVERY = 100  # one write in this many (by tx id) is followed into every mempool
@@ -65,13 +66,7 @@ class MempoolWatchers:
             return len(self._sent)
 
     def load(self) -> dict[str, object]:
-        """What the watchers asked of each node: requests in all and per second over the watched window."""
-        span = max(self.stopped - self.started, 1e-9)
-        return {
-            "requests": dict(self.requests),
-            "per_s": {k: round(n / span, 2) for k, n in self.requests.items()},
-            "window_s": round(span, 3),
-        }
+        return request_load(self.requests, self.started, self.stopped)
 
     def start(self) -> None:
         self.started = self.clock.now()

@@ -23,6 +23,16 @@ from bench.results.store import RunStore
 TipRow = tuple[int, int, bytes, float]  # node index, height, block hash, first seen at that node
 
 
+def request_load(requests: dict[int, int], started: float, stopped: float) -> dict[str, object]:
+    """What watchers asked of each node: requests in all and per second over the watched window."""
+    span = max(stopped - started, 1e-9)
+    return {
+        "requests": dict(requests),
+        "per_s": {k: round(n / span, 2) for k, n in requests.items()},
+        "window_s": round(span, 3),
+    }
+
+
 class TipWatchers:
     """Watchers of `feeds` (node index -> feed); started and stopped around the observed window."""
 
@@ -39,13 +49,7 @@ class TipWatchers:
         self.started = self.stopped = 0.0
 
     def load(self) -> dict[str, object]:
-        """What the watchers asked of each node: requests in all and per second over the watched window."""
-        span = max(self.stopped - self.started, 1e-9)
-        return {
-            "requests": dict(self.requests),
-            "per_s": {k: round(n / span, 2) for k, n in self.requests.items()},
-            "window_s": round(span, 3),
-        }
+        return request_load(self.requests, self.started, self.stopped)
 
     def start(self) -> None:
         self.started = self.clock.now()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bench.errors import RpcError, TargetError
@@ -37,44 +37,30 @@ class RpcClient:
 
         A node (or gateway) that answers a batch with one error object takes no batches: the calls are
         made one by one instead, now and for the rest of this client's life."""
-        if not params_list:
-            return []
-        if self._single:
-            return [self.call(method, *p) for p in params_list]
-        first = self._next_id + 1
-        calls = [
-            {"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(p)} for p in params_list
-        ]
-        answers = self._post(calls)
-        if not isinstance(answers, list):
-            self._single = True
-            return [self.call(method, *p) for p in params_list]
-        by_id = {a.get("id"): a for a in answers}
-        return [_result(method, by_id.get(first + i, {})) for i in range(len(calls))]
+        return self._batch(method, params_list, _result)
 
     def batch_or_none(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[Any]:
         """As `batch`, but a call answered with an error gives None in its place (a lookup of something the
         node does not hold: Bitcoin Core's `getmempoolentry` of a txid not in its mempool)."""
+        return self._batch(method, params_list, _result_or_none)
+
+    def _batch(
+        self, method: str, params_list: Sequence[Sequence[Any]], result: Callable[[str, dict[str, Any]], Any]
+    ) -> list[Any]:
+        """One request of `params_list`'s calls (one by one for a node that takes no batches), each answer
+        read by `result`."""
         if not params_list:
             return []
-        if self._single:
-            return [self._call_or_none(method, p) for p in params_list]
         first = self._next_id + 1
         calls = [
             {"jsonrpc": "2.0", "id": self._id(), "method": method, "params": list(p)} for p in params_list
         ]
-        answers = self._post(calls)
+        answers = None if self._single else self._post(calls)
         if not isinstance(answers, list):
             self._single = True
-            return [self._call_or_none(method, p) for p in params_list]
+            return [result(method, self._post(call)) for call in calls]
         by_id = {a.get("id"): a for a in answers}
-        return [_result_or_none(method, by_id.get(first + i, {})) for i in range(len(calls))]
-
-    def _call_or_none(self, method: str, params: Sequence[Any]) -> Any:
-        try:
-            return self.call(method, *params)
-        except RpcError:
-            return None
+        return [result(method, by_id.get(first + i, {})) for i in range(len(calls))]
 
     @property
     def takes_no_batches(self) -> bool:
