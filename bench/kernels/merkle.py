@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_batch, hash_rows
+from bench.kernels.keccak_soa import tail_words
 from bench.kernels.threads import dynamic_chunks
-from bench.kernels.treekernels import pair_range, sorted_pairs, spread_order
+from bench.kernels.treekernels import sorted_nodes, sorted_nodes_range, spread_order
 
 Leaves = np.ndarray | Sequence[bytes]
 
@@ -144,16 +145,16 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray
     order = _sorted_order(rows)
     tree = np.empty((2 * n - 1, 32), dtype=np.uint8)
     np.take(rows.view(np.uint64), order[::-1], axis=0, out=tree[n - 1 :].view(np.uint64))
-    # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1.
-    pairs = np.empty((max(n // 2, 1), 64), dtype=np.uint8)
+    # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1. Each node
+    # is hashed from its children where they lie, one level at a time (a level's children lie below it).
+    tree64, padding = tree.view(np.uint64), tail_words(64)
     for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
         lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
         if hi - lo < SERIAL_MAX_MESSAGES:
-            pair_range(tree, lo, lo, hi, pairs)
+            sorted_nodes_range(tree, tree64, lo, hi, padding)
         else:
             with dynamic_chunks():
-                sorted_pairs(tree, lo, hi, pairs)
-        hash_rows("keccak256", pairs[: hi - lo], sha_ni=SHA_NI, out=tree[lo:hi])
+                sorted_nodes(tree, tree64, lo, hi, padding)
     return tree, order
 
 

@@ -1,7 +1,10 @@
-"""numba helpers for OpenZeppelin's tree: the leaves' sort order, and the sorted node pairs to hash."""
+"""numba helpers for OpenZeppelin's tree: the leaves' sort order, and its nodes: each the Keccak-256 of its
+children's sorted pair, read from the tree and hashed in place (no pair buffer: `sorted_nodes`)."""
 
 import numpy as np
 from numba import njit, prange
+
+from bench.kernels.keccak_soa import LANES, permute
 
 SKEWED = 4096  # a top-bits bucket holding more keys than this: the keys are not spread; argsort instead
 
@@ -55,26 +58,37 @@ def _first_is_smaller(x, y):
 
 
 @njit(cache=True)
-def pair_range(tree, lo, start, stop, pairs):
-    """Serial sorted_pairs for nodes start..stop-1 (pairs[i - lo])."""
-    for i in range(start, stop):
-        left = tree[2 * i + 1]
-        right = tree[2 * i + 2]
-        if not _first_is_smaller(left, right):
-            left, right = right, left
-        row = pairs[i - lo]
-        for k in range(32):
-            row[k] = left[k]
-            row[32 + k] = right[k]
+def sorted_nodes_range(tree, tree64, start, stop, padding):
+    """Nodes start..stop-1 of OpenZeppelin's heap array: node i = keccak256(min(l, r) || max(l, r)) of its
+    children 2i+1, 2i+2 (bytewise order), LANES sponges side by side as in keccak_soa; `tree64` is `tree`
+    viewed as uint64 words, `padding` the 64-byte message's tail words (keccak_soa.tail_words(64))."""
+    s = np.empty(25 * LANES, np.uint64)
+    for g0 in range(start, stop, LANES):
+        cnt = min(LANES, stop - g0)
+        s[:] = 0
+        for lane in range(LANES):
+            i = min(g0 + lane, stop - 1)
+            left, right = 2 * i + 1, 2 * i + 2
+            if not _first_is_smaller(tree[left], tree[right]):
+                left, right = right, left
+            for j in range(4):
+                s[j * LANES + lane] = tree64[left, j]
+                s[(4 + j) * LANES + lane] = tree64[right, j]
+            for j in range(padding.shape[0]):
+                s[j * LANES + lane] ^= padding[j]
+        permute(s)
+        for lane in range(cnt):
+            for j in range(4):
+                tree64[g0 + lane, j] = s[j * LANES + lane]
 
 
 @njit(parallel=True, cache=True)
-def sorted_pairs(tree, lo, hi, pairs):
-    """Fill pairs[i - lo] with min(l, r) || max(l, r) (bytewise) of the children 2i+1, 2i+2, lo <= i < hi.
-
-    `tree` is OpenZeppelin's heap array of 32-byte nodes; hashing each row with keccak256 gives the nodes.
-    """
-    count = hi - lo
-    nchunks = min(count, 64)
+def sorted_nodes(tree, tree64, lo, hi, padding):
+    """sorted_nodes_range over nodes lo..hi-1 (one heap level: their children lie below it), in parallel
+    over chunks of whole lane groups."""
+    groups = (hi - lo + LANES - 1) // LANES
+    nchunks = min(groups, 256)
     for c in prange(nchunks):
-        pair_range(tree, lo, lo + c * count // nchunks, lo + (c + 1) * count // nchunks, pairs)
+        start = lo + (c * groups // nchunks) * LANES
+        stop = min(lo + ((c + 1) * groups // nchunks) * LANES, hi)
+        sorted_nodes_range(tree, tree64, start, stop, padding)

@@ -211,3 +211,16 @@ def test_the_spread_sort_is_numpy_s_stable_argsort_or_declines(case: str) -> Non
         assert order.size == 0  # one top-bits bucket over SKEWED keys: the caller sorts by comparison
     else:
         assert np.array_equal(order, np.argsort(keys, kind="stable"))
+
+
+@pytest.mark.parametrize("n", [8_193, 20_001])
+def test_openzeppelin_root_and_proofs_on_levels_hashed_in_parallel(n: int) -> None:
+    """Heap levels of 4,096 nodes or more are hashed in parallel chunks of lane groups, straight from the
+    children where they lie; a tree with such levels (a partial one too) matches the reference loop."""
+    leaves = random_leaves(random.Random(n), n, "openzeppelin")
+    root = merkle_root(leaves, "openzeppelin")
+    assert root == openzeppelin_root(leaves)
+    for index in (0, n // 3, n - 1):
+        assert verify_proof(
+            leaves[index], index, merkle_proof(leaves, index, "openzeppelin"), root, n, "openzeppelin"
+        )
