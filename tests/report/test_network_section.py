@@ -60,3 +60,39 @@ def test_fault_windows_are_shaded_on_time_series_charts_only() -> None:
     (shape,) = timed.layout.shapes
     assert (shape.x0, shape.x1) == (3.5, 5.0)  # the load started 1.5 s into the run
     assert other.layout.shapes == ()
+
+
+def test_the_propagation_section_shows_the_mempool_sample_and_every_note() -> None:
+    pool = {
+        "sampled_every": 100,
+        "followed": 3,
+        "interval_s": 0.1,
+        "nodes": [
+            {
+                "node": 0,
+                "seen": 3,
+                "delay_ms": {"p50": 0.0, "p99": 0.0, "max": 0.0},
+                "after_send_ms": {"p50": 110.0, "p99": 290.0},
+            },
+            {
+                "node": 1,
+                "seen": 2,
+                "delay_ms": {"p50": 4.5, "p99": 96.0, "max": 96.0},
+                "after_send_ms": {"p50": 120.0, "p99": 380.0},
+            },
+        ],
+        "watcher_load": {"per_s": {"0": 0.5, "1": 0.7}},
+    }
+    spread = {
+        "blocks": 4,
+        "interval_s": 0.1,
+        "nodes": [{"node": 0, "blocks": 4, "delay_ms": {"p50": 0.0, "p99": 0.0, "max": 0.0}}],
+        "watcher_load": {"per_s": {"0": 11.4}, "window_s": 12.0},
+        "outages": {"1": ["at 3.000: <b>refused</b>"]},
+        "mempool": pool,
+    }
+    html = render_network(RunSummary(workload="w", status="completed", propagation=spread))
+    assert "one write in 100 (3 followed)" in html and "node-0 0.5/s, node-1 0.7/s" in html
+    assert "<td>node-1</td><td>2</td><td>4</td><td>96</td><td>96</td><td>120</td><td>380</td>" in html
+    # the watchers' load and the outages both shown (the outages once replaced the load note), escaped
+    assert "node-0 11.4/s" in html and "&lt;b&gt;refused&lt;/b&gt;" in html and "<b>" not in html
