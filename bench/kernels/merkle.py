@@ -125,37 +125,53 @@ def _sorted_order(rows: np.ndarray) -> np.ndarray:
     """The stable bytewise sort order of 32-byte rows (JavaScript's stable sort, as OpenZeppelin uses)."""
     words = rows.view(">u8")
     first = words[:, 0].astype(np.uint64)
-    order = spread_order(first)
+    order, repeated = spread_order(first)
     if order.size != first.size:  # not spread (a shared prefix): a comparison sort
         order = np.argsort(first, kind="stable")
-    ordered = first[order]
-    if np.any(ordered[1:] == ordered[:-1]):
+        ordered = first[order]
+        repeated = bool(np.any(ordered[1:] == ordered[:-1]))
+    if repeated:
         # Equal first 8 bytes (repeated leaves, say): settle with a full stable sort.
         return np.lexsort(words.astype(np.uint64).T[::-1])
     return order
 
 
-def _sorted_heap(leaves: Leaves, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
-    """Return (tree, order): OpenZeppelin's node array, and the input index of the k-th smallest leaf.
+@dataclass(frozen=True, slots=True)
+class _SortedHeap:
+    """OpenZeppelin's node array of n leaves: rows 0..n-2 the internal nodes (`internal`), rows n-1..2n-2 the
+    leaves in reverse sorted order, read in place from `rows` through `order` (the input index of the k-th
+    smallest leaf, which sits at row 2n - 2 - k) instead of copied into the array."""
 
-    The k-th smallest leaf sits at tree row 2n - 2 - k (the leaves fill the array's end in reverse).
-    """
+    internal: np.ndarray
+    rows: np.ndarray
+    order: np.ndarray
+
+    def node(self, i: int) -> np.ndarray:
+        m = self.internal.shape[0]
+        return self.internal[i] if i < m else self.rows[self.order[2 * m - i]]
+
+    @property
+    def root(self) -> np.ndarray:
+        return self.node(0)
+
+
+def _sorted_heap(leaves: Leaves, scheme: Scheme) -> _SortedHeap:
     rows = _rows32(leaves, scheme)
     n = rows.shape[0]
     order = _sorted_order(rows)
-    tree = np.empty((2 * n - 1, 32), dtype=np.uint8)
-    np.take(rows.view(np.uint64), order[::-1], axis=0, out=tree[n - 1 :].view(np.uint64))
+    internal = np.empty((n - 1, 32), dtype=np.uint8)
     # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1. Each node
     # is hashed from its children where they lie, one level at a time (a level's children lie below it).
-    tree64, padding = tree.view(np.uint64), tail_words(64)
+    padding = tail_words(64)
+    args = (internal, internal.view(np.uint64), rows, rows.view(np.uint64), order)
     for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
         lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
         if hi - lo < SERIAL_MAX_MESSAGES:
-            sorted_nodes_range(tree, tree64, lo, hi, padding)
+            sorted_nodes_range(*args, lo, hi, padding)
         else:
             with dynamic_chunks():
-                sorted_nodes(tree, tree64, lo, hi, padding)
-    return tree, order
+                sorted_nodes(*args, lo, hi, padding)
+    return _SortedHeap(internal, rows, order)
 
 
 def _require_leaves(n: int, scheme: Scheme) -> None:
@@ -170,7 +186,7 @@ def merkle_root(leaves: Leaves, scheme: str) -> bytes:
     if len(leaves) == 0:
         return bytes(hash_batch(spec.algorithm, [b""])[0])
     if spec.layout == "sorted-heap":
-        return bytes(_sorted_heap(leaves, spec)[0][0])
+        return bytes(_sorted_heap(leaves, spec).root)
     return _level_root(leaves, spec)
 
 
@@ -185,10 +201,10 @@ def merkle_proof(leaves: Leaves, index: int, scheme: str) -> list[bytes]:
     _require_leaves(len(leaves), spec)
     _check_index(index, len(leaves))
     if spec.layout == "sorted-heap":
-        tree, order = _sorted_heap(leaves, spec)
-        proof, i = [], tree.shape[0] - 1 - int(np.flatnonzero(order == index)[0])
+        heap = _sorted_heap(leaves, spec)
+        proof, i = [], 2 * heap.internal.shape[0] - int(np.flatnonzero(heap.order == index)[0])
         while i > 0:
-            proof.append(bytes(tree[i + 1 if i % 2 else i - 1]))
+            proof.append(bytes(heap.node(i + 1 if i % 2 else i - 1)))
             i = (i - 1) // 2
         return proof
     proof, pos = [], index

@@ -206,11 +206,13 @@ def test_the_spread_sort_is_numpy_s_stable_argsort_or_declines(case: str) -> Non
         "repeated": np.repeat(rng.integers(0, 2**63, 500, dtype=np.uint64), 30),
         "shared-prefix": rng.integers(0, 2**20, SKEWED + 1, dtype=np.uint64),
     }[case]
-    order = spread_order(keys)
+    order, repeated = spread_order(keys)
     if case == "shared-prefix":
         assert order.size == 0  # one top-bits bucket over SKEWED keys: the caller sorts by comparison
     else:
         assert np.array_equal(order, np.argsort(keys, kind="stable"))
+        # and it tells whether two keys are equal (the caller then settles ties on the whole leaf)
+        assert repeated == (case == "repeated")
 
 
 @pytest.mark.parametrize("n", [8_193, 20_001])
@@ -218,6 +220,7 @@ def test_openzeppelin_root_and_proofs_on_levels_hashed_in_parallel(n: int) -> No
     """Heap levels of 4,096 nodes or more are hashed in parallel chunks of lane groups, straight from the
     children where they lie; a tree with such levels (a partial one too) matches the reference loop."""
     leaves = random_leaves(random.Random(n), n, "openzeppelin")
+    leaves[n // 2 : n // 2 + 40] = leaves[:40]  # repeated leaves: ties settled on the whole leaf
     root = merkle_root(leaves, "openzeppelin")
     assert root == openzeppelin_root(leaves)
     for index in (0, n // 3, n - 1):
