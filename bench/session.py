@@ -186,7 +186,7 @@ class Session:
             feed = self.chain.node_heads(node)
             try:
                 genesis.append(feed.hashes([0])[0])
-            except ChainmarkError as exc:
+            except (ChainmarkError, OSError, ValueError, KeyError, TypeError) as exc:
                 raise TargetError(
                     f"target.nodes: node {index} ({node.redacted}) did not answer: {exc}"
                 ) from exc

@@ -204,7 +204,10 @@ class MempoolProbe(Protocol):
     """Asks one node which of some transactions its mempool (or chain) holds: a sample's, while it is measured
     (bench.observe.mempool). One batched request per ask."""
 
-    def held(self, hashes: Sequence[bytes]) -> list[bool]: ...
+    def held(self, hashes: Sequence[bytes]) -> list[bool | None]:
+        """Per hash: True in the node's pool, False not there (yet), None known there only mined (no longer
+        to look for)."""
+        ...
 
     def close(self) -> None: ...
 

@@ -15,6 +15,7 @@ from bench.errors import WorkloadError
 if TYPE_CHECKING:  # the summary record comes with numpy, the engine with Locust: imported when used
     from bench.engine import RunOptions
     from bench.results.summary import RunSummary
+    from bench.workload.spec import Workload
 
 from bench.cli.common import (
     ANVIL_ENV,
@@ -117,13 +118,14 @@ def _run(args: argparse.Namespace) -> int:
         check_plan_size(workload, max_plan)
         if args.target_url is not None:
             check_faults_remote(workload.faults, workload.path)
-            if workload.target.submit != "primary":
-                raise WorkloadError(
-                    f"{workload.target.submit} spreads writes over the workload's nodes, and --target-url "
-                    "names one node",
-                    path=workload.path,
-                    field="target.submit",
-                )
+            _check_one_node(workload, "--target-url names one node")
+        if args.node is not None and len(workload.target.nodes) > 1:
+            raise WorkloadError(
+                f"--node {args.node} starts one managed node, and the workload names a remote network "
+                "(target.nodes): give one or the other",
+                path=workload.path,
+                field="target.nodes",
+            )
     cluster = _cluster_options(args)
     from bench.engine import run_workload  # imports locust (gevent): only for `run`
     from bench.report.terminal import format_summary
@@ -194,6 +196,23 @@ def _anvil_binary() -> str | None:
 
 def _run_dirs(out: Path) -> set[Path]:
     return {p for p in out.iterdir() if p.is_dir()} if out.is_dir() else set()
+
+
+def _check_one_node(workload: Workload, why: str) -> None:
+    """A workload of several nodes' settings, run against one node: each setting that needs several is an error."""
+    target = workload.target
+    if target.submit != "primary":
+        raise WorkloadError(
+            f"{target.submit} spreads writes over the workload's nodes, and {why}",
+            path=workload.path,
+            field="target.submit",
+        )
+    if target.confirm_at is not None:
+        raise WorkloadError(
+            f"counts the nodes holding a write's block, and {why}",
+            path=workload.path,
+            field="target.confirm_at",
+        )
 
 
 def _check_target_url(url: str | None) -> None:

@@ -15,7 +15,7 @@ node the master would, and the run store records it with each transaction (`txs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class Route:
 
     base: str
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str] = field(repr=False)  # its Authorization holds the URL's credentials
 
     @classmethod
     def of(cls, endpoint: Endpoint) -> Route:

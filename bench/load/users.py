@@ -15,7 +15,7 @@ HTTP client's per-request work, so a batch of k costs about 1/k of it per transa
 
 Several nodes (`routes`, issue 12's `target.submit`): each position leaves by its node's route
 (`nodes[position]`, bench.load.routes), each node through its own Locust HTTP session; a batch taken across
-nodes leaves as one request per node, in the order of their first transactions.
+nodes leaves as one request per node, side by side.
 """
 
 from __future__ import annotations
@@ -109,11 +109,11 @@ class SenderUser(FastHttpUser):
             if not items:
                 raise StopUser()
             if self.nodes is not None and len(items) > 1:
-                for node, group in group_by_node(items, self.nodes):
-                    if len(group) > 1:
-                        self._send_batch(group, node)
-                    else:
-                        self._send_one(*group[0])
+                groups = group_by_node(items, self.nodes)
+                if len(groups) > 1:  # one request per node, side by side (not one node's after another's)
+                    gevent.joinall([gevent.spawn(self._send_group, node, group) for node, group in groups])
+                else:
+                    self._send_group(*groups[0])
                 return
             if len(items) > 1:
                 self._send_batch(items, 0)
@@ -125,6 +125,12 @@ class SenderUser(FastHttpUser):
                 raise StopUser()
             position, intended = item
         self._send_one(position, intended)
+
+    def _send_group(self, node: int, group: list[tuple[int, float]]) -> None:
+        if len(group) > 1:
+            self._send_batch(group, node)
+        else:
+            self._send_one(*group[0])
 
     def _send_one(self, position: int, intended: float) -> None:
         delay = intended - self.clock.now()

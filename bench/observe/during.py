@@ -57,6 +57,8 @@ def watching(
                 mempool={
                     "sampled_every": SAMPLE_EVERY,
                     "followed": mempool.followed,
+                    "nodes": len(mempool.probes),
+                    "errors": mempool.errors,
                     "interval_s": mempool.interval,
                     "load": mempool.load(),
                 }

@@ -24,6 +24,7 @@ from bench.results.store import RunStore
 
 SAMPLE_EVERY = 100  # one write in this many (by tx id) is followed into every mempool
 FOLLOW_S = 60.0  # a sampled write is looked for at a node for this long after its send
+CHUNK = 500  # sampled writes asked of a node per request (nodes cap a batch: geth at 1,000 calls)
 
 
 class MempoolWatchers:
@@ -49,6 +50,7 @@ class MempoolWatchers:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.requests: dict[int, int] = {index: 0 for index, _ in probes}
+        self.errors: dict[int, dict[str, object]] = {}  # per node: failed asks and the last error
         self.started = self.stopped = 0.0
 
     def sent(self, records: Iterable[tuple[int, float, str | None]]) -> None:
@@ -84,23 +86,27 @@ class MempoolWatchers:
         self.stopped = self.clock.now()
 
     def _watch(self, index: int, probe: MempoolProbe) -> None:
-        found: set[int] = set()
+        done: set[int] = set()  # seen in its pool, or known there mined: no longer asked for
         while not self._stop.wait(self.interval):
             now = self.clock.now()
             with self._lock:
-                wanted = [tx for tx, at in self._sent.items() if tx not in found and now - at < FOLLOW_S]
-            if not wanted:
-                continue
-            try:
-                self.requests[index] += 1
-                held = probe.held([self.hashes[tx] for tx in wanted])
-            except (ChainmarkError, OSError, ValueError):  # a node down (a fault): asked again next poll
-                continue
-            seen = self.clock.now()
-            rows = [(tx, index, seen) for tx, here in zip(wanted, held, strict=True) if here]
-            if rows:
-                found.update(tx for tx, _, _ in rows)
-                self.store.add_mempool_seen(rows)
+                wanted = [tx for tx, at in self._sent.items() if tx not in done and now - at < FOLLOW_S]
+            for start in range(0, len(wanted), CHUNK):
+                part = wanted[start : start + CHUNK]
+                try:
+                    self.requests[index] += 1
+                    held = probe.held([self.hashes[tx] for tx in part])
+                except (ChainmarkError, OSError, ValueError, KeyError, TypeError) as exc:
+                    # a node down (a fault) or one that cannot answer: counted, asked again next poll
+                    failed = self.errors.setdefault(index, {"count": 0, "last": ""})
+                    failed["count"] = int(str(failed["count"])) + 1
+                    failed["last"] = str(exc)
+                    break
+                seen = self.clock.now()
+                rows = [(tx, index, seen) for tx, here in zip(part, held, strict=True) if here]
+                done.update(tx for tx, here in zip(part, held, strict=True) if here is not False)
+                if rows:
+                    self.store.add_mempool_seen(rows)
 
 
 def sample_ids(first: int, hashes: Sequence[bytes]) -> dict[int, bytes]:

@@ -62,7 +62,10 @@ def _propagation(doc: dict[str, Any]) -> str:
     note = ""
     load = doc.get("watcher_load") or {}
     if load.get("per_s"):
-        rates = ", ".join(f"node-{node} {rate:g}/s" for node, rate in sorted(load["per_s"].items()))
+        rates = ", ".join(
+            f"node-{node} {rate:g}/s"
+            for node, rate in sorted(load["per_s"].items(), key=lambda kv: int(kv[0]))
+        )
         note += f"<p>The tip watchers' own load on the nodes (RPC requests over {_e(load.get('window_s'))} s): {_e(rates)}.</p>"
     if outages:
         listed = "; ".join(f"node-{node}: {', '.join(times)}" for node, times in sorted(outages.items()))
@@ -107,7 +110,9 @@ def _mempool(doc: dict[str, Any] | None) -> str:
         for n in doc["nodes"]
     )
     load = (doc.get("watcher_load") or {}).get("per_s") or {}
-    rates = ", ".join(f"node-{node} {rate:g}/s" for node, rate in sorted(load.items()))
+    rates = ", ".join(
+        f"node-{node} {rate:g}/s" for node, rate in sorted(load.items(), key=lambda kv: int(kv[0]))
+    )
     return (
         f"<p>Mempool propagation: one write in {_e(doc.get('sampled_every'))} ({_e(doc.get('followed'))} "
         "followed) looked for in every node's mempool from its send, at the poll interval of "

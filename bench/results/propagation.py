@@ -75,8 +75,8 @@ def mempool(store: RunStore) -> dict[str, Any] | None:
     first: dict[int, float] = {}
     for tx, _, seen, _ in rows:
         first[int(tx)] = min(first.get(int(tx), seen), seen)
-    after_first: dict[int, list[float]] = {}
-    after_send: dict[int, list[float]] = {}
+    after_first: dict[int, list[float]] = {node: [] for node in range(int(meta.get("nodes") or 0))}
+    after_send: dict[int, list[float]] = {node: [] for node in after_first}
     for tx, node, seen, sent in rows:
         after_first.setdefault(int(node), []).append((seen - first[int(tx)]) * 1000.0)
         after_send.setdefault(int(node), []).append((seen - sent) * 1000.0)
@@ -95,6 +95,7 @@ def mempool(store: RunStore) -> dict[str, Any] | None:
             for node, delays in sorted(after_first.items())
         ],
         "watcher_load": meta.get("load"),
+        "errors": meta.get("errors") or {},
     }
 
 
@@ -154,12 +155,13 @@ def headline_at(rounds: list[RoundSummary], spread: dict[str, Any], level: str) 
         if entry is None:
             out.append(one)
             continue
-        name = {"1": "1", "majority": f"{entry['nodes'] // 2 + 1}", "all": f"{entry['nodes']}"}[level]
+        k = {"1": 1, "majority": entry["nodes"] // 2 + 1, "all": entry["nodes"]}[level]
+        named = f" ({level})" if level != "1" else ""
         out.append(
             replace(
                 one,
                 latency_s=AcceptedLatency.from_json(entry[level]),
-                latency_at=f"{name} of {entry['nodes']} nodes ({level})",
+                latency_at=f"{k} of {entry['nodes']} nodes{named}",
                 latency_node0_s=one.latency_s,
             )
         )

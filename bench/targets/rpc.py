@@ -39,10 +39,11 @@ class RpcClient:
         made one by one instead, now and for the rest of this client's life."""
         return self._batch(method, params_list, _result)
 
-    def batch_or_none(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[Any]:
-        """As `batch`, but a call answered with an error gives None in its place (a lookup of something the
-        node does not hold: Bitcoin Core's `getmempoolentry` of a txid not in its mempool)."""
-        return self._batch(method, params_list, _result_or_none)
+    def batch_or_none(self, method: str, params_list: Sequence[Sequence[Any]], missing: int) -> list[Any]:
+        """As `batch`, but a call answered with error code `missing` gives None in its place (a lookup of
+        something the node does not hold: Bitcoin Core's `getmempoolentry` of a txid not in its mempool, -5);
+        any other error raises."""
+        return self._batch(method, params_list, lambda m, answer: _result_or_none(m, answer, missing))
 
     def _batch(
         self, method: str, params_list: Sequence[Sequence[Any]], result: Callable[[str, dict[str, Any]], Any]
@@ -136,8 +137,10 @@ def _result(method: str, answer: dict[str, Any]) -> Any:
     return answer["result"]
 
 
-def _result_or_none(method: str, answer: dict[str, Any]) -> Any:
+def _result_or_none(method: str, answer: dict[str, Any], missing: int) -> Any:
     try:
         return _result(method, answer)
-    except RpcError:
-        return None
+    except RpcError as exc:
+        if exc.code == missing:
+            return None
+        raise

@@ -191,6 +191,12 @@ def _target(reader: Reader) -> Target:
             "(give target.nodes, or a managed network of several nodes)",
             shown=False,
         )
+    if confirm_at is not None and "confirmations" in f and f["confirmations"].scalar() != 1:
+        raise f["confirm_at"].fail(
+            "counts the nodes first seen holding a write's block, which is one confirmation deep: "
+            "give confirmations: 1 with it, or leave confirm_at out",
+            shown=False,
+        )
     return Target(
         chain=chain,
         url=url,

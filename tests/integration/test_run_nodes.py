@@ -88,3 +88,35 @@ def test_a_node_that_does_not_answer_is_one_line(tmp_path: Path, anvil: ManagedA
     done = chainmark("run", str(write_workload(tmp_path / "w.yaml", text)), "--out", str(tmp_path / "o"))
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert f"target.nodes: node 1 ({silent}) did not answer: " in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("target", "args", "expected"),
+    [
+        (
+            "{nodes: [http://127.0.0.1:9, http://127.0.0.1:10], confirm_at: all}",
+            ("--target-url", "http://127.0.0.1:11"),
+            "target.confirm_at: counts the nodes holding a write's block, and --target-url names one node",
+        ),
+        (
+            "{nodes: [http://127.0.0.1:9, http://127.0.0.1:10], submit: by-account}",
+            ("--target-url", "http://127.0.0.1:11"),
+            "target.submit: by-account spreads writes over the workload's nodes, and --target-url names one node",
+        ),
+        (
+            "{nodes: [http://127.0.0.1:9, http://127.0.0.1:10]}",
+            ("--node", "anvil"),
+            "target.nodes: --node anvil starts one managed node, and the workload names a remote network",
+        ),
+    ],
+    ids=["confirm-at", "submit", "node"],
+)
+def test_one_node_on_the_command_line_refuses_a_network_s_settings(
+    tmp_path: Path, target: str, args: tuple[str, ...], expected: str
+) -> None:
+    text = f"name: n\ntarget: {target}\nrounds:\n  - {{label: a, tx_count: 5, rate: {{type: fixed-rate, tps: 5}}}}\n"
+    path = write_workload(tmp_path / "w.yaml", text)
+    done = chainmark("run", str(path), *args, "--out", str(tmp_path / "o"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{path}: {expected}" in done.stderr, done.stderr
+    assert not (tmp_path / "o").exists()  # nothing started

@@ -1,6 +1,6 @@
 """Following a sample of writes into a node's mempool (bench.observe.mempool), against a real Anvil whose
 mining is switched off, so a sent transaction stays pending until the test mines it: the probe says held for
-a pending transaction, not for an unknown one nor a mined one, and the watcher records when it first saw
+a pending transaction, not for an unknown one, and no longer to look for once mined; the watcher records when it first saw
 each sampled write, only once it was sent and accepted."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def test_the_probe_holds_a_pending_transaction_only(still: tuple[ManagedAnvil, R
     probe = EthereumMempool(parse_endpoint(node.url))
     assert probe.held([pending, b"\x22" * 32]) == [True, False]
     rpc.call("evm_mine")
-    assert probe.held([pending]) == [False]  # mined: it is no longer in the pool
+    assert probe.held([pending]) == [None]  # mined: no longer in the pool, nor to be looked for there
     probe.close()
 
 

@@ -184,5 +184,10 @@ def test_confirm_at_names_a_level_of_several_nodes() -> None:
     assert _error(_text("{url: http://127.0.0.1:8545, confirm_at: all}")).startswith(
         "w.yaml:2: target.confirm_at: counts the nodes holding a write's block, and this target has one"
     )
+    assert _error(_text(f"{{nodes: {THREE}, confirm_at: all, confirmations: 3}}")).startswith(
+        "w.yaml:2: target.confirm_at: counts the nodes first seen holding a write's block, which is one "
+        "confirmation deep: give confirmations: 1 with it"
+    )
+    assert parse_workload(_text(f"{{nodes: {THREE}, confirm_at: all, confirmations: 1}}"), "w.yaml")
     btc = "{chain: bitcoin, network: {nodes: 3}, confirm_at: majority}"
     assert parse_workload(_text(btc, BTC_ROUND), "w.yaml").target.confirm_at == "majority"

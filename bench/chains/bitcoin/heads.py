@@ -106,18 +106,19 @@ def block_row(block: dict[str, Any], seen: float) -> BlockRow:
     )
 
 
+NOT_IN_MEMPOOL = -5  # Bitcoin Core's RPC_INVALID_ADDRESS_OR_KEY: getmempoolentry of a txid not there
+
+
 class BitcoinMempool:
-    """Which of some txids (display order) a node's mempool holds: one `getmempoolentry` batch per ask (an
-    error answer: not there). A spend already mined there is not in it: it reached the node in a block."""
+    """Which of some txids (display order) a node's mempool holds: one `getmempoolentry` batch per ask (error
+    -5: not there, yet or any more: a spend mined there left its mempool; any other error raises)."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self._rpc = RpcClient(endpoint, timeout=10.0)
 
-    def held(self, hashes: Sequence[bytes]) -> list[bool]:
-        return [
-            entry is not None
-            for entry in self._rpc.batch_or_none("getmempoolentry", [[h.hex()] for h in hashes])
-        ]
+    def held(self, hashes: Sequence[bytes]) -> list[bool | None]:
+        found = self._rpc.batch_or_none("getmempoolentry", [[h.hex()] for h in hashes], NOT_IN_MEMPOOL)
+        return [entry is not None for entry in found]
 
     def close(self) -> None:
         self._rpc.close()

@@ -119,15 +119,18 @@ def block_row(block: dict[str, object], seen: float) -> BlockRow:
 
 
 class EthereumMempool:
-    """Which of some transaction hashes a node holds pending: one `eth_getTransactionByHash` batch per ask. A
-    transaction it knows only mined (`blockNumber` set) reached it in a block, not through its pool."""
+    """Which of some transaction hashes a node holds pending: one `eth_getTransactionByHash` batch per ask;
+    None for one it already holds mined (`blockNumber` set): it is no longer to be looked for in the pool."""
 
     def __init__(self, endpoint: Endpoint) -> None:
         self._rpc = RpcClient(endpoint, timeout=10.0)
 
-    def held(self, hashes: Sequence[bytes]) -> list[bool]:
-        found = self._rpc.batch_or_none("eth_getTransactionByHash", [["0x" + h.hex()] for h in hashes])
-        return [isinstance(tx, dict) and tx.get("blockNumber") is None for tx in found]
+    def held(self, hashes: Sequence[bytes]) -> list[bool | None]:
+        found = self._rpc.batch("eth_getTransactionByHash", [["0x" + h.hex()] for h in hashes])
+        return [
+            None if isinstance(tx, dict) and tx.get("blockNumber") is not None else tx is not None
+            for tx in found
+        ]
 
     def close(self) -> None:
         self._rpc.close()
