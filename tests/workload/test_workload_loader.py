@@ -118,7 +118,7 @@ MALFORMED = [
     ),
     pytest.param(
         _one_round() + "target: {url: 'http://x', color: red}\n",
-        "w.yaml:6: target.color: unknown key, expected one of chain, url, nodes, submit, node, block_time, gas_limit, gas_price_gwei,"
+        "w.yaml:6: target.color: unknown key, expected one of chain, url, nodes, submit, confirm_at, node, block_time, gas_limit, gas_price_gwei,"
         " tx_type, priority_fee_gwei, max_fee_gwei, confirm_grace, confirmations, poll_interval, prometheus,"
         " network, fee_rate, batch, batch_window, got 'color'",
         id="unknown-key-target",
