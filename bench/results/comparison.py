@@ -22,6 +22,7 @@ from bench.errors import WorkloadError
 from bench.results.confidence import Interval, mean_interval
 from bench.results.round_summary import RoundSummary
 from bench.results.run_folder import RunFolder
+from bench.results.summary import RunSummary
 from bench.results.verdict import Finding
 
 COMPARISON_SCHEMA_VERSION = 2  # 1 had no success_rate, censoring, validity or run labels
@@ -157,18 +158,26 @@ def check_comparable(runs: Sequence[RunFolder], *, force: bool) -> list[str]:
             raise WorkloadError(f"{'; '.join(problems)} (pass --force to compare anyway)", path=str(run.path))
         warnings.extend(f"{run.name}: {p} (compared with --force)" for p in problems)
     for what, values in (
-        ("machine", {run.name: run.summary.machine for run in runs}),
-        ("chainmark version", {run.name: run.summary.chainmark for run in runs}),
+        ("machines", {run.name: run.summary.machine for run in runs}),
+        ("chainmark versions", {run.name: run.summary.chainmark for run in runs}),
+        ("latency bases", {run.name: latency_basis(run.summary) for run in runs}),
     ):
         if any(v != values[base.name] for v in values.values()):
             shown = "; ".join(f"{name}: {_describe(v)}" for name, v in values.items())
-            warnings.append(f"the runs used different {what}s: {shown}")
+            warnings.append(f"the runs used different {what}: {shown}")
     warnings.extend(
         f"{run.name}: run status is {run.summary.status!r}, not 'completed'"
         for run in runs
         if run.summary.status != "completed"
     )
     return warnings
+
+
+def latency_basis(summary: RunSummary) -> str:
+    """What a run's latency runs to: inclusion or k-deep, at node 0 or at k of n nodes (`target.confirm_at`)."""
+    depth = "inclusion" if summary.confirmations == 1 else f"{summary.confirmations}-deep"
+    at = next((r.latency_at for r in summary.rounds if r.latency_at), None)
+    return f"{depth} at {at or 'node 0'}"
 
 
 def validity_warnings(runs: Sequence[RunFolder], *, allow_invalid: bool) -> list[str]:

@@ -345,3 +345,19 @@ def test_block_interval_separates_targets() -> None:
         for n, b in (("x", 1.0), ("y", 2.0), ("z", 1.02))
     ]
     assert [[r.name for r in g] for g in group_runs(runs)] == [["x", "z"], ["y"]]
+
+
+def test_runs_whose_latency_runs_to_different_points_are_flagged(tmp_path: Path) -> None:
+    """Latency to inclusion at node 0 and latency to 3-deep, or at 2 of 3 nodes, are different figures."""
+    base = make_run(tmp_path, "base")
+    deep = make_run(tmp_path, "deep")
+    doc = json.loads((deep / "summary.json").read_text(encoding="utf-8"))
+    doc["confirmations"] = 3
+    doc["rounds"][1]["latency_at"] = "2 of 3 nodes (majority)"
+    doc["rounds"][1]["latency_node0_s"] = doc["rounds"][1]["latency_s"]
+    (deep / "summary.json").write_text(json.dumps(doc), encoding="utf-8")
+    result = compare_runs([base, deep], tmp_path / "cmp")
+    assert result.warnings == [
+        "the runs used different latency bases: base: inclusion at node 0; deep: 3-deep at 2 of 3 nodes (majority)"
+    ]
+    assert compare_runs([base, make_run(tmp_path, "same")], tmp_path / "cmp2").warnings == []
