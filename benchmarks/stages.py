@@ -10,7 +10,8 @@ and the verification after the window are outside that window, so they are exclu
 the stage of the innermost frame a rule names (leaf first):
 
   schedule   taking due positions (bench/load/dispatch.py), the sender-order gate, the users' sleeps
-  request    the request on the wire: Locust's FastHttpSession, geventhttpclient, the batch body
+  request    the request on the wire: the user's NodeClient (geventhttpclient; Locust's FastHttpSession
+             before), the batch body
   answer     reading the answer (the wire's answer_error / batch_errors, JSON-RPC batch parsing)
   record     the send records and their flush into results.sqlite, the answered callback
   observe    the block observer and head feed (bench/observe, the chain's heads and RPC client)
@@ -76,6 +77,8 @@ RULES = (
     ("progress", "_tick (bench/rounds.py"),
     ("progress", "bench/session.py"),
     ("schedule", "sleep (gevent/"),
+    ("locust", "_event (bench/load/users.py"),
+    ("request", "post (bench/load/users.py"),
     ("request", "_send_one (bench/load/users.py"),
     ("request", "_send_batch (bench/load/users.py"),
     ("schedule", "send_next (bench/load/users.py"),
