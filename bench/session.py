@@ -88,6 +88,7 @@ class Session:
         self.workload, self.target, self.processes = workload, target, processes
         self.endpoint, self.managed, self.chain = target.endpoint, target.managed, target.chain
         self.nodes = target.nodes or (target.endpoint,)
+        self._samples_mempool = len(self.nodes) > 1 and target.chain.mempool is not None
         self.cluster = cluster
         self.store, self.clock, self.report = store, clock, report
         self.observer = BlockObserver(
@@ -109,7 +110,8 @@ class Session:
             self._progress,
             routes=tuple(Route.of(node) for node in self.nodes) if len(self.nodes) > 1 else (),
             submit=workload.target.submit,
-            sent=self._sampled_sent,
+            # only a network's run samples its writes' mempool arrival: a single node's flushes build no list for it
+            sent=self._sampled_sent if self._samples_mempool else None,
         )
         self.context = context
         self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
@@ -274,7 +276,7 @@ class Session:
 
     def _mempool_watchers(self) -> MempoolWatchers | None:
         """On a network of several nodes, a sample of the writes followed into every node's mempool."""
-        if len(self.nodes) < 2 or self.chain.mempool is None or not self._sample:
+        if not self._samples_mempool or not self._sample or self.chain.mempool is None:
             return None
         probes = [(i, self.chain.mempool(node)) for i, node in enumerate(self.nodes)]
         return MempoolWatchers(
@@ -336,7 +338,8 @@ class Session:
             (first + i, planned.index, i, int(s), int(n), h, planned.kind_name(i))
             for i, (s, n, h) in enumerate(zip(planned.senders, planned.nonces, planned.hashes, strict=True))
         )
-        self._sample.update(sample_ids(first, planned.hashes))
+        if self._samples_mempool:
+            self._sample.update(sample_ids(first, planned.hashes))
         nodes = self.context.nodes(planned)
         if nodes is not None:
             self.store.add_tx_nodes((int(node), first + i) for i, node in enumerate(nodes))
