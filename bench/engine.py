@@ -31,7 +31,7 @@ from bench.session import Progress, RunnerFactory, Session, Target
 from bench.targets.managed import free_port
 from bench.targets.url import Endpoint, parse_endpoint, redact_text
 from bench.workers import Cluster
-from bench.workload.spec import Workload
+from bench.workload.spec import RESTART_ACTIONS, Workload
 
 __all__ = ["ClusterOptions", "Progress", "RunOptions", "RunResult", "run_workload"]
 
@@ -171,7 +171,8 @@ def _target(
         yield tuple(parse_endpoint(u) for u in workload.target.nodes or (workload.target.url,)), None
         return
     name = options.node or workload.target.node or family.default_node
-    node = family.managed(name, ManagedOptions(run_dir, workload.target, options.anvil_binary))
+    restartable = any(f.action in RESTART_ACTIONS for f in workload.faults)
+    node = family.managed(name, ManagedOptions(run_dir, workload.target, options.anvil_binary, restartable))
     with node:
         yield tuple(parse_endpoint(u) for u in node.node_urls), node
 

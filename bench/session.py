@@ -7,6 +7,9 @@ later stage needs is returned (the chain's identity, the plan), not left on the 
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from bench.observe.mempool import MempoolWatchers, sample_ids
 from bench.observe.recording import store_block, store_reorg
 from bench.observe.tips import TipWatchers
 from bench.plan.round import PlannedRound
+from bench.recovery import resend_lost
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
 from bench.targets.batch import accepts_batches
@@ -34,7 +38,7 @@ from bench.targets.url import Endpoint
 from bench.workers import Cluster, join_workers, record_workers
 from bench.workload.faults import fault_steps
 from bench.workload.rates import describe_round
-from bench.workload.spec import Workload
+from bench.workload.spec import RESTART_ACTIONS, Workload
 
 # Makes the session's round runner from what it shares with runners; by default the local (Locust in this
 # process) or cluster runner. Tests pass one that sends on an in-process fake chain.
@@ -43,6 +47,7 @@ RunnerFactory = Callable[[RoundContext], RoundRunner]
 IDENTITY_TIMEOUT_S = (
     10.0  # the run's first call: a silent endpoint fails in 10 s, not after the 30 s RPC timeout
 )
+RECONNECT_GRACE_S = 5.0  # after the load's node is back from a fault: the observer's time to connect again
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,10 @@ class Session:
             on_reorg=self._on_reorg,
             confirmations=workload.target.confirmations,
             poll_interval=workload.target.poll_interval,
+            outage=self._in_outage,
         )
+        self._outage_until = -math.inf  # run clock: until when a fault of the run's own keeps node 0 down
+        self._resending: list[threading.Thread] = []  # sending again what node 0 lost, after each restart
         context = RoundContext(
             self.endpoint,
             self.chain.wire,
@@ -116,6 +124,9 @@ class Session:
         self.context = context
         self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
+        self._planned: dict[
+            int, PlannedRound
+        ] = {}  # each round as last signed (re-signed rounds replace theirs)
         self._sample: dict[int, bytes] = {}  # the writes followed into every node's mempool (tx id -> hash)
         self._mempool: MempoolWatchers | None = None
         self._told: set[int] = set()  # tx ids the runner was told were confirmed (the observer's thread)
@@ -142,7 +153,7 @@ class Session:
             self._record_workers()
         with self._observing():
             self._await_first_block()
-            with self._faults():
+            with self._faults(plan):
                 self._rounds(plan)
                 self._drain()
         settle(self.store, self.observer, self._say)
@@ -230,7 +241,7 @@ class Session:
     @contextlib.contextmanager
     def _observing(self) -> Iterator[None]:
         """The observer and the other watchers run while the body does; the workers are recorded however it ends."""
-        node_pid = self.managed.pid if self.managed is not None else local_node_pid(self.endpoint)
+        node_pid = self._managed_pid if self.managed is not None else local_node_pid(self.endpoint)
         self.store.set_meta(confirmations=self.workload.target.confirmations)
         if self.workload.target.confirm_at is not None and len(self.nodes) > 1:
             self.store.set_meta(confirm_at=self.workload.target.confirm_at)
@@ -252,12 +263,12 @@ class Session:
                 self._record_workers()
 
     @contextlib.contextmanager
-    def _faults(self) -> Iterator[None]:
+    def _faults(self, plan: ChainPlan) -> Iterator[None]:
         """The workload's faults, applied on the run's clock from the load's start until the drain ends."""
         if not self.workload.faults:
             yield
             return
-        apply = self.managed.fault if self.managed is not None else None
+        apply = functools.partial(self._apply_fault, plan) if self.managed is not None else None
         urls = (*self.workload.urls, *(self.managed.node_urls if self.managed is not None else ()))
         steps = fault_steps(self.workload.faults)
         scheduler = FaultScheduler(steps, apply, self.clock, self.store, self._say, urls)
@@ -266,6 +277,51 @@ class Session:
             yield
         finally:
             scheduler.stop()
+            for resending in self._resending:
+                resending.join()
+
+    def _apply_fault(self, plan: ChainPlan, node: int, action: str) -> str:
+        """A fault step on the managed target. Taking down node 0 (the load's, the observer's) opens an
+        outage the observer waits out; once it answers again the observer has a few seconds more to connect
+        again, and the writes the node lost are sent again beside the run (bench.recovery): the fault ends
+        when the node answers, not when they are sent."""
+        assert self.managed is not None
+        if node != 0 or action not in RESTART_ACTIONS:
+            return self.managed.fault(node, action)
+        if action in ("kill", "stop"):
+            self._outage_until = math.inf
+            return self.managed.fault(node, action)
+        try:
+            done = self.managed.fault(node, action)
+        finally:
+            self._outage_until = self.clock.now() + RECONNECT_GRACE_S
+        if self.chain.recovery is not None:
+            resending = threading.Thread(target=self._resend_lost, args=(plan,), name="resend", daemon=True)
+            resending.start()
+            self._resending.append(resending)
+        return done
+
+    def _resend_lost(self, plan: ChainPlan) -> None:
+        assert self.chain.recovery is not None
+        try:
+            resent = resend_lost(
+                self.store, plan, self._planned, self.chain.recovery, self.observer.watch, self.clock
+            )
+        except ChainmarkError as exc:
+            self._say(f"warning: could not send again what node 0 lost: {str(exc).splitlines()[0]}")
+            return
+        self._say(f"node 0 is back: {resent.describe()}")
+
+    def _managed_pid(self) -> int | None:
+        """The managed node's pid now (None while a fault has it down): the monitor follows a restart."""
+        assert self.managed is not None
+        try:
+            return self.managed.pid
+        except TargetError:
+            return None
+
+    def _in_outage(self) -> bool:
+        return self.clock.now() < self._outage_until
 
     def _tip_watchers(self) -> TipWatchers | None:
         """On a network of several nodes, managed or remote, a watcher of every node's tip (block propagation)."""
@@ -333,6 +389,7 @@ class Session:
         return plan
 
     def _store_txs(self, planned: PlannedRound) -> None:
+        self._planned[planned.index] = planned
         first = self.first_ids[planned.index]
         self.store.add_txs(
             (first + i, planned.index, i, int(s), int(n), h, planned.kind_name(i))

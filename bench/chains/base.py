@@ -212,6 +212,21 @@ class MempoolProbe(Protocol):
     def close(self) -> None: ...
 
 
+class Recovery(Protocol):
+    """What the run needs of the chain to send again the writes a restarted node lost (bench.recovery)."""
+
+    def next_nonces(self, plan: ChainPlan) -> list[int]:
+        """Each plan account's next nonce on the node's chain (its latest block), in `plan.accounts` order."""
+        ...
+
+    def resend(self, raws: Sequence[bytes]) -> list[str | None]:
+        """Submit signed writes again, in this order; each one's refusal reason (None: the node holds it,
+        or already did)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class AfterWindow(Protocol):
     """What the node says after the measured window (never asked while it is being measured)."""
 
@@ -250,6 +265,8 @@ class Connector:
     node_heads: Callable[[Endpoint], HeadFeed] | None = None
     # a probe of another node's mempool (its own connection), to follow a sample of the writes into it
     mempool: Callable[[Endpoint], MempoolProbe] | None = None
+    # sends again what the load's node lost when it was killed and restarted from an older state
+    recovery: Recovery | None = None
 
 
 class Managed(Protocol):
@@ -296,6 +313,7 @@ class ManagedOptions:
     run_dir: Path  # its logs (and data dirs) go here
     target: Target
     binary: str | None = None  # an explicit node binary (`--anvil-binary`)
+    restartable: bool = False  # the workload kills, stops or starts the node: its chain must survive it
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,13 +112,15 @@ def _run(args: argparse.Namespace) -> int:
     suite = load_suite(resolve_suite(args.suite)) if args.suite else None
     workloads = list(suite.workloads) if suite else [load_workload(args.workload)]
     from bench.plan.size import check_plan_size
-    from bench.workload.faults import check_faults_remote
+    from bench.workload.faults import check_faults_on_node, check_faults_remote
 
     for workload in workloads:
         check_plan_size(workload, max_plan)
         if args.target_url is not None:
             check_faults_remote(workload.faults, workload.path)
             _check_one_node(workload, "--target-url names one node")
+        if args.node is not None and workload.target.chain == "ethereum":
+            check_faults_on_node(workload.faults, args.node, workload.path)
         if args.node is not None and len(workload.target.nodes) > 1:
             raise WorkloadError(
                 f"--node {args.node} starts one managed node, and the workload names a remote network "

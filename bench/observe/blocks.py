@@ -13,6 +13,10 @@ the block that makes its including block `confirmations` deep is seen (1: the in
 its inclusion names the including block and that later block's `seen`. A reorg at or below a confirmed
 transaction's depth takes its confirmation back. `settle()`, after the window, re-checks every held
 height against the node's final best chain, so only blocks on it count.
+
+A node the run itself takes down (a fault: `outage()` says so) is waited for: the observer connects again
+until it answers, and first takes back, as a reorg, the held blocks the node no longer has (one restarted
+from an older state lost its last blocks). Losing the node at any other time stops the observer.
 """
 
 from __future__ import annotations
@@ -75,8 +79,12 @@ class BlockObserver:
         on_reorg: Callable[[Reorg], None] = lambda _r: None,
         confirmations: int = 1,
         poll_interval: float = 0.1,
+        outage: Callable[[], bool] = lambda: False,
     ) -> None:
         self.feed, self.clock, self.on_block, self.on_reorg = feed, clock, on_block, on_reorg
+        self.outage = outage  # True while a fault of the run's own keeps the node from answering
+        self.outages = 0  # how often the node was lost and waited for (during an outage)
+        self._streamed = False  # a subscription was open once: poll only where there never was one
         self.target, self.poll_interval, self.confirmations = target, poll_interval, confirmations
         self._watched: dict[bytes, int] = {}
         self._held: dict[int, bytes] = {}  # height -> hash of the block read there
@@ -143,26 +151,53 @@ class BlockObserver:
         self._read(on_best, now)
 
     def _run(self) -> None:
-        try:
-            if self._follow_stream():
+        """Follow the heads until stopped; an error during an outage is waited out (then `_resync`)."""
+        lost_once = False
+        while not self._stop.is_set():
+            try:
+                if lost_once:
+                    self._resync()
+                    lost_once = False
+                self._follow()
                 return
-            self.mode = "polling"
-            while not self._stop.is_set():
-                head = self.feed.head()
-                if head > self.last_block:
-                    self._catch_up(head, self.clock.now())
-                self._stop.wait(self.poll_interval)
-        except ChainmarkError as exc:
-            self._failure = ObserverFailure(exc, self.clock.now())
-        except (OSError, ValueError, KeyError) as exc:
-            lost = TargetError(f"block observer lost {self.target}: {exc}")
-            self._failure = ObserverFailure(lost, self.clock.now())
+            except ChainmarkError as exc:
+                failure = exc
+            except (OSError, ValueError, KeyError) as exc:
+                failure = TargetError(f"block observer lost {self.target}: {exc}")
+            if not self.outage():
+                self._failure = ObserverFailure(failure, self.clock.now())
+                return
+            self.outages += not lost_once
+            lost_once = True
+            self._stop.wait(self.poll_interval)
+
+    def _follow(self) -> None:
+        if self._follow_stream():
+            return
+        self.mode = "polling"
+        while not self._stop.is_set():
+            head = self.feed.head()
+            if head > self.last_block:
+                self._catch_up(head, self.clock.now())
+            self._stop.wait(self.poll_interval)
+
+    def _resync(self) -> None:
+        """Back after an outage: the held blocks the node no longer has on its best chain are orphaned (a
+        node restarted from an older state has lost its last blocks; their transactions are looked for again)."""
+        if not self._held:
+            return
+        fork = self._fork_point(self.last_block)
+        if fork < self.last_block:
+            self._orphan_above(fork, self.clock.now())
 
     def _follow_stream(self) -> bool:
         """Follow pushed heads; False (poll instead) when the node offers no subscription."""
         stream = self.feed.subscribe()
         if stream is None:
+            if self._streamed and self.outage():  # not back yet: subscribe again when it is
+                raise TargetError(f"no subscription on {self.target} yet")
             return False
+        self._streamed = True
         self.mode = stream.mode
         try:
             while not self._stop.is_set():

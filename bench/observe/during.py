@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bench.clock import Clock
 from bench.observe.blocks import BlockObserver
@@ -24,14 +24,14 @@ def watching(
     observer: BlockObserver,
     store: RunStore,
     clock: Clock,
-    node_pid: int | None,
+    node_pid: int | Callable[[], int | None] | None,
     prometheus: Prometheus | None,
     tips: TipWatchers | None = None,
     mempool: MempoolWatchers | None = None,
 ) -> Iterator[None]:
     """Run the observer, the monitor, the scraper and (on a network) every node's tip watcher while the
     body runs; then stop them and record their modes."""
-    sources = {"chainmark": os.getpid()}
+    sources: dict[str, int | Callable[[], int | None]] = {"chainmark": os.getpid()}
     if node_pid is not None:
         sources["node"] = node_pid
     monitor = ResourceMonitor(sources, clock, quiet_when_full(store.add_resources))

@@ -1,7 +1,8 @@
 """Samples processes' resource use each second (CPU, memory, disk I/O) and the host's network, with psutil.
 
 Sources are named processes: the managed node (with its children) and chainmark's own process, so a
-report can show whether the node or the load generator was the bottleneck, plus `host`, the whole
+report can show whether the node or the load generator was the bottleneck (a source may be a function
+giving the pid at each sample: a node a fault restarted is followed in its new process), plus `host`, the whole
 machine (memory in use, disk I/O of all devices), which tells a saturated machine from a busy process.
 CPU is in percent of one core (200 = two cores busy); byte counters are per-interval deltas.
 """
@@ -25,7 +26,7 @@ class ResourceMonitor:
 
     def __init__(
         self,
-        sources: dict[str, int],
+        sources: dict[str, int | Callable[[], int | None]],
         clock: Clock,
         on_rows: Callable[[list[ResourceRow]], None],
         interval: float = 1.0,
@@ -33,7 +34,7 @@ class ResourceMonitor:
         self.sources, self.clock, self.on_rows, self.interval = sources, clock, on_rows, interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._last: dict[str, tuple[float, float, int, int]] = {}
+        self._last: dict[str, tuple[float, float, int, int, int]] = {}  # t, cpu, read, write, pid
         self._net: tuple[int, int] | None = None
         self._host: tuple[float, float, int, int] | None = None
 
@@ -60,14 +61,17 @@ class ResourceMonitor:
         sent, recv = (net_now[0] - self._net[0], net_now[1] - self._net[1]) if self._net else (0, 0)
         self._net = net_now
         rows = []
-        for name, pid in self.sources.items():
-            usage = _usage(pid)
-            if usage is None:
+        for name, source in self.sources.items():
+            pid = source() if callable(source) else source
+            usage = _usage(pid) if pid is not None else None
+            if pid is None or usage is None:
                 continue
             cpu, rss, read, write = usage
             last = self._last.get(name)
-            self._last[name] = (now, cpu, read, write)
-            if last is None or now <= last[0]:
+            self._last[name] = (now, cpu, read, write, pid)
+            if (
+                last is None or now <= last[0] or last[4] != pid
+            ):  # a new process: its first sample is a baseline
                 continue
             cpu_percent = 100.0 * (cpu - last[1]) / (now - last[0])
             rows.append((now, name, round(cpu_percent, 2), rss, read - last[2], write - last[3], sent, recv))

@@ -128,7 +128,7 @@ def _faults(faults: list[dict[str, Any]]) -> str:
     head = (
         "<tr><th>fault</th><th>applied at (s)</th><th>ended at (s)</th><th>status</th>"
         "<th>success before / during / after</th><th>throughput before / during / after (tx/s)</th>"
-        "<th>recovery (s)</th><th>reorgs at node-0 (deepest); blocks other nodes held off its chain</th><th>never confirmed (by reason)</th><th>detail</th></tr>"
+        "<th>recovery (s)</th><th>reorgs at node-0 (deepest); blocks other nodes held off its chain</th><th>never confirmed (by reason)</th><th>sent again after</th><th>detail</th></tr>"
     )
     rows = []
     for f in faults:
@@ -147,6 +147,13 @@ def _faults(faults: list[dict[str, Any]]) -> str:
         off = f.get("orphaned_at_nodes") or {}
         branches = "".join(f"; {node} held {n} off node-0's chain" for node, n in sorted(off.items()))
         lost = f.get("lost_by_reason") or {}
+        resent = f.get("resent") or {}
+        again = (
+            f"{resent['writes']} ({resent.get('refused_first', 0)} refused while down, "
+            f"{resent.get('refused_again', 0)} refused again)"
+            if resent.get("writes")
+            else "0"
+        )
         rows.append(
             "<tr>"
             f"<td>{_e(_name(f))}</td><td>{_num(f.get('started_s'))}</td><td>{_num(f.get('ended_s'))}</td>"
@@ -156,6 +163,7 @@ def _faults(faults: list[dict[str, Any]]) -> str:
             f"<td>{_e(shown)}</td>"
             f"<td>{_e(reorgs.get('count', 0))} ({_e(reorgs.get('deepest', 0))}){_e(branches)}</td>"
             f"<td>{_e(', '.join(f'{k} {v}' for k, v in lost.items()) or '0')}</td>"
+            f"<td>{_e(again)}</td>"
             f"<td>{_e(f.get('detail', ''))}</td>"
             "</tr>"
         )
@@ -167,7 +175,10 @@ def _faults(faults: list[dict[str, Any]]) -> str:
         "confirmed / writes intended in it. Throughput (tx/s), in whole blocks: the writes of the window's "
         "blocks after its first, over the time from its first block to its last (a window of fewer than 2 "
         "blocks: what it confirmed over its length). Recovery: from the fault's end until the next 5 s confirm "
-        "at least 90 % of the before window's throughput and the faulted node is back at the network's tip. The fault windows are shaded on the charts.</p>"
+        "at least 90 % of the before window's throughput and the faulted node is back at the network's tip. "
+        "Sent again: the writes a restarted node-0 had lost (refused while it was down, or held and lost with "
+        "its unsaved state), sent once more when it answered; their latency counts from their intended time. "
+        "The fault windows are shaded on the charts.</p>"
         f'<div class="table-box"><table>{head}{"".join(rows)}</table></div>'
     )
 

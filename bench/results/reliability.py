@@ -19,7 +19,8 @@ any node held by then; only where every node's tip was followed). `null`, with t
 before the after window ends, or when the before window is shorter than 5 s or confirmed nothing.
 Reorgs the observer (following node-0) saw from the fault's start to the after window's end, the blocks each
 node was seen holding then that are not on node-0's final chain (a cut-off node's own branch), and the writes
-intended during the fault never confirmed, by reason, complete the record. Times are seconds since the load
+intended during the fault never confirmed, by reason, and the writes sent again after the fault's end (a
+restarted node-0 had lost them: bench.recovery), complete the record. Times are seconds since the load
 started (`zero`).
 """
 
@@ -82,6 +83,7 @@ def reliability(store: RunStore) -> list[dict[str, Any]] | None:
     writes = _writes(store)
     tips = store.query("SELECT node, number, seen, hash FROM node_tips ORDER BY seen, rowid")
     reorgs = store.reorgs()
+    resends = store.query("SELECT at, first_error IS NOT NULL, error IS NOT NULL FROM resends")
     spans = _spans(steps, load_end)
     out = []
     for k, (step, end_step, end) in enumerate(spans):
@@ -89,7 +91,10 @@ def reliability(store: RunStore) -> list[dict[str, Any]] | None:
         after_to = load_end
         if k + 1 < len(spans) and spans[k + 1][0].started is not None:
             after_to = max(end or load_end, spans[k + 1][0].started or load_end)
-        out.append(_fault(step, end_step, end, (before_from, after_to, load_end), zero, writes, tips, reorgs))
+        record = _fault(step, end_step, end, (before_from, after_to, load_end), zero, writes, tips, reorgs)
+        if "windows_s" in record:
+            record["resent"] = _resent(resends, end if end is not None else load_end, after_to)
+        out.append(record)
     return out
 
 
@@ -137,6 +142,17 @@ def _fault(
     record["orphaned_at_nodes"] = _orphaned(tips, start, after_to)
     record["lost_by_reason"] = _lost(writes, start, stop)
     return record
+
+
+def _resent(rows: list[tuple[Any, ...]], a: float, b: float) -> dict[str, int]:
+    """The writes sent again in [a, b] (after the fault's end), those of them refused the first time (the
+    node was down) and those refused again."""
+    hit = [row for row in rows if a <= row[0] <= b]
+    return {
+        "writes": len(hit),
+        "refused_first": sum(int(row[1]) for row in hit),
+        "refused_again": sum(int(row[2]) for row in hit),
+    }
 
 
 def _orphaned(tips: list[tuple[Any, ...]], a: float, b: float) -> dict[str, int]:

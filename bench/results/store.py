@@ -41,7 +41,7 @@ from typing import Any
 from bench.errors import ResultsError
 from bench.results.full_disk import disk_full_as_error
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 _OBSERVATIONS = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -72,6 +72,12 @@ _MEMPOOL = """
 CREATE TABLE IF NOT EXISTS mempool_seen (tx INTEGER NOT NULL, node INTEGER NOT NULL, seen REAL NOT NULL);
 """
 
+# A write sent again after its node restarted from an older state (bench.recovery): when, what its first
+# submission's refusal was (NULL: it was accepted, then lost), and the node's answer to the second (NULL: held).
+_RESENDS = """
+CREATE TABLE IF NOT EXISTS resends (tx INTEGER PRIMARY KEY, at REAL NOT NULL, first_error TEXT, error TEXT);
+"""
+
 # Step-by-step upgrades of older stores: version N -> N + 1.
 _UPGRADES = {
     1: "ALTER TABLE rounds ADD COLUMN generator_cpu_s REAL;" + _OBSERVATIONS,
@@ -82,6 +88,7 @@ _UPGRADES = {
     6: _NODE_TIPS,
     7: _FAULTS,
     8: "ALTER TABLE txs ADD COLUMN node INTEGER;" + _MEMPOOL,
+    9: _RESENDS,
 }
 
 _SCHEMA = """
@@ -119,7 +126,7 @@ class RunStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             if create:
                 self.db.executescript(
-                    _SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS + _NODE_TIPS + _FAULTS + _MEMPOOL
+                    _SCHEMA + _OBSERVATIONS + _UNSEEN + _REORGS + _NODE_TIPS + _FAULTS + _MEMPOOL + _RESENDS
                 )
                 self.set_meta(schema_version=SCHEMA_VERSION)
             else:
@@ -236,6 +243,14 @@ class RunStore:
         """One applied fault step: (step, its workload fault, node, action, intended, started, ended,
         status, detail) on the run clock; status `done`, `failed`, `timeout` or `skipped`."""
         self._insert("INSERT OR REPLACE INTO faults VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [row])
+
+    def add_resends(self, rows: Sequence[tuple[int, float, str | None, str | None]]) -> None:
+        """(tx, at, first_error, error) rows of writes sent again after a restart. A write whose first
+        submission was refused and whose second was held counts as accepted from then on: its send record's
+        error is cleared (the refusal stays here), so every count and latency takes it as the chain does."""
+        self._insert("INSERT OR REPLACE INTO resends VALUES (?, ?, ?, ?)", rows)
+        held = [(tx,) for tx, _, first, error in rows if first is not None and error is None]
+        self._insert("UPDATE sends SET error = NULL WHERE tx = ?", held)
 
     def add_receipts(self, rows: Iterable[tuple[int, int, int]]) -> None:
         self._insert("INSERT OR REPLACE INTO receipts VALUES (?, ?, ?)", rows)

@@ -168,13 +168,50 @@ class ManagedNode(ABC):
             raise TargetError(f"{self.name} is not running")
         return self.process.pid
 
+    @property
+    def restartable(self) -> bool:
+        """Whether the node keeps its chain across a restart (its state on disk): kill, stop, start and
+        restart are then fault steps too."""
+        return False
+
     def fault(self, node: int, action: str) -> str:
-        """A fault step on the node (the workload allows pause and resume: SIGSTOP, SIGCONT)."""
+        """A fault step on the node: pause / resume (SIGSTOP / SIGCONT); on a restartable node also kill
+        (SIGKILL), stop (SIGTERM, waited for) and start / restart (the same command on the same port,
+        waited for until it answers). Returns what was done."""
         signals = {"pause": signal.SIGSTOP, "resume": signal.SIGCONT}
-        if node != 0 or action not in signals:
+        if node == 0 and action in signals:
+            os.kill(self.pid, signals[action])
+            return f"{signals[action].name} to pid {self.pid}"
+        if node != 0 or action not in ("kill", "stop", "start", "restart") or not self.restartable:
             raise TargetError(f"a managed {self.name} cannot {action} node {node}")
-        os.kill(self.pid, signals[action])
-        return f"{signals[action].name} to pid {self.pid}"
+        if action in ("start", "restart"):
+            return self._start_again()
+        pid = self.pid
+        if action == "stop":
+            self.stop()
+            return f"SIGTERM to pid {pid}, exited"
+        return self._kill()
+
+    def _kill(self) -> str:
+        """SIGKILL the node, waited for; what was done."""
+        assert self.process is not None
+        pid = self.process.pid
+        self.process.kill()
+        self.process.wait()
+        return f"SIGKILL to pid {pid}"
+
+    def _start_again(self) -> str:
+        """Start the node again on its port (a client's URL stays right) and wait until it answers."""
+        if self.process is not None and self.process.poll() is None:
+            raise TargetError(f"{self.name} is running (pid {self.process.pid}): nothing to start")
+        started = time.monotonic()
+        self.process = spawn_logged(self.command(), self.log_path, self.env(), self.cwd())
+        if not self._wait_ready():
+            self.process = None
+            raise TargetError(
+                f"{self.name} did not start again on port {self.port}; see its log {self.log_path}"
+            )
+        return f"started again on port {self.port} as pid {self.pid}, answering after {time.monotonic() - started:.2f} s"
 
     def __enter__(self) -> Self:
         return self.start()

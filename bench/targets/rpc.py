@@ -39,6 +39,10 @@ class RpcClient:
         made one by one instead, now and for the rest of this client's life."""
         return self._batch(method, params_list, _result)
 
+    def batch_answers(self, method: str, params_list: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+        """As `batch`, but each call's answer object as it came (an error is the caller's to read)."""
+        return self._batch(method, params_list, lambda _m, answer: answer)
+
     def batch_or_none(self, method: str, params_list: Sequence[Sequence[Any]], missing: int) -> list[Any]:
         """As `batch`, but a call answered with error code `missing` gives None in its place (a lookup of
         something the node does not hold: Bitcoin Core's `getmempoolentry` of a txid not in its mempool, -5);

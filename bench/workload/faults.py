@@ -2,8 +2,10 @@
 
 A process action (kill, stop, start, restart, pause, resume, isolate, heal) needs a node chainmark manages:
 a node of the managed bitcoin network (every action; node-0, which takes the load and feeds the observer,
-cannot be killed or stopped), or a managed Ethereum node (pause and resume: killing one would lose its
-in-memory chain). `exec` runs the user's own command, on any target. Each node's steps are replayed in
+cannot be killed or stopped), or a managed Ethereum node: pause and resume on every kind, and on Anvil kill, stop,
+start and restart too (it then dumps its state every second and starts again from the last dump, so a kill
+loses at most the last second's blocks, as a crash would; Hardhat and Ganache keep their chain only in
+memory). Isolate and heal need peers: a managed Ethereum node has none. `exec` runs the user's own command, on any target. Each node's steps are replayed in
 time order, so a restart of a running node or a resume of one never paused fails here, at its line, and
 not in the middle of a run.
 """
@@ -17,11 +19,22 @@ from dataclasses import dataclass
 from bench.errors import WorkloadError
 from bench.workload import limits
 from bench.workload.reader import Reader, optional
-from bench.workload.spec import FAULT_ACTIONS, FAULT_ENDS, MAX_FAULTS, PROCESS_ACTIONS, Fault, Network, Target
+from bench.workload.spec import (
+    FAULT_ACTIONS,
+    FAULT_ENDS,
+    MAX_FAULTS,
+    PROCESS_ACTIONS,
+    RESTART_ACTIONS,
+    Fault,
+    Network,
+    Target,
+)
 
 MAX_EXEC_TIMEOUT_S = 3600.0
-PRIMARY_ONLY_LIVE = ("kill", "stop", "start", "restart")  # node-0 must stay up: the load and observer use it
+PRIMARY_ONLY_LIVE = RESTART_ACTIONS  # node-0 of a bitcoin network must stay up: the load and observer use it
 MANAGED_NODE_ACTIONS = ("pause", "resume")  # a managed Ethereum node (one process, its chain in memory)
+RESTARTABLE_NODE_ACTIONS = (*MANAGED_NODE_ACTIONS, *RESTART_ACTIONS)  # Anvil: its state on disk
+RESTARTABLE_NODES = ("anvil",)
 
 
 def read_faults(reader: Reader, target: Target) -> tuple[Fault, ...]:
@@ -107,18 +120,48 @@ def _check_process_action(reader: Reader, action: str, node: int, target: Target
             f"{action} needs a node chainmark manages; on a remote target use action exec (your own command)",
             shown=False,
         )
-    if target.chain != "bitcoin" and action not in MANAGED_NODE_ACTIONS:
-        raise reader.fail(
-            f"a managed {target.node or 'anvil'} supports {', '.join(MANAGED_NODE_ACTIONS)} and exec "
-            f"(its chain lives in memory: a {action} would lose it), got {action!r}",
-            shown=False,
-        )
+    if target.chain != "bitcoin":
+        check_managed_action(reader, action, target.node or "anvil")
+        return
     if node == 0 and action in PRIMARY_ONLY_LIVE:
         raise reader.fail(
             f"node 0 takes the load and feeds the observer, so it cannot {action}: "
             "fault another node, or pause or isolate node 0",
             shown=False,
         )
+
+
+def managed_actions(node: str) -> tuple[str, ...]:
+    """The process actions a managed Ethereum node of kind `node` takes."""
+    return RESTARTABLE_NODE_ACTIONS if node in RESTARTABLE_NODES else MANAGED_NODE_ACTIONS
+
+
+def check_managed_action(reader: Reader, action: str, node: str) -> None:
+    """A process action on the managed Ethereum node `node` (its one node, the load's): one it takes."""
+    actions = managed_actions(node)
+    if action not in actions:
+        why = (
+            f"its chain lives in memory: a {action} would lose it"
+            if action in RESTART_ACTIONS
+            else "one node: it has no peers to be cut from"
+        )
+        raise reader.fail(
+            f"a managed {node} supports {', '.join(actions)} and exec ({why}), got {action!r}",
+            shown=False,
+        )
+
+
+def check_faults_on_node(faults: Sequence[Fault], node: str, path: str) -> None:
+    """`--node` names another managed node than the workload's: its faults must suit that one too."""
+    for index, fault in enumerate(faults):
+        if fault.action in PROCESS_ACTIONS and fault.action not in managed_actions(node):
+            raise WorkloadError(
+                f"a managed {node} (--node) supports {', '.join(managed_actions(node))} and exec, "
+                f"got {fault.action!r}",
+                path=path,
+                line=fault.line,
+                field=f"faults[{index}].action",
+            )
 
 
 def _command(reader: Reader) -> tuple[str, ...]:

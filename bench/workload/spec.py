@@ -191,7 +191,8 @@ MIN_CHAIN_LIMIT, MAX_CHAIN_LIMIT = 1, 100_000  # network.mempool_chain_limit
 # Fault actions (bench.faults applies them): a process action needs a node chainmark manages; `exec` runs a
 # command of the user's (a remote network's own restart script). `for:` pairs a fault with its end.
 FAULT_ENDS = {"kill": "restart", "stop": "start", "pause": "resume", "isolate": "heal"}
-PROCESS_ACTIONS = ("kill", "stop", "start", "restart", "pause", "resume", "isolate", "heal")
+RESTART_ACTIONS = ("kill", "stop", "start", "restart")  # a node down and up again: its chain must survive
+PROCESS_ACTIONS = (*RESTART_ACTIONS, "pause", "resume", "isolate", "heal")
 FAULT_ACTIONS = (*PROCESS_ACTIONS, "exec")
 MAX_FAULTS = 100
 

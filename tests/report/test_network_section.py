@@ -53,6 +53,18 @@ def test_the_reliability_table_escapes_what_the_user_supplied() -> None:
     assert render_network(RunSummary(workload="w", status="completed")) == ""
 
 
+def test_the_reliability_table_says_what_a_restarted_node_had_lost_and_was_sent_again() -> None:
+    killed = {
+        **FAULT,
+        "action": "kill",
+        "node": 0,
+        "resent": {"writes": 12, "refused_first": 9, "refused_again": 1},
+    }
+    html = render_network(RunSummary(workload="w", status="completed", faults=[killed, FAULT]))
+    assert "<td>12 (9 refused while down, 1 refused again)</td>" in html
+    assert "<td>connection 4</td><td>0</td>" in html  # the exec fault sent nothing again
+
+
 def test_fault_windows_are_shaded_on_time_series_charts_only() -> None:
     timed = layout(go.Figure(), "t", "seconds since run start", "tx/s")
     other = layout(go.Figure(), "cdf", "latency (s)", "fraction")

@@ -381,12 +381,12 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
         "ALTER TABLE rounds DROP COLUMN generator_cpu_s; DROP TABLE resources; DROP TABLE prometheus;"
         " ALTER TABLE txs DROP COLUMN kind; ALTER TABLE sends DROP COLUMN worker;"
         " ALTER TABLE rounds DROP COLUMN load; DROP TABLE unseen; DROP TABLE reorgs; DROP TABLE node_tips;"
-        " DROP TABLE faults; ALTER TABLE txs DROP COLUMN node; DROP TABLE mempool_seen;"
+        " DROP TABLE faults; ALTER TABLE txs DROP COLUMN node; DROP TABLE mempool_seen; DROP TABLE resends;"
     )
     old.set_meta(schema_version=1)
     old.close()
     store = RunStore(store_path)
-    assert store.meta()["schema_version"] == SCHEMA_VERSION == 9
+    assert store.meta()["schema_version"] == SCHEMA_VERSION == 10
     store.add_reorg(2.0, 9, [(10, b"\x01")])  # version 6's table
     assert store.reorgs() == [(2.0, 9, 1, [[10, "01"]])]
     store.add_node_tips([(1, 10, b"\x01", 2.5)])  # version 7's table
@@ -398,6 +398,10 @@ def test_version_1_store_is_upgraded(store_path: Path) -> None:
     assert store.query("SELECT node FROM txs WHERE id = 0") == [(2,)]
     store.add_mempool_seen([(0, 1, 4.5)])  # version 9's table
     assert store.query("SELECT tx, node, seen FROM mempool_seen") == [(0, 1, 4.5)]
+    store.add_sends([(0, 1.0, 1.0, 1.0, "connection: refused")])
+    store.add_resends([(0, 6.0, "connection: refused", None)])  # version 10's table
+    assert store.query("SELECT tx, first_error, error FROM resends") == [(0, "connection: refused", None)]
+    assert store.query("SELECT error FROM sends WHERE tx = 0") == [(None,)]  # held the second time: accepted
     store.update_round(0, generator_cpu_s=1.5)
     store.add_resources([(1.0, "node", 50.0, 1, 2, 3, 4, 5)])
     assert store.query("SELECT COUNT(*) FROM resources") == [(1,)]

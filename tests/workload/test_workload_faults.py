@@ -10,7 +10,7 @@ import yaml
 
 from bench.errors import WorkloadError
 from bench.workload import parse_workload
-from bench.workload.faults import check_faults_remote, fault_steps
+from bench.workload.faults import check_faults_on_node, check_faults_remote, fault_steps
 from bench.workload.schema import workload_schema
 from bench.workload.spec import Fault
 
@@ -79,10 +79,17 @@ def test_faults_are_read_with_their_lines_and_for_ends() -> None:
             "{url: 'http://127.0.0.1:1'}",
             "w.yaml:6: faults[0].action: kill needs a node chainmark manages; on a remote target use action exec",
         ),
-        (
+        (  # Hardhat and Ganache keep their chain in memory only (Anvil dumps its state: it may be killed)
             "  - {at: 1s, node: 0, action: kill}\n",
+            "{node: hardhat}",
+            "w.yaml:6: faults[0].action: a managed hardhat supports pause, resume and exec (its chain lives in "
+            "memory: a kill would lose it), got 'kill'",
+        ),
+        (
+            "  - {at: 1s, node: 0, action: isolate}\n",
             "{node: anvil}",
-            "w.yaml:6: faults[0].action: a managed anvil supports pause, resume and exec",
+            "w.yaml:6: faults[0].action: a managed anvil supports pause, resume, kill, stop, start, restart and "
+            "exec (one node: it has no peers to be cut from), got 'isolate'",
         ),
         (
             "  - {at: 1s, node: 1, action: exec}\n",
@@ -165,3 +172,25 @@ def test_a_managed_anvil_can_be_paused_and_resumed() -> None:
 def test_a_remote_target_takes_exec_faults() -> None:
     text = _workload("  - {at: 2s, node: 0, action: exec, command: 'true'}\n", "{url: 'http://127.0.0.1:1'}")
     assert parse_workload(text).faults[0].command == ("true",)
+
+
+def test_a_managed_anvil_can_be_killed_and_restarted_and_the_run_keeps_its_state_for_it() -> None:
+    text = _workload(
+        "  - {at: 2s, node: 0, action: kill, for: 3s}\n  - {at: 8s, node: 0, action: stop}\n"
+        "  - {at: 9s, node: 0, action: start}\n",
+        "{node: anvil}",
+    )
+    workload = parse_workload(text)
+    assert [s.action for s in fault_steps(workload.faults)] == ["kill", "restart", "stop", "start"]
+
+
+def test_node_on_the_command_line_refuses_a_kill_the_node_it_names_cannot_survive() -> None:
+    workload = parse_workload(
+        _workload("  - {at: 2s, node: 0, action: kill, for: 3s}\n", "{node: anvil}"), "w.yaml"
+    )
+    check_faults_on_node(workload.faults, "anvil", workload.path)
+    with pytest.raises(WorkloadError) as caught:
+        check_faults_on_node(workload.faults, "ganache", workload.path)
+    assert str(caught.value) == (
+        "w.yaml:6: faults[0].action: a managed ganache (--node) supports pause, resume and exec, got 'kill'"
+    )

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
 import platform
 import shutil
+import signal
+import time
 from pathlib import Path
+from typing import Any
 
 from bench.errors import TargetError
 from bench.targets.managed import DEV_BALANCE_ETH, PROJECT_ROOT, ManagedNode, free_port, npm_version
@@ -37,8 +42,19 @@ def find_anvil(explicit: str | None = None, project_root: Path | None = None) ->
     raise TargetError("anvil not found: run `make setup` (installs @foundry-rs/anvil into .tools/)")
 
 
+STATE_INTERVAL_S = 1  # how often a restartable Anvil dumps its state (the most a kill loses)
+WHOLE_DUMP_TRIES = 40  # a kill waits up to this many times 50 ms for a moment the dump is not being written
+
+
 class ManagedAnvil(ManagedNode):
-    """Anvil (npm `@foundry-rs/anvil`) with interval mining."""
+    """Anvil (npm `@foundry-rs/anvil`) with interval mining. Given a `state_path`, it dumps its state
+    there every second and on exit, and starts from it (`--state`): killed and started again, it goes on
+    from its last dump, having lost at most the blocks of the last second, as a node that crashed would.
+
+    Anvil rewrites the dump in place, so a SIGKILL in the middle of a write would leave half a file it cannot
+    start from (seen here: an empty one). A kill therefore first stops the process (SIGSTOP: from then on it
+    answers nothing, as a crashed node), and sends SIGKILL once the dump on disk is whole JSON, letting it
+    run 50 ms at a time until it is: a node with crash-safe storage, which is what a real chain's is."""
 
     name = "anvil"
 
@@ -50,11 +66,38 @@ class ManagedAnvil(ManagedNode):
         gas_limit: int = 100_000_000,
         binary: Path | None = None,
         startup_timeout: float = 30.0,
+        state_path: Path | None = None,
     ) -> None:
         super().__init__(
             log_path, block_time=block_time, gas_limit=gas_limit, startup_timeout=startup_timeout
         )
         self.binary = binary or find_anvil()
+        self.state_path = state_path
+
+    @property
+    def restartable(self) -> bool:
+        return self.state_path is not None
+
+    def _kill(self) -> str:
+        if self.state_path is None or self.process is None:
+            return super()._kill()
+        pid, stopped, tries = self.process.pid, time.monotonic(), 1
+        os.kill(pid, signal.SIGSTOP)
+        while not _whole_json(self.state_path):
+            if tries == WHOLE_DUMP_TRIES:
+                return super()._kill() + f" (its state dump was never whole in {WHOLE_DUMP_TRIES} tries)"
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(0.05)
+            tries += 1
+            os.kill(pid, signal.SIGSTOP)
+        done = super()._kill()
+        waited = f" after {tries} tries" if tries > 1 else ""
+        return f"{done} (stopped, then killed {1e3 * (time.monotonic() - stopped):.0f} ms later on a whole dump{waited})"
+
+    def metadata(self) -> dict[str, Any]:
+        if self.state_path is None:
+            return {}
+        return {"state": {"file": self.state_path.name, "dump_interval_s": STATE_INTERVAL_S}}
 
     @property
     def version(self) -> str | None:
@@ -80,4 +123,19 @@ class ManagedAnvil(ManagedNode):
             "--order",
             "fifo",
             "--no-request-size-limit",
+            *(
+                ["--state", str(self.state_path), "--state-interval", str(STATE_INTERVAL_S)]
+                if self.state_path is not None
+                else []
+            ),
         ]
+
+
+def _whole_json(path: Path) -> bool:
+    """Whether the file holds one whole JSON document (Anvil's dump, not caught halfway through a write)."""
+    try:
+        data = path.read_bytes()
+        json.loads(data)
+    except (OSError, ValueError):
+        return False
+    return bool(data)

@@ -18,9 +18,10 @@ from bench.chains.ethereum.heads import EthereumHeads, EthereumMempool
 from bench.chains.ethereum.keys import address_of, derive_keys
 from bench.chains.ethereum.node import NodeInfo, read_node_info
 from bench.chains.ethereum.plan import Plan, build_plan, resign_rounds
-from bench.chains.ethereum.wire import EthereumWire
+from bench.chains.ethereum.wire import EthereumWire, answer_error
 from bench.errors import RunError
 from bench.plan.round import PlannedRound
+from bench.results.reasons import classify_rejection
 from bench.targets.rpc import RpcClient
 from bench.targets.url import Endpoint
 from bench.workload.spec import Target, Workload
@@ -54,9 +55,11 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
             feed.close()
         for probe in probes:
             probe.close()
+        recovery.close()
         rpc.close()
 
     planner = EthereumPlanner(rpc)
+    recovery = EthereumRecovery(endpoint)
     return Connector(
         identity=EthereumIdentity(endpoint),
         planner=planner,
@@ -67,6 +70,7 @@ def connect(endpoint: Endpoint, options: ConnectOptions) -> Connector:
         close=close,
         node_heads=node_heads,
         mempool=mempool,
+        recovery=recovery,
     )
 
 
@@ -130,6 +134,40 @@ class EthereumPlanner:
 
     def _nonces(self, addresses: Sequence[bytes]) -> list[int]:
         return read_nonces(self.rpc, addresses, "pending")
+
+
+class EthereumRecovery:
+    """Sends again the signed writes a restarted node lost, over a connection of its own (the fault
+    scheduler's thread uses it while the rounds run)."""
+
+    CHUNK = 500  # writes per batch request
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self._rpc: RpcClient | None = None
+
+    def _client(self) -> RpcClient:
+        if self._rpc is None:
+            self._rpc = RpcClient(self.endpoint)
+        return self._rpc
+
+    def next_nonces(self, plan: ChainPlan) -> list[int]:
+        assert isinstance(plan, Plan)
+        return read_nonces(self._client(), plan.addresses, "latest")
+
+    def resend(self, raws: Sequence[bytes]) -> list[str | None]:
+        reasons: list[str | None] = []
+        for start in range(0, len(raws), self.CHUNK):
+            params = [["0x" + raw.hex()] for raw in raws[start : start + self.CHUNK]]
+            for answer in self._client().batch_answers("eth_sendRawTransaction", params):
+                reason = answer_error(answer) if answer else "rejected-other: no answer"
+                held = reason is None or classify_rejection(reason) == "already-known"
+                reasons.append(None if held else reason)
+        return reasons
+
+    def close(self) -> None:
+        if self._rpc is not None:
+            self._rpc.close()
 
 
 def read_nonces(rpc: RpcClient, addresses: Sequence[bytes], tag: str) -> list[int]:

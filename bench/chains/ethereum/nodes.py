@@ -18,10 +18,14 @@ MANAGED_NODES: dict[str, type[ManagedNode]] = {
 
 def managed_node(name: str, options: ManagedOptions) -> ManagedNode:
     """The managed node `name`, logging to `<run dir>/<name>.log`, with the workload's block time and gas
-    limit (not started); Anvil's binary may be given explicitly (`--anvil-binary`)."""
+    limit (not started); Anvil's binary may be given explicitly (`--anvil-binary`). A restartable Anvil keeps
+    its state in `<run dir>/anvil-state.json`."""
     target = options.target
     log = options.run_dir / f"{name}.log"
     if name == "anvil":
         binary = find_anvil(options.binary)
-        return ManagedAnvil(log, block_time=target.block_time, gas_limit=target.gas_limit, binary=binary)
+        state = options.run_dir / "anvil-state.json" if options.restartable else None
+        return ManagedAnvil(
+            log, block_time=target.block_time, gas_limit=target.gas_limit, binary=binary, state_path=state
+        )
     return MANAGED_NODES[name](log, block_time=target.block_time, gas_limit=target.gas_limit)

@@ -42,9 +42,7 @@ class EthereumWire:
     ) -> list[str | None]:
         if transport_error is not None or status == 0:
             return [f"connection: {transport_error}"] * len(ids)
-        return batch.errors(
-            ids, status, content, lambda: json_rpc_error(status, content, None), _answer_error
-        )
+        return batch.errors(ids, status, content, lambda: json_rpc_error(status, content, None), answer_error)
 
 
 def json_rpc_error(status: int, content: bytes | None, transport_error: object) -> str | None:
@@ -59,10 +57,10 @@ def json_rpc_error(status: int, content: bytes | None, transport_error: object) 
         return "rejected-other: answer is not JSON"
     if not isinstance(answer, dict):
         return "rejected-other: answer is not a JSON-RPC answer"
-    return _answer_error(answer)
+    return answer_error(answer)
 
 
-def _answer_error(answer: dict[str, Any]) -> str | None:
+def answer_error(answer: dict[str, Any]) -> str | None:
     """One JSON-RPC answer object's error message, or None for a result."""
     if "error" in answer:
         error = answer["error"] or {}
