@@ -80,12 +80,19 @@ def test_a_killed_anvil_comes_back_from_its_dump_and_the_observer_waits_out_only
             assert node.port == port
             assert _head(node.url) >= held - 2  # the blocks up to its last dump (a dump a second) survived
             _poll(lambda: waits.last_block > held + 1)
+            in_outage["now"] = True  # a graceful stop dumps the state on exit: a start loses no block
+            before = _head(node.url)
+            assert node.fault(0, "stop").startswith("SIGTERM to pid ")
+            assert node.fault(0, "start").startswith(f"started again on port {port} as pid ")
+            in_outage["now"] = False
+            assert _head(node.url) >= before
+            _poll(lambda: waits.last_block > before + 1)
         finally:
             waits.stop()
             strict.stop()
             for feed in feeds:
                 feed.close()
-    assert waits.failure() is None and waits.outages == 1 and waits.mode == "websocket newHeads"
+    assert waits.failure() is None and waits.outages == 2 and waits.mode == "websocket newHeads"
     failure = strict.failure()
     assert failure is not None and "closed" in str(failure.error)  # an outage the run did not cause stops it
     with pytest.raises(TargetError, match="a managed anvil cannot kill node 0"):
