@@ -12,21 +12,26 @@ Latency still counts from each write's intended time, so the outage is in it. A 
 and held the second counts as accepted (the refusal stays in the store's `resends`), since the chain's blocks
 hold it; one refused again keeps its first refusal. Two passes: one when the send records of the writes sent
 before the restart are in the store (they are flushed every 0.25 s), and a later one for records that came
-later (a worker's) and writes refused on a connection the node had dropped.
+later (a worker's) and writes refused on a connection the node had dropped. A write lost again by a later
+restart is sent again after that one too. Where two writes hold one sender's nonce (a round signed again
+after an earlier one left writes unsent), the later round's is the one sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bench.chains.base import ChainPlan, Recovery
 from bench.clock import Clock
+from bench.errors import ChainmarkError
 from bench.plan.round import PlannedRound
 from bench.results.store import RunStore
 
 PASSES_S = (0.5, 3.0)  # after the node answers again: when each pass looks for lost writes
 RECORDS_WAIT_S = 0.5  # a send record is in the store this long after the send (flushed every 0.25 s)
+CHUNK = 500  # writes sent again per request (each request's outcome is recorded before the next)
 CONNECTION = (
     "connection"  # the refusal reason's prefix when the node could not be reached (bench.chains wires)
 )
@@ -39,66 +44,81 @@ class Resent:
     writes: int  # sent again
     refused_first: int  # of them, refused the first time (the node was down)
     refused_again: int  # of them, refused this time too (their first outcome stands)
+    error: str | None = None  # what stopped a pass, if anything (the other pass still ran)
 
     def describe(self) -> str:
-        if not self.writes:
-            return "no write to send again"
         again = f"; {self.refused_again} refused again" if self.refused_again else ""
+        stopped = f"; a pass stopped: {self.error}" if self.error else ""
+        if not self.writes:
+            return f"no write to send again{stopped}"
         return (
             f"sent again {self.writes} writes the node had lost "
-            f"({self.refused_first} of them refused while it was down){again}"
+            f"({self.refused_first} of them refused while it was down){again}{stopped}"
         )
 
 
-def resend_lost(
-    store: RunStore,
-    plan: ChainPlan,
-    planned: Mapping[int, PlannedRound],
-    recovery: Recovery,
-    watch: Callable[[dict[bytes, int]], None],
-    clock: Clock,
-) -> Resent:
-    """The passes after the load's node answers again (now, on `clock`): each sends again the writes it
-    finds lost (see the module's text); `watch` gives the observer back those it had stopped looking for."""
+@dataclass(frozen=True, slots=True)
+class Lost:
+    """Where to find the writes a restarted node may have lost, and how to follow them again."""
+
+    store: RunStore
+    plan: ChainPlan
+    planned: Mapping[int, PlannedRound]  # each round as last signed, by index
+    recovery: Recovery
+    watch: Callable[[dict[bytes, int]], None]  # the observer looks for these again
+    unwatch: Callable[[list[bytes]], None]
+    held: Callable[
+        [list[int]], None
+    ]  # told of the refused writes the node now holds (the runner counted them)
+
+
+def resend_lost(lost: Lost, clock: Clock, down: float) -> Resent:
+    """The passes after the load's node, down since `down` (run clock), answers again (now): each sends
+    again the writes it finds lost (see the module's text). A pass that fails does not stop the next."""
     ready = clock.now()
-    totals = [0, 0, 0]
+    totals, error = [0, 0, 0], None
     for at in PASSES_S:
         clock.sleep(max(0.0, ready + at - clock.now()))
-        one = _pass(store, plan, planned, recovery, watch, clock, ready)
-        totals = [
-            a + b for a, b in zip(totals, (one.writes, one.refused_first, one.refused_again), strict=True)
-        ]
-    return Resent(*totals)
+        try:
+            counts = _pass(lost, clock, down)
+        except ChainmarkError as exc:
+            error = str(exc).splitlines()[0]
+            continue
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    return Resent(totals[0], totals[1], totals[2], error)
 
 
-def _pass(
-    store: RunStore,
-    plan: ChainPlan,
-    planned: Mapping[int, PlannedRound],
-    recovery: Recovery,
-    watch: Callable[[dict[bytes, int]], None],
-    clock: Clock,
-    ready: float,
-) -> Resent:
+def _pass(lost: Lost, clock: Clock, down: float) -> tuple[int, int, int]:
+    """One pass: the writes accepted before the node went down, or refused for the connection since, whose
+    nonce is at or above their sender's next one on the node's chain, and not sent again since it went down."""
     cutoff = clock.now() - RECORDS_WAIT_S  # every send before this is in the store
-    rows = store.query(
+    rows = lost.store.query(
         "SELECT t.id, t.round, t.seq, t.sender, t.nonce, t.hash, s.error FROM txs t JOIN sends s ON s.tx = t.id "
-        "LEFT JOIN resends r ON r.tx = t.id WHERE length(t.hash) > 0 AND r.tx IS NULL AND s.sent < ? "
-        "AND ((s.error IS NULL AND s.sent < ?) OR s.error LIKE ?)",
-        (cutoff, ready, CONNECTION + "%"),
+        "LEFT JOIN resends r ON r.tx = t.id AND r.at >= ? WHERE length(t.hash) > 0 AND r.tx IS NULL "
+        "AND s.sent < ? AND ((s.error IS NULL AND s.sent < ?) OR (s.error LIKE ? AND s.answered >= ?))",
+        (down, cutoff, down, CONNECTION + "%", down),
     )
     if not rows:
-        return Resent(0, 0, 0)
-    nonces = recovery.next_nonces(plan)
-    lost = sorted((r for r in rows if r[4] >= nonces[r[3]]), key=lambda r: (r[4], r[0]))
-    if not lost:
-        return Resent(0, 0, 0)
-    reasons = recovery.resend([planned[r[1]].raw[r[2]] for r in lost])
-    at = clock.now()
-    store.add_resends([(r[0], at, r[6], reason) for r, reason in zip(lost, reasons, strict=True)])
-    watch({bytes(r[5]): r[0] for r, reason in zip(lost, reasons, strict=True) if r[6] and reason is None})
-    return Resent(
-        len(lost),
-        sum(1 for r in lost if r[6] is not None),
-        sum(1 for reason in reasons if reason is not None),
-    )
+        return 0, 0, 0
+    nonces = lost.recovery.next_nonces(lost.plan)
+    latest: dict[tuple[int, int], tuple[Any, ...]] = {}  # (sender, nonce) -> its write of the latest round
+    for row in rows:
+        key = (row[3], row[4])
+        if row[4] >= nonces[row[3]] and (key not in latest or latest[key][1] < row[1]):
+            latest[key] = row
+    writes = sorted(latest.values(), key=lambda r: (r[4], r[0]))
+    counts = [0, 0, 0]
+    for start in range(0, len(writes), CHUNK):
+        chunk = writes[start : start + CHUNK]
+        refused = {bytes(r[5]): r[0] for r in chunk if r[6] is not None}
+        lost.watch(refused)  # before the send: a block may hold them before the answer comes
+        reasons = lost.recovery.resend([lost.planned[r[1]].raw[r[2]] for r in chunk])
+        at = clock.now()
+        lost.store.add_resends([(r[0], at, r[6], reason) for r, reason in zip(chunk, reasons, strict=True)])
+        again = [bytes(r[5]) for r, reason in zip(chunk, reasons, strict=True) if r[6] is not None and reason]
+        lost.unwatch(again)
+        lost.held([r[0] for r, reason in zip(chunk, reasons, strict=True) if r[6] is not None and not reason])
+        counts[0] += len(chunk)
+        counts[1] += len(refused)
+        counts[2] += sum(1 for reason in reasons if reason is not None)
+    return counts[0], counts[1], counts[2]

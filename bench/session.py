@@ -30,7 +30,7 @@ from bench.observe.mempool import MempoolWatchers, sample_ids
 from bench.observe.recording import store_block, store_reorg
 from bench.observe.tips import TipWatchers
 from bench.plan.round import PlannedRound
-from bench.recovery import resend_lost
+from bench.recovery import Lost, resend_lost
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
 from bench.targets.batch import accepts_batches
@@ -108,6 +108,8 @@ class Session:
         )
         self._outage_until = -math.inf  # run clock: until when a fault of the run's own keeps node 0 down
         self._resending: list[threading.Thread] = []  # sending again what node 0 lost, after each restart
+        self._resend_lock = threading.Lock()
+        self._down_since = 0.0  # run clock: when node 0 was last taken down
         context = RoundContext(
             self.endpoint,
             self.chain.wire,
@@ -277,8 +279,7 @@ class Session:
             yield
         finally:
             scheduler.stop()
-            for resending in self._resending:
-                resending.join()
+            self._wait_resends()
 
     def _apply_fault(self, plan: ChainPlan, node: int, action: str) -> str:
         """A fault step on the managed target. Taking down node 0 (the load's, the observer's) opens an
@@ -289,28 +290,47 @@ class Session:
         if node != 0 or action not in RESTART_ACTIONS:
             return self.managed.fault(node, action)
         if action in ("kill", "stop"):
+            self._down_since = self.clock.now()
             self._outage_until = math.inf
-            return self.managed.fault(node, action)
+            try:
+                return self.managed.fault(node, action)
+            except BaseException:
+                self._outage_until = -math.inf  # the node was not taken down: its failures count again
+                raise
         try:
             done = self.managed.fault(node, action)
         finally:
             self._outage_until = self.clock.now() + RECONNECT_GRACE_S
         if self.chain.recovery is not None:
-            resending = threading.Thread(target=self._resend_lost, args=(plan,), name="resend", daemon=True)
+            resending = threading.Thread(
+                target=self._resend_lost, args=(plan, self._down_since), name="resend", daemon=True
+            )
             resending.start()
             self._resending.append(resending)
         return done
 
-    def _resend_lost(self, plan: ChainPlan) -> None:
+    def _resend_lost(self, plan: ChainPlan, down: float) -> None:
         assert self.chain.recovery is not None
+        lost = Lost(
+            self.store,
+            plan,
+            self._planned,
+            self.chain.recovery,
+            self.observer.watch,
+            self.observer.unwatch,
+            self._told.update,  # the runner counted them refused: their inclusion is not news to it
+        )
         try:
-            resent = resend_lost(
-                self.store, plan, self._planned, self.chain.recovery, self.observer.watch, self.clock
-            )
-        except ChainmarkError as exc:
+            with self._resend_lock:  # one restart's passes at a time (they share one connection)
+                resent = resend_lost(lost, self.clock, down)
+        except Exception as exc:  # a thread's error is a line, never a traceback; the run goes on
             self._say(f"warning: could not send again what node 0 lost: {str(exc).splitlines()[0]}")
             return
         self._say(f"node 0 is back: {resent.describe()}")
+
+    def _wait_resends(self) -> None:
+        for resending in self._resending:
+            resending.join()
 
     def _managed_pid(self) -> int | None:
         """The managed node's pid now (None while a fault has it down): the monitor follows a restart."""
@@ -436,7 +456,9 @@ class Session:
 
     def _resign_from_node(self, plan: ChainPlan, later: list[PlannedRound]) -> list[PlannedRound]:
         """A round ended with signed transactions unsent (a duration-bounded closed loop, a lost worker):
-        their place in their senders' chains was never used, so sign the later rounds again from the node."""
+        their place in their senders' chains was never used, so sign the later rounds again from the node
+        (once what a restarted node lost was sent again: its nonces are read then)."""
+        self._wait_resends()
         self._settle(plan)
         started = time.perf_counter()
         fresh = self.chain.planner.resign(plan, later)

@@ -164,7 +164,7 @@ class BlockObserver:
                 failure = exc
             except (OSError, ValueError, KeyError) as exc:
                 failure = TargetError(f"block observer lost {self.target}: {exc}")
-            if not self.outage():
+            if not isinstance(failure, TargetError) or not self.outage():  # a full disk is no outage
                 self._failure = ObserverFailure(failure, self.clock.now())
                 return
             self.outages += not lost_once

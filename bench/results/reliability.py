@@ -92,8 +92,9 @@ def reliability(store: RunStore) -> list[dict[str, Any]] | None:
         if k + 1 < len(spans) and spans[k + 1][0].started is not None:
             after_to = max(end or load_end, spans[k + 1][0].started or load_end)
         record = _fault(step, end_step, end, (before_from, after_to, load_end), zero, writes, tips, reorgs)
-        if "windows_s" in record:
-            record["resent"] = _resent(resends, end if end is not None else load_end, after_to)
+        if "windows_s" in record:  # the last fault's may come after the load's end (a restart at its end)
+            until = after_to if k + 1 < len(spans) else float("inf")
+            record["resent"] = _resent(resends, end if end is not None else load_end, until)
         out.append(record)
     return out
 

@@ -72,10 +72,11 @@ _MEMPOOL = """
 CREATE TABLE IF NOT EXISTS mempool_seen (tx INTEGER NOT NULL, node INTEGER NOT NULL, seen REAL NOT NULL);
 """
 
-# A write sent again after its node restarted from an older state (bench.recovery): when, what its first
-# submission's refusal was (NULL: it was accepted, then lost), and the node's answer to the second (NULL: held).
+# A write sent again after its node restarted from an older state (bench.recovery), a row per time: when, its
+# outcome before (NULL: accepted, then lost), and the node's answer this time (NULL: held).
 _RESENDS = """
-CREATE TABLE IF NOT EXISTS resends (tx INTEGER PRIMARY KEY, at REAL NOT NULL, first_error TEXT, error TEXT);
+CREATE TABLE IF NOT EXISTS resends (tx INTEGER NOT NULL, at REAL NOT NULL, first_error TEXT, error TEXT);
+CREATE INDEX IF NOT EXISTS resends_tx ON resends (tx);
 """
 
 # Step-by-step upgrades of older stores: version N -> N + 1.
@@ -248,7 +249,7 @@ class RunStore:
         """(tx, at, first_error, error) rows of writes sent again after a restart. A write whose first
         submission was refused and whose second was held counts as accepted from then on: its send record's
         error is cleared (the refusal stays here), so every count and latency takes it as the chain does."""
-        self._insert("INSERT OR REPLACE INTO resends VALUES (?, ?, ?, ?)", rows)
+        self._insert("INSERT INTO resends VALUES (?, ?, ?, ?)", rows)
         held = [(tx,) for tx, _, first, error in rows if first is not None and error is None]
         self._insert("UPDATE sends SET error = NULL WHERE tx = ?", held)
 

@@ -194,11 +194,11 @@ class ManagedNode(ABC):
 
     def _kill(self) -> str:
         """SIGKILL the node, waited for; what was done."""
-        assert self.process is not None
-        pid = self.process.pid
-        self.process.kill()
-        self.process.wait()
-        return f"SIGKILL to pid {pid}"
+        process, self.process = self.process, None  # down: `pid` says so until it is started again
+        assert process is not None
+        process.kill()
+        process.wait()
+        return f"SIGKILL to pid {process.pid}"
 
     def _start_again(self) -> str:
         """Start the node again on its port (a client's URL stays right) and wait until it answers."""

@@ -43,7 +43,7 @@ def find_anvil(explicit: str | None = None, project_root: Path | None = None) ->
 
 
 STATE_INTERVAL_S = 1  # how often a restartable Anvil dumps its state (the most a kill loses)
-WHOLE_DUMP_TRIES = 40  # a kill waits up to this many times 50 ms for a moment the dump is not being written
+WHOLE_DUMP_TRIES = 100  # a kill lets Anvil run up to this many times 50 ms to finish writing its dump
 
 
 class ManagedAnvil(ManagedNode):
@@ -132,10 +132,18 @@ class ManagedAnvil(ManagedNode):
 
 
 def _whole_json(path: Path) -> bool:
-    """Whether the file holds one whole JSON document (Anvil's dump, not caught halfway through a write)."""
+    """Whether the file holds one whole JSON document (Anvil's dump, not caught halfway through a write):
+    its last byte is checked first, so a dump caught mid-write costs no parse."""
     try:
-        data = path.read_bytes()
-        json.loads(data)
+        with open(path, "rb") as dump:
+            dump.seek(0, os.SEEK_END)
+            if dump.tell() == 0:
+                return False
+            dump.seek(-1, os.SEEK_END)
+            if dump.read(1) not in (b"}", b"\n"):
+                return False
+            dump.seek(0)
+            json.loads(dump.read())
     except (OSError, ValueError):
         return False
-    return bool(data)
+    return True
