@@ -22,13 +22,14 @@ nodes leaves as one request per node, side by side.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import gevent
 import numpy as np
 from gevent.event import Event
 from geventhttpclient import HTTPClient
 from geventhttpclient.client import HEADER_CONTENT_LENGTH
-from geventhttpclient.response import HTTPSocketPoolResponse
+from geventhttpclient.response import HTTPConnectionClosed, HTTPParseError, HTTPSocketPoolResponse
 from locust import User, constant, task
 from locust.exception import StopUser
 
@@ -37,6 +38,7 @@ from bench.clock import Clock
 from bench.load.dispatch import NO_BATCHES, Batching, Dispatcher, OpenLoop, RoundCounters
 from bench.load.routes import Route, group_by_node
 
+ANSWER_BLOCK = 65536  # bytes asked of the socket per read of an answer
 CONNECT_TIMEOUT_S = NETWORK_TIMEOUT_S = 60.0  # as Locust's FastHttpUser: a stalled node is waited for
 
 
@@ -97,19 +99,68 @@ class NodeClient:
         """(HTTP status, body, None), or (0, None, the error) when no answer came."""
         try:
             sock = self._pool.get_socket()
-            try:
-                sock.sendall(b"%s%d%s%s" % (self._head[0], len(body), self._head[1], body))
-            except BaseException:
-                self._pool.release_socket(sock)
-                raise
-            response = HTTPSocketPoolResponse(sock, self._pool, method="POST")
-            content = response.read()
-            return response.status_code, content, None
+        except Exception as exc:
+            return 0, None, exc
+        try:
+            sock.sendall(b"%s%d%s%s" % (self._head[0], len(body), self._head[1], body))
+            status, read = _plain_answer(sock)
+        except Exception as exc:
+            self._pool.release_socket(sock)
+            return 0, None, exc
+        if status:
+            self._pool.return_socket(sock)
+            return status, read, None
+        try:  # any other answer: geventhttpclient's parser, given what was read (it gives the socket back)
+            response = HTTPSocketPoolResponse(sock, self._pool, method="POST", pre_buffered=read)
+            return response.status_code, response.read(), None
         except Exception as exc:
             return 0, None, exc
 
     def close(self) -> None:
         self.http.close()
+
+
+def _plain_answer(sock: Any) -> tuple[int, bytes]:
+    """Read an answer's head from `sock`: (status, body) when it is a plain HTTP/1.1 answer of a final status
+    with a Content-Length on a connection kept open (a node's usual answer; its body read here too), else
+    (0, the bytes read so far) for geventhttpclient's parser to go on from."""
+    data = sock.recv(ANSWER_BLOCK)
+    end = data.find(b"\r\n\r\n")
+    while end < 0:
+        more = sock.recv(ANSWER_BLOCK)
+        if not more:
+            raise HTTPConnectionClosed("the node closed the connection before its answer's head")
+        data += more
+        end = data.find(b"\r\n\r\n")
+    head = data[:end].lower()
+    length_field = _field(head, b"\r\ncontent-length:")
+    if (
+        not head.startswith(b"http/1.1 ")
+        or not b"200" <= head[9:12] <= b"599"
+        or not length_field.strip().isdigit()
+        or b"\r\ntransfer-encoding:" in head
+        or b"close" in _field(head, b"\r\nconnection:")
+    ):
+        return 0, data
+    length = int(length_field)
+    body = data[end + 4 :]
+    while len(body) < length:
+        more = sock.recv(max(ANSWER_BLOCK, length - len(body)))
+        if not more:
+            raise HTTPConnectionClosed("the node closed the connection in the middle of its answer")
+        body += more
+    if len(body) != length:
+        raise HTTPParseError(f"the answer is longer than its Content-Length ({len(body)} > {length})")
+    return int(head[9:12]), body
+
+
+def _field(head: bytes, name: bytes) -> bytes:
+    """The value of the (lower-cased) head's field `name` (given as `\\r\\nname:`), or b"" without one."""
+    at = head.find(name)
+    if at < 0:
+        return b""
+    stop = head.find(b"\r\n", at + len(name))
+    return head[at + len(name) : stop if stop > 0 else len(head)]
 
 
 class Refused(Exception):
