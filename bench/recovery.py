@@ -32,9 +32,8 @@ from bench.results.store import RunStore
 PASSES_S = (0.5, 3.0)  # after the node answers again: when each pass looks for lost writes
 RECORDS_WAIT_S = 0.5  # a send record is in the store this long after the send (flushed every 0.25 s)
 CHUNK = 500  # writes sent again per request (each request's outcome is recorded before the next)
-CONNECTION = (
-    "connection"  # the refusal reason's prefix when the node could not be reached (bench.chains wires)
-)
+# the refusal reason's prefix when the node could not be reached (bench.chains' wires)
+CONNECTION = "connection"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +66,8 @@ class Lost:
     recovery: Recovery
     watch: Callable[[dict[bytes, int]], None]  # the observer looks for these again
     unwatch: Callable[[list[bytes]], None]
-    held: Callable[
-        [list[int]], None
-    ]  # told of the refused writes the node now holds (the runner counted them)
+    # told of the refused writes the node now holds (the runner counted them as refused)
+    held: Callable[[list[int]], None]
 
 
 def resend_lost(lost: Lost, clock: Clock, down: float) -> Resent:

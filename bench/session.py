@@ -126,9 +126,8 @@ class Session:
         self.context = context
         self.runner: RoundRunner = (make_runner or self._locust_runner)(context)
         self.first_ids: list[int] = []  # the first tx id of each round, once planned
-        self._planned: dict[
-            int, PlannedRound
-        ] = {}  # each round as last signed (re-signed rounds replace theirs)
+        # each round as last signed (a re-signed round replaces its own)
+        self._planned: dict[int, PlannedRound] = {}
         self._sample: dict[int, bytes] = {}  # the writes followed into every node's mempool (tx id -> hash)
         self._mempool: MempoolWatchers | None = None
         self._told: set[int] = set()  # tx ids the runner was told were confirmed (the observer's thread)
