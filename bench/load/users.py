@@ -74,8 +74,9 @@ class NodeClient:
     and headers. Leaner than Locust's FastHttpSession (which wraps the same client): no per-request response
     object, cookie jar or URL joining, so about a third less CPU per request here (README "Where a
     transaction's CPU goes"); the user fires Locust's request event itself. The request head is the one
-    geventhttpclient builds, made once: each post only writes the body's length into it, takes a pooled
-    connection and reads the answer with geventhttpclient's own parser (which gives the connection back)."""
+    geventhttpclient builds, made once: each post only writes the body's length into it and takes a pooled
+    connection. A node's plain answer is read here (`_plain_answer`); any other by geventhttpclient's own
+    parser, from the bytes already read (it gives the connection back)."""
 
     def __init__(self, route: Route) -> None:
         self.path, self.headers = route.path, route.headers
