@@ -87,6 +87,7 @@ class NodeClient:
             network_timeout=NETWORK_TIMEOUT_S,
             insecure=True,  # as Locust's FastHttpUser: a node's TLS certificate is not checked
         )
+        # two members of geventhttpclient's own (pinned in pyproject.toml): its pool, and the head it would send
         self._pool = self.http._connection_pool
         head = self.http._build_request("POST", self.path, body=b"-", headers=self.headers)
         before, length, after = head.partition(f"{HEADER_CONTENT_LENGTH}: 1\r\n")

@@ -84,6 +84,8 @@ def watching(
                 }
             )
         store.set_meta(observer=observer.mode)
+        if observer.outages:  # a fault of the run's own took the node down, and the observer waited
+            store.set_meta(observer_outages=observer.outages)
 
 
 def local_node_pid(endpoint: Endpoint) -> int | None:

@@ -69,9 +69,8 @@ class ResourceMonitor:
             cpu, rss, read, write = usage
             last = self._last.get(name)
             self._last[name] = (now, cpu, read, write, pid)
-            if (
-                last is None or now <= last[0] or last[4] != pid
-            ):  # a new process: its first sample is a baseline
+            # a new process (a restarted node): its first sample is a baseline
+            if last is None or now <= last[0] or last[4] != pid:
                 continue
             cpu_percent = 100.0 * (cpu - last[1]) / (now - last[0])
             rows.append((now, name, round(cpu_percent, 2), rss, read - last[2], write - last[3], sent, recv))

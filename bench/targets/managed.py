@@ -186,8 +186,8 @@ class ManagedNode(ABC):
             raise TargetError(f"a managed {self.name} cannot {action} node {node}")
         if action in ("start", "restart"):
             return self._start_again()
-        pid = self.pid
         if action == "stop":
+            pid = self.pid
             self.stop()
             return f"SIGTERM to pid {pid}, exited"
         return self._kill()

@@ -2,12 +2,12 @@
 
 A process action (kill, stop, start, restart, pause, resume, isolate, heal) needs a node chainmark manages:
 a node of the managed bitcoin network (every action; node-0, which takes the load and feeds the observer,
-cannot be killed or stopped), or a managed Ethereum node: pause and resume on every kind, and on Anvil kill, stop,
-start and restart too (it then dumps its state every second and starts again from the last dump, so a kill
-loses at most the last second's blocks, as a crash would; Hardhat and Ganache keep their chain only in
-memory). Isolate and heal need peers: a managed Ethereum node has none. `exec` runs the user's own command, on any target. Each node's steps are replayed in
-time order, so a restart of a running node or a resume of one never paused fails here, at its line, and
-not in the middle of a run.
+cannot be killed or stopped), or a managed Ethereum node: pause and resume on every kind, and on Anvil
+kill, stop, start and restart too (it then dumps its state every second and starts again from the last
+dump, so a kill loses at most the last second's blocks, as a crash would; Hardhat and Ganache keep their
+chain only in memory). Isolate and heal need peers: a managed Ethereum node has none. `exec` runs the
+user's own command, on any target. Each node's steps are replayed in time order, so a restart of a running
+node or a resume of one never paused fails here, at its line, and not in the middle of a run.
 """
 
 from __future__ import annotations

@@ -136,6 +136,8 @@ def test_a_run_whose_anvil_is_killed_and_restarted_accounts_for_every_write(tmp_
         assert all(seen > first_back for _, _, seen, _ in refused)
         # the chain's own receipts (read after the window, from the restarted node) hold every write
         assert conn.execute("SELECT COUNT(*) FROM receipts WHERE status = 1").fetchone()[0] == 2200
+        # the observer waited out both outages, and the record says so
+        assert conn.execute("SELECT value FROM meta WHERE key = 'observer_outages'").fetchone() == ("2",)
         pids = {row[0] for row in conn.execute("SELECT rss_bytes > 0 FROM resources WHERE source = 'node'")}
         node_after = conn.execute(
             "SELECT COUNT(*) FROM resources WHERE source = 'node' AND t > ?", (back + 1,)

@@ -140,8 +140,6 @@ class EthereumRecovery:
     """Sends again the signed writes a restarted node lost, over a connection of its own (the fault
     scheduler's thread uses it while the rounds run)."""
 
-    CHUNK = 500  # writes per batch request
-
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
         self._rpc: RpcClient | None = None
@@ -156,13 +154,14 @@ class EthereumRecovery:
         return read_nonces(self._client(), plan.addresses, "latest")
 
     def resend(self, raws: Sequence[bytes]) -> list[str | None]:
+        """In one batch request (bench.recovery sends them in chunks)."""
         reasons: list[str | None] = []
-        for start in range(0, len(raws), self.CHUNK):
-            params = [["0x" + raw.hex()] for raw in raws[start : start + self.CHUNK]]
-            for answer in self._client().batch_answers("eth_sendRawTransaction", params):
-                reason = answer_error(answer) if answer else "rejected-other: no answer"
-                held = reason is None or classify_rejection(reason) == "already-known"
-                reasons.append(None if held else reason)
+        for answer in self._client().batch_answers(
+            "eth_sendRawTransaction", [["0x" + r.hex()] for r in raws]
+        ):
+            reason = answer_error(answer) if answer else "rejected-other: no answer"
+            held = reason is None or classify_rejection(reason) == "already-known"
+            reasons.append(None if held else reason)
         return reasons
 
     def close(self) -> None:
