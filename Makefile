@@ -16,7 +16,7 @@ VENV_STAMP := $(VENV)/.installed
 KERNELS_STAMP := $(VENV)/.kernels-compiled
 WORKLOAD ?= workloads/transfer.yaml
 
-.PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps bitcoin-deps contracts clean
+.PHONY: run test setup lint typecheck pytest bench-kernels core browser-deps bitcoin-deps bench-deps contracts clean
 
 setup: $(VENV_STAMP) $(KERNELS_STAMP) $(ANVIL_STAMP) $(SOLC_STAMP) $(NODES_STAMP) bitcoin-deps
 
@@ -69,6 +69,13 @@ bitcoin-deps:
 	@command -v litecoind >/dev/null || \
 	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq litecoind) \
 	    || echo "warning: could not install litecoind; the Bitcoin-family tests will be skipped"; }
+
+# wrk (Debian package) for benchmarks/generator_ceiling.py's row of this machine's HTTP limit; installed only
+# when missing, and only by the benchmarks that use it (the tests do not).
+bench-deps: setup
+	@command -v wrk >/dev/null || \
+	  { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+	    || echo "warning: could not install wrk; generator_ceiling.py will skip its row"; }
 
 lint: setup
 	$(VENV)/bin/ruff check bench tests

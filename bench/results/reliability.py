@@ -16,7 +16,8 @@ end), *after* (to the next fault's start, or the load's end: the last round's en
 window's over a 5 s window (the first 5 s, starting on a 0.1 s grid from the end, whose throughput is at
 least 90 % of it: a backlog confirmed faster than before counts as back), and (b) the faulted node is back at the network's tip (first seen holding a block at least as high as
 any node held by then; only where every node's tip was followed). `null`, with the reason, if that never happens
-before the after window ends, or when the before window is shorter than 5 s or confirmed nothing.
+before the after window ends, or when the before window is shorter than 5 s or confirmed nothing, or the after
+window is shorter than 5 s (too short to judge, said so).
 Reorgs the observer (following node-0) saw from the fault's start to the after window's end, the blocks each
 node was seen holding then that are not on node-0's final chain (a cut-off node's own branch), and the writes
 intended during the fault never confirmed, by reason, and the writes sent again after the fault's end (a
@@ -209,6 +210,13 @@ def _recovery(
         return None, "nothing was confirmed before the fault", parts
     parts["baseline_tps"] = pre
     after_b = windows["after"][1]
+    if after_b - end < RECOVERY_WINDOW_S:
+        return (
+            None,
+            f"only {after_b - end:.1f} s of load after the fault, less than the {RECOVERY_WINDOW_S:g} s "
+            "throughput is judged over",
+            parts,
+        )
     back = _throughput_back(writes, end, after_b, pre)
     parts["throughput_back_s"] = None if back is None else round(back - end, 3)
     followed = {int(row[0]) for row in tips}

@@ -30,10 +30,10 @@ name: anvil-killed
 target: {node: anvil, block_time: 1s}
 accounts: {count: 20, seed: 5}
 rounds:
-  - {label: load, duration: 22s, rate: {type: fixed-rate, tps: 100}, tx: {kind: transfer}}
+  - {label: load, duration: 28s, rate: {type: fixed-rate, tps: 100}, tx: {kind: transfer}}
 faults:
   - {at: 6s, node: 0, action: kill, for: 2.5s}
-  - {at: 14s, node: 0, action: kill, for: 2.5s}
+  - {at: 16s, node: 0, action: kill, for: 2.5s}
 """
 
 
@@ -111,8 +111,8 @@ def test_a_run_whose_anvil_is_killed_and_restarted_accounts_for_every_write(tmp_
     run_dir = only_run_dir(out)
     summary = read_summary(run_dir)
     (one,) = summary["rounds"]
-    assert one["confirmed"] + sum(one["failed"].values()) + one["timed_out"] == one["sent"] == 2200
-    assert one["confirmed"] == 2200, (one["failed"], one["timed_out_by_reason"])
+    assert one["confirmed"] + sum(one["failed"].values()) + one["timed_out"] == one["sent"] == 2800
+    assert one["confirmed"] == 2800, (one["failed"], one["timed_out_by_reason"])
     faults = summary["faults"]
     assert [(f["action"], f["end_action"], f["status"]) for f in faults] == [("kill", "restart", "done")] * 2
     for fault in faults:
@@ -135,7 +135,7 @@ def test_a_run_whose_anvil_is_killed_and_restarted_accounts_for_every_write(tmp_
         # latency counts from each write's intended time: the outage is in it
         assert all(seen > first_back for _, _, seen, _ in refused)
         # the chain's own receipts (read after the window, from the restarted node) hold every write
-        assert conn.execute("SELECT COUNT(*) FROM receipts WHERE status = 1").fetchone()[0] == 2200
+        assert conn.execute("SELECT COUNT(*) FROM receipts WHERE status = 1").fetchone()[0] == 2800
         # the observer waited out both outages, and the record says so
         assert conn.execute("SELECT value FROM meta WHERE key = 'observer_outages'").fetchone() == ("2",)
         pids = {row[0] for row in conn.execute("SELECT rss_bytes > 0 FROM resources WHERE source = 'node'")}

@@ -122,6 +122,19 @@ def test_a_fault_the_network_never_recovers_from_has_no_recovery_time_and_says_w
     assert fault["lost_by_reason"] == {"unchecked": 11}
 
 
+def test_a_fault_that_ends_too_near_the_load_s_end_to_judge_says_so(tmp_path: Path) -> None:
+    # the load ends 4 s after the node is back: a 5 s window cannot fit, which is not "never came back"
+    store = _store(tmp_path, _next_second)
+    store.add_fault_step((0, 0, 1, "pause", ZERO + 20, ZERO + 20.0, ZERO + 20.01, "done", "SIGSTOP"))
+    store.add_fault_step((1, 0, 1, "resume", ZERO + 26, ZERO + 26.0, ZERO + 26.0, "done", "SIGCONT"))
+    (fault,) = reliability(store) or []
+    assert fault["recovery_s"] is None
+    assert fault["recovery_reason"] == (
+        "only 4.0 s of load after the fault, less than the 5 s throughput is judged over"
+    )
+    assert fault["recovery_parts_s"]["baseline_tps"] == 10.0
+
+
 def test_a_fault_not_applied_and_a_fault_too_early_to_compare_say_so(tmp_path: Path) -> None:
     store = _store(tmp_path, _next_second)
     store.add_fault_step((0, 0, 1, "pause", ZERO + 2, ZERO + 2.0, ZERO + 2.01, "done", "SIGSTOP"))
