@@ -25,11 +25,11 @@ name: btc-faults
 target: {chain: bitcoin, network: {nodes: 3, topology: ring, block_time: 1s}}
 accounts: {count: 20}
 rounds:
-  - {label: load, duration: 24s, rate: {type: fixed-rate, tps: 20}, tx: {kind: btc-transfer}}
+  - {label: load, duration: 28s, rate: {type: fixed-rate, tps: 20}, tx: {kind: btc-transfer}}
 faults:
   - {at: 1s, node: 0, action: exec, command: "echo fault-probe", timeout: 5s}
   - {at: 7s, node: 1, action: kill, for: 4s}
-  - {at: 17s, node: 2, action: pause, for: 2s}
+  - {at: 20s, node: 2, action: pause, for: 2s}
 """
 
 PARTITION = """\
@@ -71,13 +71,13 @@ def _applied(fault: dict[str, Any], at: float, until: float, min_tps: float) -> 
 
 def test_kill_restart_pause_and_exec_faults_are_applied_and_measured(tmp_path: Path) -> None:
     _, run_dir, summary = _run(tmp_path, FAULTS)
-    assert summary["rounds"][0]["sent"] == 480
+    assert summary["rounds"][0]["sent"] == 560
     probe, kill, pause = summary["faults"]
     assert (probe["action"], probe["status"], probe["end_action"]) == ("exec", "done", None)
     assert probe["detail"] == "exit 0; output: fault-probe"
     named = [(f["action"], f["node"], f["end_action"], f["status"]) for f in (kill, pause)]
     assert named == [("kill", 1, "restart", "done"), ("pause", 2, "resume", "done")]
-    for fault, (at, until) in ((kill, (7.0, 11.0)), (pause, (17.0, 19.0))):
+    for fault, (at, until) in ((kill, (7.0, 11.0)), (pause, (20.0, 22.0))):
         _applied(fault, at, until, 10.0)
         assert fault["recovery_s"] is not None and fault["recovery_s"] >= 0, fault
         parts = fault["recovery_parts_s"]
