@@ -11,7 +11,7 @@ a transaction hash), so the endpoint is not a chain and not the bottleneck:
 
 and prints a Markdown table: submissions per second (wall), the generator's CPU seconds (master plus
 workers), submissions per CPU-second of the generator (the per-core send rate) and the ratio to wrk.
-Nothing is installed here: wrk is Debian's `wrk` (`apt-get install -y wrk`); without it that row is
+`make bench-deps` installs wrk (Debian's `wrk`, apt-get only when missing); without it that row is
 skipped with a note.
 
     .venv/bin/python benchmarks/generator_ceiling.py [--count 20000] [--users 64] [--workers 2] [--wrk-seconds 10]
