@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bench.kernels.bytes_list import rows_of_bytes
 from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_batch, hash_rows
 from bench.kernels.keccak_soa import tail_words
 from bench.kernels.threads import dynamic_chunks
@@ -57,8 +58,11 @@ def _rows32(leaves: Leaves, scheme: Scheme) -> np.ndarray:
         if rows.shape[1] != 32:
             raise ValueError(f"{scheme.name} leaves must be 32 bytes each, got rows of {rows.shape[1]} bytes")
         return rows
+    listed = rows_of_bytes(leaves, 32)  # a list of exact 32-byte `bytes`, read in one pass
+    if listed is not None:
+        return listed
     if set(map(type, leaves)) == {bytes} and set(map(len, leaves)) == {32}:
-        # The common input, a list of 32-byte `bytes`: two C-speed passes check it, then numpy copies it
+        # Another sequence of 32-byte `bytes`: two C-speed passes check it, then numpy copies it
         # as fixed-width strings (3x faster than b"".join, which then needs no per-leaf Python loop).
         return np.array(leaves, dtype="S32").view(np.uint8).reshape(-1, 32)
     for i, leaf in enumerate(leaves):
