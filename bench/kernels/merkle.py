@@ -22,7 +22,13 @@ from bench.kernels.bytes_list import rows_of_bytes
 from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_batch, hash_rows
 from bench.kernels.keccak_soa import tail_words
 from bench.kernels.threads import dynamic_chunks
-from bench.kernels.treekernels import sorted_nodes, sorted_nodes_range, spread_order
+from bench.kernels.treekernels import (
+    place_sorted,
+    sorted_nodes,
+    sorted_nodes_range,
+    spread_order,
+    spread_order_serial,
+)
 
 Leaves = np.ndarray | Sequence[bytes]
 
@@ -129,7 +135,8 @@ def _sorted_order(rows: np.ndarray) -> np.ndarray:
     """The stable bytewise sort order of 32-byte rows (JavaScript's stable sort, as OpenZeppelin uses)."""
     words = rows.view(">u8")
     first = words[:, 0].astype(np.uint64)
-    order, repeated = spread_order(first)
+    # numba's default static split: handed out one by one (dynamic_chunks) this sort takes 7x as long
+    order, repeated = (spread_order_serial if first.size < SERIAL_MAX_MESSAGES else spread_order)(first)
     if order.size != first.size:  # not spread (a shared prefix): a comparison sort
         order = np.argsort(first, kind="stable")
         ordered = first[order]
@@ -164,10 +171,19 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> _SortedHeap:
     n = rows.shape[0]
     order = _sorted_order(rows)
     internal = np.empty((n - 1, 32), dtype=np.uint8)
+    # The kernels read leaf k of the sorted order at placed[in_place[k]]: for a large tree the leaves are
+    # copied into sorted order first (placed[k], in_place the identity), so the bottom level reads them in
+    # sequence; a small one reads them through the order where they are.
+    if n < SERIAL_MAX_MESSAGES:
+        placed, in_place = rows, order
+    else:
+        placed, in_place = np.empty_like(rows), np.arange(n, dtype=np.int64)
+        with dynamic_chunks():
+            place_sorted(rows.view(np.uint64), order, placed.view(np.uint64))
     # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1. Each node
     # is hashed from its children where they lie, one level at a time (a level's children lie below it).
     padding = tail_words(64)
-    args = (internal, internal.view(np.uint64), rows, rows.view(np.uint64), order)
+    args = (internal, internal.view(np.uint64), placed, placed.view(np.uint64), in_place)
     for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
         lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
         if hi - lo < SERIAL_MAX_MESSAGES:

@@ -10,47 +10,127 @@ SKEWED = 4096  # a top-bits bucket holding more keys than this: the keys are not
 
 
 @njit(cache=True)
-def spread_order(keys):
-    """The stable ascending order of uint64 `keys` spread over their range (hashes' first 8 bytes), or an
-    empty array when they are not spread (a bucket over SKEWED keys): one counting pass on the top bits,
-    one scatter, then an insertion sort of each small bucket - two passes over the data instead of a
-    comparison sort's log n. Also whether two keys are equal (found by that sort: a caller settles ties on
-    more bytes)."""
-    n = keys.shape[0]
+def _bucket_bits(n):
     bits = 16
     while bits > 1 and (1 << bits) > 2 * n:
         bits -= 1
-    shift = np.uint64(64 - bits)
-    count = np.zeros((1 << bits) + 1, np.int64)
-    for i in range(n):
-        count[(keys[i] >> shift) + 1] += 1
-    for b in range(1 << bits):
-        if count[b + 1] > SKEWED:
-            return np.empty(0, np.int64), False
-        count[b + 1] += count[b]
-    start = count.copy()
-    repeated = False
-    order = np.empty(n, np.int64)
-    ordered = np.empty(n, np.uint64)
-    for i in range(n):
+    return bits
+
+
+@njit(cache=True)
+def _count(keys, at, c, chunks, shift):
+    n = keys.shape[0]
+    for i in range(c * n // chunks, (c + 1) * n // chunks):
+        at[c, keys[i] >> shift] += 1
+
+
+@njit(cache=True)
+def _slots(at):
+    """Each bucket's start (`start`, one more than the buckets), and in `at` each chunk's first slot in each
+    bucket in place of its count (chunk by chunk in input order, which keeps the sort stable); or an empty
+    array when a bucket holds over SKEWED keys."""
+    chunks, buckets = at.shape
+    start = np.empty(buckets + 1, np.int64)
+    start[0] = 0
+    for b in range(buckets):
+        slot = start[b]
+        for c in range(chunks):
+            counted = at[c, b]
+            at[c, b] = slot
+            slot += counted
+        if slot - start[b] > SKEWED:
+            return np.empty(0, np.int64)
+        start[b + 1] = slot
+    return start
+
+
+@njit(cache=True)
+def _scatter(keys, at, c, chunks, shift, order, ordered):
+    n = keys.shape[0]
+    for i in range(c * n // chunks, (c + 1) * n // chunks):
         d = keys[i] >> shift
-        j = start[d]
-        start[d] = j + 1
+        j = at[c, d]
+        at[c, d] = j + 1
         order[j] = i
         ordered[j] = keys[i]
-    for b in range(1 << bits):
-        for i in range(count[b] + 1, count[b + 1]):
+
+
+@njit(cache=True)
+def _sort_buckets(ordered, order, start, first, stop):
+    """Insertion-sort buckets first..stop-1 (small: the keys are spread); whether two keys are equal."""
+    repeated = False
+    for b in range(first, stop):
+        for i in range(start[b] + 1, start[b + 1]):
             key, index = ordered[i], order[i]
             j = i - 1
-            while j >= count[b] and ordered[j] > key:
+            while j >= start[b] and ordered[j] > key:
                 ordered[j + 1] = ordered[j]
                 order[j + 1] = order[j]
                 j -= 1
-            if j >= count[b] and ordered[j] == key:
+            if j >= start[b] and ordered[j] == key:
                 repeated = True
             ordered[j + 1] = key
             order[j + 1] = index
-    return order, repeated
+    return repeated
+
+
+@njit(cache=True)
+def spread_order_serial(keys):
+    """spread_order in this thread (for small inputs: a parallel region costs more than their sort)."""
+    n = keys.shape[0]
+    bits = _bucket_bits(n)
+    shift = np.uint64(64 - bits)
+    at = np.zeros((1, 1 << bits), np.int64)
+    _count(keys, at, 0, 1, shift)
+    start = _slots(at)
+    if start.size == 0:
+        return np.empty(0, np.int64), False
+    order, ordered = np.empty(n, np.int64), np.empty(n, np.uint64)
+    _scatter(keys, at, 0, 1, shift, order, ordered)
+    return order, _sort_buckets(ordered, order, start, 0, 1 << bits)
+
+
+@njit(parallel=True, cache=True)
+def spread_order(keys):
+    """The stable ascending order of uint64 `keys` spread over their range (hashes' first 8 bytes), or an
+    empty array when they are not spread (a bucket over SKEWED keys): a counting pass on the top bits and
+    one scatter, each in parallel over chunks of the keys (each chunk's own slots in every bucket keep the
+    order stable), then an insertion sort of each small bucket, in parallel over ranges of buckets - two
+    passes over the data instead of a comparison sort's log n. Also whether two keys are equal (found by
+    that sort: a caller settles ties on more bytes)."""
+    n = keys.shape[0]
+    bits = _bucket_bits(n)
+    buckets = 1 << bits
+    shift = np.uint64(64 - bits)
+    chunks = 8
+    at = np.zeros((chunks, buckets), np.int64)  # each chunk's count per bucket, then its next slot there
+    for c in prange(chunks):
+        _count(keys, at, c, chunks, shift)
+    start = _slots(at)
+    if start.size == 0:
+        return np.empty(0, np.int64), False
+    order, ordered = np.empty(n, np.int64), np.empty(n, np.uint64)
+    for c in prange(chunks):
+        _scatter(keys, at, c, chunks, shift, order, ordered)
+    ranges = min(buckets, 256)
+    repeated = np.zeros(ranges, np.bool_)
+    for r in prange(ranges):
+        repeated[r] = _sort_buckets(ordered, order, start, r * buckets // ranges, (r + 1) * buckets // ranges)
+    return order, repeated.any()
+
+
+@njit(parallel=True, cache=True)
+def place_sorted(rows64, order, out64):
+    """out64[k] = rows64[order[k]]: the leaves copied into sorted order in one parallel pass (over 256 chunks),
+    so that the tree reads them in sequence (read through `order` while hashing, each pair of leaves is two
+    random reads between two permutations, which costs more than this copy)."""
+    n = order.shape[0]
+    nchunks = min(n, 256)
+    for c in prange(nchunks):
+        for k in range(c * n // nchunks, (c + 1) * n // nchunks):
+            r = order[k]
+            for w in range(rows64.shape[1]):
+                out64[k, w] = rows64[r, w]
 
 
 @njit(cache=True)

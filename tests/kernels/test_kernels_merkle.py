@@ -195,9 +195,11 @@ def test_a_list_of_bytes_gives_the_array_root_and_mixed_or_bad_lists_are_still_c
             merkle_root(bad, scheme)
 
 
-@pytest.mark.parametrize("case", ["spread", "small", "repeated", "shared-prefix"])
+@pytest.mark.parametrize(
+    "case", ["spread", "small", "repeated", "shared-prefix", "spread, in chunks", "repeated across chunks"]
+)
 def test_the_spread_sort_is_numpy_s_stable_argsort_or_declines(case: str) -> None:
-    from bench.kernels.treekernels import SKEWED, spread_order
+    from bench.kernels.treekernels import SKEWED, spread_order, spread_order_serial
 
     rng = np.random.default_rng(3)
     keys = {
@@ -205,14 +207,18 @@ def test_the_spread_sort_is_numpy_s_stable_argsort_or_declines(case: str) -> Non
         "small": rng.integers(0, 2**63, 5, dtype=np.uint64),
         "repeated": np.repeat(rng.integers(0, 2**63, 500, dtype=np.uint64), 30),
         "shared-prefix": rng.integers(0, 2**20, SKEWED + 1, dtype=np.uint64),
+        # counted and scattered in chunks; equal keys in different chunks keep their input order
+        "spread, in chunks": rng.integers(0, 2**64 - 1, 300_000, dtype=np.uint64, endpoint=True),
+        "repeated across chunks": np.tile(rng.integers(0, 2**64 - 1, 100_000, dtype=np.uint64), 3),
     }[case]
-    order, repeated = spread_order(keys)
-    if case == "shared-prefix":
-        assert order.size == 0  # one top-bits bucket over SKEWED keys: the caller sorts by comparison
-    else:
-        assert np.array_equal(order, np.argsort(keys, kind="stable"))
-        # and it tells whether two keys are equal (the caller then settles ties on the whole leaf)
-        assert repeated == (case == "repeated")
+    for sort in (spread_order, spread_order_serial):  # in parallel chunks, and in this thread
+        order, repeated = sort(keys)
+        if case == "shared-prefix":
+            assert order.size == 0  # one top-bits bucket over SKEWED keys: the caller sorts by comparison
+        else:
+            assert np.array_equal(order, np.argsort(keys, kind="stable"))
+            # and it tells whether two keys are equal (the caller then settles ties on the whole leaf)
+            assert repeated == case.startswith("repeated")
 
 
 @pytest.mark.parametrize("n", [8_193, 20_001])
