@@ -23,9 +23,9 @@ from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_b
 from bench.kernels.keccak_soa import tail_words
 from bench.kernels.threads import dynamic_chunks
 from bench.kernels.treekernels import (
+    pair_nodes,
+    pair_nodes_range,
     place_sorted,
-    sorted_nodes,
-    sorted_nodes_range,
     spread_order,
     spread_order_serial,
 )
@@ -171,27 +171,41 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> _SortedHeap:
     n = rows.shape[0]
     order = _sorted_order(rows)
     internal = np.empty((n - 1, 32), dtype=np.uint8)
-    # The kernels read leaf k of the sorted order at placed[in_place[k]]: for a large tree the leaves are
-    # copied into sorted order first (placed[k], in_place the identity), so the bottom level reads them in
-    # sequence; a small one reads them through the order where they are.
+    # The leaves are copied into sorted order first, so that every node's children lie side by side: a
+    # node over two leaves is the pair of sorted leaves 2p, 2p + 1 (node n - 2 - p), an inner node i the
+    # rows 2i + 1, 2i + 2 of the tree. The kernels hash them where they lie, one level at a time.
     if n < SERIAL_MAX_MESSAGES:
-        placed, in_place = rows, order
+        placed = rows[order]
     else:
-        placed, in_place = np.empty_like(rows), np.arange(n, dtype=np.int64)
+        placed = np.empty_like(rows)
         with dynamic_chunks():
             place_sorted(rows.view(np.uint64), order, placed.view(np.uint64))
-    # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2; the internal ones are those below n - 1. Each node
-    # is hashed from its children where they lie, one level at a time (a level's children lie below it).
-    padding = tail_words(64)
-    args = (internal, internal.view(np.uint64), placed, placed.view(np.uint64), in_place)
-    for depth in range((n - 1).bit_length() - 1, -1, -1) if n > 1 else ():
-        lo, hi = (1 << depth) - 1, min((1 << (depth + 1)) - 1, n - 1)
-        if hi - lo < SERIAL_MAX_MESSAGES:
-            sorted_nodes_range(*args, lo, hi, padding)
-        else:
-            with dynamic_chunks():
-                sorted_nodes(*args, lo, hi, padding)
+    tree64, padding = internal.view(np.uint64), tail_words(64)
+    over_leaves, inner = (
+        (n - 1) // 2,
+        (n - 2) // 2,
+    )  # nodes over two leaves from over_leaves; inner below inner
+    _pair_nodes(tree64, placed.view(np.uint64).reshape(-1), 8 * (n - 2), -8, over_leaves, n - 1, padding)
+    words = tree64.reshape(-1)
+    # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2 (a level's children lie below it).
+    for depth in range(over_leaves.bit_length() - 1, -1, -1) if n > 2 else ():
+        lo, hi = (1 << depth) - 1, (1 << (depth + 1)) - 1
+        _pair_nodes(tree64, words, 4, 8, lo, min(hi, inner), padding)
+        if lo <= inner < min(hi, over_leaves):
+            # n odd: node `inner` is over the last inner node (row n - 2) and the largest leaf.
+            pair = sorted((internal[n - 2].tobytes(), placed[n - 1].tobytes()))
+            internal[inner] = hash_batch(scheme.algorithm, [b"".join(pair)])[0]
     return _SortedHeap(internal, rows, order)
+
+
+def _pair_nodes(
+    tree64: np.ndarray, words: np.ndarray, first: int, step: int, lo: int, hi: int, padding: np.ndarray
+) -> None:
+    if hi - lo < SERIAL_MAX_MESSAGES:
+        pair_nodes_range(tree64, words, first, step, lo, hi, padding)
+    else:
+        with dynamic_chunks():
+            pair_nodes(tree64, words, first, step, lo, hi, padding)
 
 
 def _require_leaves(n: int, scheme: Scheme) -> None:

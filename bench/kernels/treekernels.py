@@ -1,5 +1,5 @@
 """numba helpers for OpenZeppelin's tree: the leaves' sort order, and its nodes: each the Keccak-256 of its
-children's sorted pair, read from the tree and hashed in place (no pair buffer: `sorted_nodes`)."""
+children's sorted pair, two rows side by side hashed where they lie (no pair buffer: `pair_nodes`)."""
 
 import numpy as np
 from numba import njit, prange
@@ -133,40 +133,48 @@ def place_sorted(rows64, order, out64):
                 out64[k, w] = rows64[r, w]
 
 
-@njit(cache=True)
-def _first_is_smaller(x, y):
-    for k in range(32):
-        if x[k] != y[k]:
-            return x[k] < y[k]
-    return True
+@njit(inline="always")
+def _bswap(x):
+    """x's bytes reversed: a little-endian word's value as its bytes compare (big-endian)."""
+    x = ((x & np.uint64(0x00FF00FF00FF00FF)) << np.uint64(8)) | (
+        (x >> np.uint64(8)) & np.uint64(0x00FF00FF00FF00FF)
+    )
+    x = ((x & np.uint64(0x0000FFFF0000FFFF)) << np.uint64(16)) | (
+        (x >> np.uint64(16)) & np.uint64(0x0000FFFF0000FFFF)
+    )
+    return (x << np.uint64(32)) | (x >> np.uint64(32))
 
 
 @njit(cache=True)
-def sorted_nodes_range(tree, tree64, rows, rows64, order, start, stop, padding):
-    """Internal nodes start..stop-1 of OpenZeppelin's heap array of n leaves, `tree` (its n - 1 internal
-    rows; `tree64` the same as uint64 words): node i = keccak256(min(l, r) || max(l, r)) of its children
-    2i+1, 2i+2 in bytewise order, a child at row c >= n - 1 being the leaf `rows[order[2n - 2 - c]]` (read in
-    place: the leaves are never copied into the array). LANES sponges side by side as in keccak_soa;
-    `padding` is the 64-byte message's tail words (keccak_soa.tail_words(64))."""
-    m = tree.shape[0]
+def _swapped(words, w):
+    """Whether the 32-byte row at words[w:w+4] is bytewise greater than the one after it (words[w+4:w+8])."""
+    for j in range(4):
+        x, y = _bswap(words[w + j]), _bswap(words[w + 4 + j])
+        if x != y:
+            return x > y
+    return False
+
+
+@njit(cache=True)
+def pair_nodes_range(tree64, words, first, step, start, stop, padding):
+    """Nodes start..stop-1 whose children are two rows side by side: node i (tree64[i], 4 words) is the
+    Keccak-256 of the sorted pair of the 64 bytes at words[first + step * i:][:8] (a flat uint64 view). For
+    inner nodes that is the tree itself (children 2i+1 and 2i+2: first 4, step 8); for the nodes over two
+    leaves, the leaves in sorted order (the pair of sorted leaves 2p, 2p+1 under node n - 2 - p). LANES
+    sponges side by side as in keccak_soa; no per-lane search for where a child lies."""
     s = np.empty(25 * LANES, np.uint64)
     for g0 in range(start, stop, LANES):
         cnt = min(LANES, stop - g0)
         s[:] = 0
         for lane in range(LANES):
-            i = min(g0 + lane, stop - 1)
-            a, b = 2 * i + 1, 2 * i + 2
-            left = tree[a] if a < m else rows[order[2 * m - a]]
-            right = tree[b] if b < m else rows[order[2 * m - b]]
-            left64 = tree64[a] if a < m else rows64[order[2 * m - a]]
-            right64 = tree64[b] if b < m else rows64[order[2 * m - b]]
-            if not _first_is_smaller(left, right):
-                left64, right64 = right64, left64
+            w = first + step * min(g0 + lane, stop - 1)
+            lo = w + 4 if _swapped(words, w) else w
+            hi = w if lo != w else w + 4
             for j in range(4):
-                s[j * LANES + lane] = left64[j]
-                s[(4 + j) * LANES + lane] = right64[j]
-            for j in range(padding.shape[0]):
-                s[j * LANES + lane] ^= padding[j]
+                s[j * LANES + lane] = words[lo + j] ^ padding[j]
+                s[(4 + j) * LANES + lane] = words[hi + j] ^ padding[4 + j]
+            for j in range(8, padding.shape[0]):
+                s[j * LANES + lane] = padding[j]
         permute(s)
         for lane in range(cnt):
             for j in range(4):
@@ -174,12 +182,11 @@ def sorted_nodes_range(tree, tree64, rows, rows64, order, start, stop, padding):
 
 
 @njit(parallel=True, cache=True)
-def sorted_nodes(tree, tree64, rows, rows64, order, lo, hi, padding):
-    """sorted_nodes_range over nodes lo..hi-1 (one heap level: their children lie below it), in parallel
-    over chunks of whole lane groups."""
+def pair_nodes(tree64, words, first, step, lo, hi, padding):
+    """pair_nodes_range over nodes lo..hi-1, in parallel over chunks of whole lane groups."""
     groups = (hi - lo + LANES - 1) // LANES
     nchunks = min(groups, 256)
     for c in prange(nchunks):
         start = lo + (c * groups // nchunks) * LANES
         stop = min(lo + ((c + 1) * groups // nchunks) * LANES, hi)
-        sorted_nodes_range(tree, tree64, rows, rows64, order, start, stop, padding)
+        pair_nodes_range(tree64, words, first, step, start, stop, padding)
