@@ -25,9 +25,8 @@ from bench.kernels.threads import dynamic_chunks
 from bench.kernels.treekernels import (
     pair_nodes,
     pair_nodes_range,
-    place_sorted,
-    spread_order,
-    spread_order_serial,
+    sort_leaves,
+    sort_leaves_serial,
 )
 
 Leaves = np.ndarray | Sequence[bytes]
@@ -131,22 +130,6 @@ def _level_root(leaves: Leaves, scheme: Scheme) -> bytes:
     return bytes(level[0])
 
 
-def _sorted_order(rows: np.ndarray) -> np.ndarray:
-    """The stable bytewise sort order of 32-byte rows (JavaScript's stable sort, as OpenZeppelin uses)."""
-    words = rows.view(">u8")
-    first = words[:, 0].astype(np.uint64)
-    # numba's default static split: handed out one by one (dynamic_chunks) this sort takes 7x as long
-    order, repeated = (spread_order_serial if first.size < SERIAL_MAX_MESSAGES else spread_order)(first)
-    if order.size != first.size:  # not spread (a shared prefix): a comparison sort
-        order = np.argsort(first, kind="stable")
-        ordered = first[order]
-        repeated = bool(np.any(ordered[1:] == ordered[:-1]))
-    if repeated:
-        # Equal first 8 bytes (repeated leaves, say): settle with a full stable sort.
-        return np.lexsort(words.astype(np.uint64).T[::-1])
-    return order
-
-
 @dataclass(frozen=True, slots=True)
 class _SortedHeap:
     """OpenZeppelin's node array of n leaves: rows 0..n-2 the internal nodes (`internal`), rows n-1..2n-2 the
@@ -169,31 +152,32 @@ class _SortedHeap:
 def _sorted_heap(leaves: Leaves, scheme: Scheme) -> _SortedHeap:
     rows = _rows32(leaves, scheme)
     n = rows.shape[0]
-    order = _sorted_order(rows)
-    internal = np.empty((n - 1, 32), dtype=np.uint8)
-    # The leaves are copied into sorted order first, so that every node's children lie side by side: a
-    # node over two leaves is the pair of sorted leaves 2p, 2p + 1 (node n - 2 - p), an inner node i the
-    # rows 2i + 1, 2i + 2 of the tree. The kernels hash them where they lie, one level at a time.
-    if n < SERIAL_MAX_MESSAGES:
-        placed = rows[order]
-    else:
-        placed = np.empty_like(rows)
-        with dynamic_chunks():
-            place_sorted(rows.view(np.uint64), order, placed.view(np.uint64))
+    # Every node's children lie side by side: a node over two leaves is the pair of sorted leaves 2p, 2p + 1
+    # (node n - 2 - p), an inner node i the rows 2i + 1, 2i + 2 of the tree. The sort hashes the first kind
+    # while it has the leaves at hand (`sort_leaves`); the levels above are hashed from the tree, one level
+    # at a time. The sort leaves the leaves in the tree's rows and one more (`spill`) until it sorts them.
+    spill = np.empty((n, 32), dtype=np.uint8)
+    internal = spill[: n - 1]
     tree64, padding = internal.view(np.uint64), tail_words(64)
-    over_leaves, inner = (
-        (n - 1) // 2,
-        (n - 2) // 2,
-    )  # nodes over two leaves from over_leaves; inner below inner
-    _pair_nodes(tree64, placed.view(np.uint64).reshape(-1), 8 * (n - 2), -8, over_leaves, n - 1, padding)
     words = tree64.reshape(-1)
+    # The nodes over two leaves are over_leaves .. n - 2; those over two inner nodes 0 .. inner - 1.
+    over_leaves, inner = (n - 1) // 2, (n - 2) // 2
+    order = np.zeros(1, np.int64)
+    if n > 1:
+        with dynamic_chunks():
+            sort = sort_leaves_serial if n < SERIAL_MAX_MESSAGES else sort_leaves
+            order = sort(rows.view(np.uint64), spill.view(np.uint64), padding)
+    if order.size != n:  # not spread (a shared prefix, many equal leaves): a comparison sort
+        order = np.lexsort(rows.view(">u8").astype(np.uint64).T[::-1])
+        placed = rows[order].view(np.uint64).reshape(-1)
+        _pair_nodes(tree64, placed, 8 * (n - 2), -8, over_leaves, n - 1, padding)
     # Heap level d holds rows 2**d - 1 .. 2**(d+1) - 2 (a level's children lie below it).
     for depth in range(over_leaves.bit_length() - 1, -1, -1) if n > 2 else ():
         lo, hi = (1 << depth) - 1, (1 << (depth + 1)) - 1
         _pair_nodes(tree64, words, 4, 8, lo, min(hi, inner), padding)
         if lo <= inner < min(hi, over_leaves):
             # n odd: node `inner` is over the last inner node (row n - 2) and the largest leaf.
-            pair = sorted((internal[n - 2].tobytes(), placed[n - 1].tobytes()))
+            pair = sorted((internal[n - 2].tobytes(), rows[order[n - 1]].tobytes()))
             internal[inner] = hash_batch(scheme.algorithm, [b"".join(pair)])[0]
     return _SortedHeap(internal, rows, order)
 

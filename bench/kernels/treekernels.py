@@ -6,131 +6,224 @@ from numba import njit, prange
 
 from bench.kernels.keccak_soa import LANES, permute
 
-SKEWED = 4096  # a top-bits bucket holding more keys than this: the keys are not spread; argsort instead
+SKEWED = 4096  # a bucket of the sort holding more leaves than this: they are not spread; a comparison sort
+TOP = 8  # the leaves are partitioned on their top 8 bits first: 256 write streams per chunk stay in cache
 
 
 @njit(cache=True)
-def _bucket_bits(n):
-    bits = 16
-    while bits > 1 and (1 << bits) > 2 * n:
-        bits -= 1
+def _index_bits(n):
+    bits = 1
+    while (1 << bits) < n:
+        bits += 1
     return bits
 
 
 @njit(cache=True)
-def _count(keys, at, c, chunks, shift):
-    n = keys.shape[0]
+def _greater(words, a, b):
+    """Whether the 32-byte row at words[a:a+4] is bytewise greater than the one at words[b:b+4] (a flat
+    array of little-endian words)."""
+    for j in range(4):
+        x, y = _bswap(words[a + j]), _bswap(words[b + j])
+        if x != y:
+            return x > y
+    return False
+
+
+@njit(inline="always")
+def _key(rows64, i, ibits):
+    """Leaf i's sort key: the top 64 - ibits bits of its first 8 bytes (big-endian) above its index, so that
+    the keys are distinct and their order is the stable one."""
+    drop = np.uint64(ibits)
+    return ((_bswap(rows64[i, 0]) >> drop) << drop) | np.uint64(i)
+
+
+@njit(inline="always")
+def _spill_row(k, n):
+    """The row of the tree (n - 1 rows and one more) where the leaf at slot k is left until its partition is
+    sorted: an even slot 2q in the row of node n - 2 - q, over sorted leaves 2q and 2q + 1, and the others in
+    the rows no such node takes (0 .. n - 2 - n // 2, and n - 1). A partition's nodes over two of its leaves
+    thus overwrite only its own slots' rows, after it has read them."""
+    half = n // 2
+    if k % 2 == 0 and k < 2 * half:
+        return n - 2 - k // 2
+    r = k // 2
+    return r if r < n - 1 - half else n - 1
+
+
+@njit(cache=True)
+def _count(rows64, at, c, chunks, top, ibits):
+    n = rows64.shape[0]
+    shift = np.uint64(64 - top)
     for i in range(c * n // chunks, (c + 1) * n // chunks):
-        at[c, keys[i] >> shift] += 1
+        at[c, _key(rows64, i, ibits) >> shift] += 1
 
 
 @njit(cache=True)
 def _slots(at):
-    """Each bucket's start (`start`, one more than the buckets), and in `at` each chunk's first slot in each
-    bucket in place of its count (chunk by chunk in input order, which keeps the sort stable); or an empty
-    array when a bucket holds over SKEWED keys."""
-    chunks, buckets = at.shape
-    start = np.empty(buckets + 1, np.int64)
-    start[0] = 0
-    for b in range(buckets):
-        slot = start[b]
+    """Each partition's start (one more than the partitions), and in `at` each chunk's first slot in each
+    partition in place of its count (chunk by chunk in input order, which keeps the sort stable)."""
+    chunks, parts = at.shape
+    start = np.empty(parts + 1, np.int64)
+    slot = 0
+    for p in range(parts):
+        start[p] = slot
         for c in range(chunks):
-            counted = at[c, b]
-            at[c, b] = slot
+            counted = at[c, p]
+            at[c, p] = slot
             slot += counted
-        if slot - start[b] > SKEWED:
-            return np.empty(0, np.int64)
-        start[b + 1] = slot
+    start[parts] = slot
     return start
 
 
 @njit(cache=True)
-def _scatter(keys, at, c, chunks, shift, order, ordered):
-    n = keys.shape[0]
+def _partition(rows64, at, c, chunks, top, ibits, keys, spill64):
+    """Chunk c's leaves into their partitions' slots: the key into `keys`, the leaf into spill64."""
+    n = rows64.shape[0]
+    shift = np.uint64(64 - top)
     for i in range(c * n // chunks, (c + 1) * n // chunks):
-        d = keys[i] >> shift
+        x = _key(rows64, i, ibits)
+        d = x >> shift
         j = at[c, d]
         at[c, d] = j + 1
-        order[j] = i
-        ordered[j] = keys[i]
+        keys[j] = x
+        r = _spill_row(j, n)
+        for w in range(4):
+            spill64[r, w] = rows64[i, w]
 
 
 @njit(cache=True)
-def _sort_buckets(ordered, order, start, first, stop):
-    """Insertion-sort buckets first..stop-1 (small: the keys are spread); whether two keys are equal."""
-    repeated = False
-    for b in range(first, stop):
-        for i in range(start[b] + 1, start[b + 1]):
-            key, index = ordered[i], order[i]
-            j = i - 1
-            while j >= start[b] and ordered[j] > key:
-                ordered[j + 1] = ordered[j]
-                order[j + 1] = order[j]
-                j -= 1
-            if j >= start[b] and ordered[j] == key:
-                repeated = True
-            ordered[j + 1] = key
-            order[j + 1] = index
-    return repeated
+def _sort_part(rows64, order, spill64, lo, hi, top, fine_bits, ibits, padding):
+    """Sort partition lo..hi-1 (its keys in `order` and its leaves in spill64, both in input order, on entry;
+    the leaves' indices in sorted order in `order` on return): a counting sort on the next fine_bits bits,
+    an insertion sort of what that left unsorted, and leaves with equal keys settled on their whole 32
+    bytes. Then the nodes over two of its leaves are hashed from a copy of them in sorted order, into the
+    rows they were spilled to. False when a bucket holds over SKEWED leaves: they are not spread."""
+    n, m = rows64.shape[0], hi - lo
+    shift = np.uint64(64 - top - fine_bits)
+    mask = np.uint64((1 << fine_bits) - 1)
+    fine = np.zeros(1 << fine_bits, np.int64)
+    for i in range(lo, hi):
+        fine[(np.uint64(order[i]) >> shift) & mask] += 1
+    slot = 0
+    for b in range(fine.shape[0]):
+        counted = fine[b]
+        if counted > SKEWED:
+            return False
+        fine[b] = slot
+        slot += counted
+    keys, slots = np.empty(m, np.uint64), np.empty(m, np.int64)
+    for i in range(lo, hi):
+        x = np.uint64(order[i])
+        d = (x >> shift) & mask
+        keys[fine[d]], slots[fine[d]] = x, i
+        fine[d] += 1
+    for i in range(1, m):
+        x, at = keys[i], slots[i]
+        j = i - 1
+        while j >= 0 and keys[j] > x:
+            keys[j + 1], slots[j + 1] = keys[j], slots[j]
+            j -= 1
+        keys[j + 1], slots[j + 1] = x, at
+    drop = np.uint64(ibits)
+    index = (np.uint64(1) << drop) - np.uint64(1)  # a key's low bits: its leaf's index
+    flat = rows64.reshape(-1)
+    i = 0
+    while i < m:  # a run of equal keys, in input order: an insertion sort on the whole leaves keeps it stable
+        k = i + 1
+        while k < m and (keys[k] >> drop) == (keys[i] >> drop):
+            k += 1
+        for a in range(i + 1, k):
+            x, at = keys[a], slots[a]
+            b = a - 1
+            while b >= i and _greater(flat, 4 * (keys[b] & index), 4 * (x & index)):
+                keys[b + 1], slots[b + 1] = keys[b], slots[b]
+                b -= 1
+            keys[b + 1], slots[b + 1] = x, at
+        i = k
+    # The partition's leaves read in slot order (two sequential runs of rows), then put in sorted order
+    # in cache: read straight in sorted order, each row is a cache miss.
+    spilled = np.empty((m, 4), np.uint64)
+    for i in range(m):
+        r = _spill_row(lo + i, n)
+        for w in range(4):
+            spilled[i, w] = spill64[r, w]
+    leaves = np.empty((m, 4), np.uint64)
+    for i in range(m):
+        order[lo + i] = keys[i] & index
+        for w in range(4):
+            leaves[i, w] = spilled[slots[i] - lo, w]
+    # Sorted leaves 2q, 2q + 1 are the children of node n - 2 - q; the pairs wholly in this partition:
+    first, stop = (lo + 1) // 2, hi // 2
+    pair_nodes_range(
+        spill64, leaves.reshape(-1), 8 * (n - 2) - 4 * lo, -8, n - 1 - stop, n - 1 - first, padding
+    )
+    return True
 
 
 @njit(cache=True)
-def spread_order_serial(keys):
-    """spread_order in this thread (for small inputs: a parallel region costs more than their sort)."""
-    n = keys.shape[0]
-    bits = _bucket_bits(n)
-    shift = np.uint64(64 - bits)
-    at = np.zeros((1, 1 << bits), np.int64)
-    _count(keys, at, 0, 1, shift)
+def _straddling_pairs(rows64, order, start, tree64, padding):
+    """The nodes over two sorted leaves that fall in two partitions (one after each partition starting at
+    an odd position)."""
+    n = rows64.shape[0]
+    pair = np.empty(8, np.uint64)
+    for p in range(1, start.shape[0] - 1):
+        q = (start[p] - 1) // 2
+        if start[p] % 2 == 1 and 2 * q + 1 < n:
+            for w in range(4):
+                pair[w] = rows64[order[2 * q], w]
+                pair[4 + w] = rows64[order[2 * q + 1], w]
+            pair_nodes_range(tree64, pair, 0, 0, n - 2 - q, n - 1 - q, padding)
+
+
+@njit(cache=True)
+def sort_leaves_serial(rows64, spill64, padding):
+    """sort_leaves in this thread (for small trees: a parallel region costs more than their sort)."""
+    n = rows64.shape[0]
+    ibits = _index_bits(n)
+    top = min(TOP, ibits)
+    at = np.zeros((1, 1 << top), np.int64)
+    _count(rows64, at, 0, 1, top, ibits)
     start = _slots(at)
-    if start.size == 0:
-        return np.empty(0, np.int64), False
-    order, ordered = np.empty(n, np.int64), np.empty(n, np.uint64)
-    _scatter(keys, at, 0, 1, shift, order, ordered)
-    return order, _sort_buckets(ordered, order, start, 0, 1 << bits)
+    order = np.empty(n, np.int64)
+    _partition(rows64, at, 0, 1, top, ibits, order.view(np.uint64), spill64)
+    fine_bits = max(1, min(ibits, 24) - top)
+    for p in range(1 << top):
+        if not _sort_part(rows64, order, spill64, start[p], start[p + 1], top, fine_bits, ibits, padding):
+            return np.empty(0, np.int64)
+    _straddling_pairs(rows64, order, start, spill64, padding)
+    return order
 
 
 @njit(parallel=True, cache=True)
-def spread_order(keys):
-    """The stable ascending order of uint64 `keys` spread over their range (hashes' first 8 bytes), or an
-    empty array when they are not spread (a bucket over SKEWED keys): a counting pass on the top bits and
-    one scatter, each in parallel over chunks of the keys (each chunk's own slots in every bucket keep the
-    order stable), then an insertion sort of each small bucket, in parallel over ranges of buckets - two
-    passes over the data instead of a comparison sort's log n. Also whether two keys are equal (found by
-    that sort: a caller settles ties on more bytes)."""
-    n = keys.shape[0]
-    bits = _bucket_bits(n)
-    buckets = 1 << bits
-    shift = np.uint64(64 - bits)
+def sort_leaves(rows64, spill64, padding):
+    """The stable bytewise sort order of n > 1 leaves (rows64: n x 4 little-endian words) - JavaScript's
+    stable sort, as OpenZeppelin uses - and the nodes over two sorted leaves hashed into the tree (spill64:
+    its n - 1 internal rows and one more, where the leaves wait to be sorted); or an empty order when the
+    leaves are not spread (a bucket over SKEWED leaves). Hashes' first bytes are spread over their range, so
+    a radix sort takes two passes instead of a comparison sort's log n: the leaves partitioned on their top
+    bits in parallel chunks, each chunk with its own slots in every partition (which keeps the order stable),
+    then each partition sorted in cache, in parallel, and paired while its leaves are at hand. Nothing is read
+    at random from the whole input (on this machine a random read of a row costs as much as hashing it)."""
+    n = rows64.shape[0]
+    ibits = _index_bits(n)
+    top = min(TOP, ibits)
     chunks = 8
-    at = np.zeros((chunks, buckets), np.int64)  # each chunk's count per bucket, then its next slot there
+    at = np.zeros((chunks, 1 << top), np.int64)  # each chunk's count per partition, then its next slot there
     for c in prange(chunks):
-        _count(keys, at, c, chunks, shift)
+        _count(rows64, at, c, chunks, top, ibits)
     start = _slots(at)
-    if start.size == 0:
-        return np.empty(0, np.int64), False
-    order, ordered = np.empty(n, np.int64), np.empty(n, np.uint64)
+    order = np.empty(n, np.int64)
     for c in prange(chunks):
-        _scatter(keys, at, c, chunks, shift, order, ordered)
-    ranges = min(buckets, 256)
-    repeated = np.zeros(ranges, np.bool_)
-    for r in prange(ranges):
-        repeated[r] = _sort_buckets(ordered, order, start, r * buckets // ranges, (r + 1) * buckets // ranges)
-    return order, repeated.any()
-
-
-@njit(parallel=True, cache=True)
-def place_sorted(rows64, order, out64):
-    """out64[k] = rows64[order[k]]: the leaves copied into sorted order in one parallel pass (over 256 chunks),
-    so that the tree reads them in sequence (read through `order` while hashing, each pair of leaves is two
-    random reads between two permutations, which costs more than this copy)."""
-    n = order.shape[0]
-    nchunks = min(n, 256)
-    for c in prange(nchunks):
-        for k in range(c * n // nchunks, (c + 1) * n // nchunks):
-            r = order[k]
-            for w in range(rows64.shape[1]):
-                out64[k, w] = rows64[r, w]
+        _partition(rows64, at, c, chunks, top, ibits, order.view(np.uint64), spill64)
+    fine_bits = max(1, min(ibits, 24) - top)
+    parts = 1 << top
+    spread = np.ones(parts, np.bool_)
+    for p in prange(parts):
+        spread[p] = _sort_part(rows64, order, spill64, start[p], start[p + 1], top, fine_bits, ibits, padding)
+    if not spread.all():
+        return np.empty(0, np.int64)
+    _straddling_pairs(rows64, order, start, spill64, padding)
+    return order
 
 
 @njit(inline="always")
@@ -146,16 +239,6 @@ def _bswap(x):
 
 
 @njit(cache=True)
-def _swapped(words, w):
-    """Whether the 32-byte row at words[w:w+4] is bytewise greater than the one after it (words[w+4:w+8])."""
-    for j in range(4):
-        x, y = _bswap(words[w + j]), _bswap(words[w + 4 + j])
-        if x != y:
-            return x > y
-    return False
-
-
-@njit(cache=True)
 def pair_nodes_range(tree64, words, first, step, start, stop, padding):
     """Nodes start..stop-1 whose children are two rows side by side: node i (tree64[i], 4 words) is the
     Keccak-256 of the sorted pair of the 64 bytes at words[first + step * i:][:8] (a flat uint64 view). For
@@ -168,7 +251,7 @@ def pair_nodes_range(tree64, words, first, step, start, stop, padding):
         s[:] = 0
         for lane in range(LANES):
             w = first + step * min(g0 + lane, stop - 1)
-            lo = w + 4 if _swapped(words, w) else w
+            lo = w + 4 if _greater(words, w, w + 4) else w
             hi = w if lo != w else w + 4
             for j in range(4):
                 s[j * LANES + lane] = words[lo + j] ^ padding[j]

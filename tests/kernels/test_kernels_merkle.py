@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pymerkle import InmemoryTree
 
-from bench.kernels import SCHEMES, merkle_proof, merkle_root, verify_proof
+from bench.kernels import SCHEMES, hash_batch, merkle_proof, merkle_root, verify_proof
 
 
 def sha256d(data: bytes) -> bytes:
@@ -196,10 +196,24 @@ def test_a_list_of_bytes_gives_the_array_root_and_mixed_or_bad_lists_are_still_c
 
 
 @pytest.mark.parametrize(
-    "case", ["spread", "small", "repeated", "shared-prefix", "spread, in chunks", "repeated across chunks"]
+    "case",
+    [
+        "spread",
+        "small",
+        "repeated",
+        "shared-prefix",
+        "spread, in chunks",
+        "repeated across chunks",
+        "whole leaves repeated",
+        "equal but for the last bits",
+    ],
 )
-def test_the_spread_sort_is_numpy_s_stable_argsort_or_declines(case: str) -> None:
-    from bench.kernels.treekernels import SKEWED, spread_order, spread_order_serial
+def test_the_leaf_sort_is_a_stable_bytewise_sort_pairs_its_leaves_or_declines(case: str) -> None:
+    """Leaves whose first 8 bytes are `keys` (big-endian) and the rest random: the order is numpy's stable
+    sort of the whole leaves (equal first bytes settled on the rest), the nodes over two sorted leaves are
+    hashed into the tree, and leaves that are not spread are declined (the caller sorts by comparison)."""
+    from bench.kernels.keccak_soa import tail_words
+    from bench.kernels.treekernels import SKEWED, sort_leaves, sort_leaves_serial
 
     rng = np.random.default_rng(3)
     keys = {
@@ -207,18 +221,30 @@ def test_the_spread_sort_is_numpy_s_stable_argsort_or_declines(case: str) -> Non
         "small": rng.integers(0, 2**63, 5, dtype=np.uint64),
         "repeated": np.repeat(rng.integers(0, 2**63, 500, dtype=np.uint64), 30),
         "shared-prefix": rng.integers(0, 2**20, SKEWED + 1, dtype=np.uint64),
-        # counted and scattered in chunks; equal keys in different chunks keep their input order
+        # partitioned in chunks; equal keys in different chunks keep their input order
         "spread, in chunks": rng.integers(0, 2**64 - 1, 300_000, dtype=np.uint64, endpoint=True),
         "repeated across chunks": np.tile(rng.integers(0, 2**64 - 1, 100_000, dtype=np.uint64), 3),
+        "whole leaves repeated": rng.integers(0, 2**64 - 1, 20_000, dtype=np.uint64, endpoint=True),
+        # keys differing only in bits below the index packed into the sort key: settled on the whole leaf
+        "equal but for the last bits": np.repeat(rng.integers(0, 2**63, 500, dtype=np.uint64), 30)
+        + rng.integers(0, 2**12, 15_000, dtype=np.uint64),
     }[case]
-    for sort in (spread_order, spread_order_serial):  # in parallel chunks, and in this thread
-        order, repeated = sort(keys)
+    n = keys.size
+    rows = rng.integers(0, 256, size=(n, 32), dtype=np.uint8)
+    rows[:, :8] = keys.astype(">u8").view(np.uint8).reshape(n, 8)
+    if case == "whole leaves repeated":
+        rows[n // 2 :] = rows[: n - n // 2]
+    expected = np.lexsort(rows.view(">u8").astype(np.uint64).T[::-1])
+    for sort in (sort_leaves, sort_leaves_serial):  # in parallel chunks, and in this thread
+        spill = np.zeros((n, 32), np.uint8)
+        order = sort(rows.view(np.uint64), spill.view(np.uint64), tail_words(64))
         if case == "shared-prefix":
-            assert order.size == 0  # one top-bits bucket over SKEWED keys: the caller sorts by comparison
-        else:
-            assert np.array_equal(order, np.argsort(keys, kind="stable"))
-            # and it tells whether two keys are equal (the caller then settles ties on the whole leaf)
-            assert repeated == case.startswith("repeated")
+            assert order.size == 0
+            continue
+        assert np.array_equal(order, expected)
+        # node n - 2 - q is over sorted leaves 2q and 2q + 1
+        pairs = rows[order[: 2 * (n // 2)]].reshape(n // 2, 64)
+        assert np.array_equal(spill[n - 2 - np.arange(n // 2)], hash_batch("keccak256", pairs))
 
 
 @pytest.mark.parametrize("n", [8_193, 20_001])
