@@ -23,6 +23,7 @@ from bench.kernels.hashing import SERIAL_MAX_MESSAGES, SHA_NI, as_matrix, hash_b
 from bench.kernels.keccak_soa import tail_words
 from bench.kernels.threads import dynamic_chunks
 from bench.kernels.treekernels import (
+    SPILL,
     pair_nodes,
     pair_nodes_range,
     sort_leaves,
@@ -155,8 +156,8 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> _SortedHeap:
     # Every node's children lie side by side: a node over two leaves is the pair of sorted leaves 2p, 2p + 1
     # (node n - 2 - p), an inner node i the rows 2i + 1, 2i + 2 of the tree. The sort hashes the first kind
     # while it has the leaves at hand (`sort_leaves`); the levels above are hashed from the tree, one level
-    # at a time. The sort leaves the leaves in the tree's rows and one more (`spill`) until it sorts them.
-    spill = np.empty((n, 32), dtype=np.uint8)
+    # at a time. The sort leaves the leaves in the tree's rows and SPILL more (`spill`) until it sorts them.
+    spill = np.empty((n + SPILL, 32), dtype=np.uint8)
     internal = spill[: n - 1]
     tree64, padding = internal.view(np.uint64), tail_words(64)
     words = tree64.reshape(-1)

@@ -8,6 +8,7 @@ from bench.kernels.keccak_soa import LANES, permute
 
 SKEWED = 4096  # a bucket of the sort holding more leaves than this: they are not spread; a comparison sort
 TOP = 8  # the leaves are partitioned on their top 8 bits first: 256 write streams per chunk stay in cache
+SPILL = 1 << TOP  # rows the sort needs beyond the tree's (one per partition)
 
 
 @njit(cache=True)
@@ -37,17 +38,35 @@ def _key(rows64, i, ibits):
     return ((_bswap(rows64[i, 0]) >> drop) << drop) | np.uint64(i)
 
 
+@njit(cache=True)
+def _spill_plan(start, n):
+    """Where each partition leaves its leaves until it is sorted, in the tree's rows (n - 1 and SPILL more):
+    first in the rows of its own nodes over two of its leaves, then in its share of the rows no such node
+    takes (0 .. n - 2 - n // 2, then n - 1 on). A partition's nodes thus overwrite only rows it has read,
+    and each chunk of the partition pass writes one run of rows per partition. Per partition: the slot that
+    ends its own rows, the offset from a slot to its row before and after it, and the slot from which the
+    rest skips the nodes' rows (n // 2 of them)."""
+    parts = start.shape[0] - 1
+    plan = np.empty((parts, 4), np.int64)
+    low, taken = n - 1 - n // 2, 0
+    for p in range(parts):
+        lo, hi = start[p], start[p + 1]
+        first, stop = (lo + 1) // 2, hi // 2  # sorted leaves 2q, 2q + 1 are under node n - 2 - q
+        own = max(0, stop - first)
+        plan[p, 0] = lo + own
+        plan[p, 1] = n - 1 - stop - lo
+        plan[p, 2] = taken - lo - own
+        plan[p, 3] = low - plan[p, 2]
+        taken += hi - lo - own
+    return plan
+
+
 @njit(inline="always")
-def _spill_row(k, n):
-    """The row of the tree (n - 1 rows and one more) where the leaf at slot k is left until its partition is
-    sorted: an even slot 2q in the row of node n - 2 - q, over sorted leaves 2q and 2q + 1, and the others in
-    the rows no such node takes (0 .. n - 2 - n // 2, and n - 1). A partition's nodes over two of its leaves
-    thus overwrite only its own slots' rows, after it has read them."""
-    half = n // 2
-    if k % 2 == 0 and k < 2 * half:
-        return n - 2 - k // 2
-    r = k // 2
-    return r if r < n - 1 - half else n - 1
+def _spill_row(j, plan, p, n):
+    """The row of slot j of partition p (see _spill_plan)."""
+    own_row = j + plan[p, 1]
+    rest_row = j + plan[p, 2] + (n // 2) * (j >= plan[p, 3])
+    return own_row if j < plan[p, 0] else rest_row
 
 
 @njit(cache=True)
@@ -76,7 +95,7 @@ def _slots(at):
 
 
 @njit(cache=True)
-def _partition(rows64, at, c, chunks, top, ibits, keys, spill64):
+def _partition(rows64, at, c, chunks, top, ibits, plan, keys, spill64):
     """Chunk c's leaves into their partitions' slots: the key into `keys`, the leaf into spill64."""
     n = rows64.shape[0]
     shift = np.uint64(64 - top)
@@ -86,13 +105,13 @@ def _partition(rows64, at, c, chunks, top, ibits, keys, spill64):
         j = at[c, d]
         at[c, d] = j + 1
         keys[j] = x
-        r = _spill_row(j, n)
+        r = _spill_row(j, plan, d, n)
         for w in range(4):
             spill64[r, w] = rows64[i, w]
 
 
 @njit(cache=True)
-def _sort_part(rows64, order, spill64, lo, hi, top, fine_bits, ibits, padding):
+def _sort_part(rows64, order, spill64, lo, hi, plan, p, top, fine_bits, ibits, padding):
     """Sort partition lo..hi-1 (its keys in `order` and its leaves in spill64, both in input order, on entry;
     the leaves' indices in sorted order in `order` on return): a counting sort on the next fine_bits bits,
     an insertion sort of what that left unsorted, and leaves with equal keys settled on their whole 32
@@ -144,7 +163,7 @@ def _sort_part(rows64, order, spill64, lo, hi, top, fine_bits, ibits, padding):
     # in cache: read straight in sorted order, each row is a cache miss.
     spilled = np.empty((m, 4), np.uint64)
     for i in range(m):
-        r = _spill_row(lo + i, n)
+        r = _spill_row(lo + i, plan, p, n)
         for w in range(4):
             spilled[i, w] = spill64[r, w]
     leaves = np.empty((m, 4), np.uint64)
@@ -184,11 +203,14 @@ def sort_leaves_serial(rows64, spill64, padding):
     at = np.zeros((1, 1 << top), np.int64)
     _count(rows64, at, 0, 1, top, ibits)
     start = _slots(at)
+    plan = _spill_plan(start, n)
     order = np.empty(n, np.int64)
-    _partition(rows64, at, 0, 1, top, ibits, order.view(np.uint64), spill64)
+    _partition(rows64, at, 0, 1, top, ibits, plan, order.view(np.uint64), spill64)
     fine_bits = max(1, min(ibits, 24) - top)
     for p in range(1 << top):
-        if not _sort_part(rows64, order, spill64, start[p], start[p + 1], top, fine_bits, ibits, padding):
+        if not _sort_part(
+            rows64, order, spill64, start[p], start[p + 1], plan, p, top, fine_bits, ibits, padding
+        ):
             return np.empty(0, np.int64)
     _straddling_pairs(rows64, order, start, spill64, padding)
     return order
@@ -212,14 +234,17 @@ def sort_leaves(rows64, spill64, padding):
     for c in prange(chunks):
         _count(rows64, at, c, chunks, top, ibits)
     start = _slots(at)
+    plan = _spill_plan(start, n)
     order = np.empty(n, np.int64)
     for c in prange(chunks):
-        _partition(rows64, at, c, chunks, top, ibits, order.view(np.uint64), spill64)
+        _partition(rows64, at, c, chunks, top, ibits, plan, order.view(np.uint64), spill64)
     fine_bits = max(1, min(ibits, 24) - top)
     parts = 1 << top
     spread = np.ones(parts, np.bool_)
     for p in prange(parts):
-        spread[p] = _sort_part(rows64, order, spill64, start[p], start[p + 1], top, fine_bits, ibits, padding)
+        spread[p] = _sort_part(
+            rows64, order, spill64, start[p], start[p + 1], plan, p, top, fine_bits, ibits, padding
+        )
     if not spread.all():
         return np.empty(0, np.int64)
     _straddling_pairs(rows64, order, start, spill64, padding)

@@ -213,7 +213,7 @@ def test_the_leaf_sort_is_a_stable_bytewise_sort_pairs_its_leaves_or_declines(ca
     sort of the whole leaves (equal first bytes settled on the rest), the nodes over two sorted leaves are
     hashed into the tree, and leaves that are not spread are declined (the caller sorts by comparison)."""
     from bench.kernels.keccak_soa import tail_words
-    from bench.kernels.treekernels import SKEWED, sort_leaves, sort_leaves_serial
+    from bench.kernels.treekernels import SKEWED, SPILL, sort_leaves, sort_leaves_serial
 
     rng = np.random.default_rng(3)
     keys = {
@@ -236,7 +236,7 @@ def test_the_leaf_sort_is_a_stable_bytewise_sort_pairs_its_leaves_or_declines(ca
         rows[n // 2 :] = rows[: n - n // 2]
     expected = np.lexsort(rows.view(">u8").astype(np.uint64).T[::-1])
     for sort in (sort_leaves, sort_leaves_serial):  # in parallel chunks, and in this thread
-        spill = np.zeros((n, 32), np.uint8)
+        spill = np.zeros((n + SPILL, 32), np.uint8)
         order = sort(rows.view(np.uint64), spill.view(np.uint64), tail_words(64))
         if case == "shared-prefix":
             assert order.size == 0
