@@ -20,14 +20,20 @@ def _index_bits(n):
 
 
 @njit(cache=True)
-def _greater(words, a, b):
-    """Whether the 32-byte row at words[a:a+4] is bytewise greater than the one at words[b:b+4] (a flat
-    array of little-endian words)."""
-    for j in range(4):
-        x, y = _bswap(words[a + j]), _bswap(words[b + j])
+def _exceeds(words, a, y0, y1, y2, y3):
+    """Whether the 32-byte row at words[a:a+4] (a flat array of little-endian words) is bytewise greater
+    than the row of words y0..y3."""
+    for j, y in enumerate((y0, y1, y2, y3)):
+        x, y = _bswap(words[a + j]), _bswap(y)
         if x != y:
             return x > y
     return False
+
+
+@njit(inline="always")
+def _greater(words, a, b):
+    """Whether the row at words[a:a+4] is bytewise greater than the one at words[b:b+4]."""
+    return _exceeds(words, a, words[b], words[b + 1], words[b + 2], words[b + 3])
 
 
 @njit(inline="always")
@@ -110,13 +116,30 @@ def _partition(rows64, at, c, chunks, top, ibits, plan, keys, spill64):
             spill64[r, w] = rows64[i, w]
 
 
+@njit(inline="always")
+def _insert(keys, leaves, i, first, by_leaf):
+    """Move entry i (key and leaf) down to its place among entries first..i-1, which are in order: by key,
+    or by whole leaf (bytewise, and stable: past greater leaves only)."""
+    x = keys[i]
+    y0, y1, y2, y3 = leaves[i, 0], leaves[i, 1], leaves[i, 2], leaves[i, 3]
+    flat = leaves.reshape(-1)
+    j = i - 1
+    while j >= first and (_exceeds(flat, 4 * j, y0, y1, y2, y3) if by_leaf else keys[j] > x):
+        keys[j + 1] = keys[j]
+        for w in range(4):
+            leaves[j + 1, w] = leaves[j, w]
+        j -= 1
+    keys[j + 1] = x
+    leaves[j + 1, 0], leaves[j + 1, 1], leaves[j + 1, 2], leaves[j + 1, 3] = y0, y1, y2, y3
+
+
 @njit(cache=True)
 def _sort_part(rows64, order, spill64, lo, hi, plan, p, top, fine_bits, ibits, padding):
     """Sort partition lo..hi-1 (its keys in `order` and its leaves in spill64, both in input order, on entry;
-    the leaves' indices in sorted order in `order` on return): a counting sort on the next fine_bits bits,
-    an insertion sort of what that left unsorted, and leaves with equal keys settled on their whole 32
-    bytes. Then the nodes over two of its leaves are hashed from a copy of them in sorted order, into the
-    rows they were spilled to. False when a bucket holds over SKEWED leaves: they are not spread."""
+    the leaves' indices in sorted order in `order` on return): a counting sort on the next fine_bits bits
+    that copies the leaves into cache, an insertion sort of what it left unsorted, and leaves with equal
+    keys settled on their whole 32 bytes. Then the nodes over two of its leaves are hashed from that copy,
+    into the rows they were spilled to. False when a bucket holds over SKEWED leaves: they are not spread."""
     n, m = rows64.shape[0], hi - lo
     shift = np.uint64(64 - top - fine_bits)
     mask = np.uint64((1 << fine_bits) - 1)
@@ -130,47 +153,36 @@ def _sort_part(rows64, order, spill64, lo, hi, plan, p, top, fine_bits, ibits, p
             return False
         fine[b] = slot
         slot += counted
-    keys, slots = np.empty(m, np.uint64), np.empty(m, np.int64)
+    # The keys and the leaves into their buckets, the leaves read in slot order (one or two sequential runs
+    # of rows; read in sorted order, each row would be a cache miss); from here on they move together.
+    keys, leaves = np.empty(m, np.uint64), np.empty((m, 4), np.uint64)
     for i in range(lo, hi):
         x = np.uint64(order[i])
         d = (x >> shift) & mask
-        keys[fine[d]], slots[fine[d]] = x, i
-        fine[d] += 1
+        k = fine[d]
+        fine[d] = k + 1
+        keys[k] = x
+        r = _spill_row(i, plan, p, n)
+        for w in range(4):
+            leaves[k, w] = spill64[r, w]
     for i in range(1, m):
-        x, at = keys[i], slots[i]
-        j = i - 1
-        while j >= 0 and keys[j] > x:
-            keys[j + 1], slots[j + 1] = keys[j], slots[j]
-            j -= 1
-        keys[j + 1], slots[j + 1] = x, at
+        if keys[i - 1] > keys[i]:
+            _insert(keys, leaves, i, 0, False)
     drop = np.uint64(ibits)
-    index = (np.uint64(1) << drop) - np.uint64(1)  # a key's low bits: its leaf's index
-    flat = rows64.reshape(-1)
+    tied = False
+    for i in range(1, m):
+        tied |= ((keys[i] ^ keys[i - 1]) >> drop) == 0
     i = 0
-    while i < m:  # a run of equal keys, in input order: an insertion sort on the whole leaves keeps it stable
+    while tied and i < m:  # a run of equal keys, in input order: an insertion sort on the whole leaves
         k = i + 1
         while k < m and (keys[k] >> drop) == (keys[i] >> drop):
             k += 1
         for a in range(i + 1, k):
-            x, at = keys[a], slots[a]
-            b = a - 1
-            while b >= i and _greater(flat, 4 * (keys[b] & index), 4 * (x & index)):
-                keys[b + 1], slots[b + 1] = keys[b], slots[b]
-                b -= 1
-            keys[b + 1], slots[b + 1] = x, at
+            _insert(keys, leaves, a, i, True)
         i = k
-    # The partition's leaves read in slot order (two sequential runs of rows), then put in sorted order
-    # in cache: read straight in sorted order, each row is a cache miss.
-    spilled = np.empty((m, 4), np.uint64)
-    for i in range(m):
-        r = _spill_row(lo + i, plan, p, n)
-        for w in range(4):
-            spilled[i, w] = spill64[r, w]
-    leaves = np.empty((m, 4), np.uint64)
+    index = (np.uint64(1) << drop) - np.uint64(1)  # a key's low bits: its leaf's index
     for i in range(m):
         order[lo + i] = keys[i] & index
-        for w in range(4):
-            leaves[i, w] = spilled[slots[i] - lo, w]
     # Sorted leaves 2q, 2q + 1 are the children of node n - 2 - q; the pairs wholly in this partition:
     first, stop = (lo + 1) // 2, hi // 2
     pair_nodes_range(
@@ -206,7 +218,7 @@ def sort_leaves_serial(rows64, spill64, padding):
     plan = _spill_plan(start, n)
     order = np.empty(n, np.int64)
     _partition(rows64, at, 0, 1, top, ibits, plan, order.view(np.uint64), spill64)
-    fine_bits = max(1, min(ibits, 24) - top)
+    fine_bits = max(1, min(ibits + 1, 24) - top)  # two buckets a leaf: fewer left to insertion-sort
     for p in range(1 << top):
         if not _sort_part(
             rows64, order, spill64, start[p], start[p + 1], plan, p, top, fine_bits, ibits, padding
@@ -238,7 +250,7 @@ def sort_leaves(rows64, spill64, padding):
     order = np.empty(n, np.int64)
     for c in prange(chunks):
         _partition(rows64, at, c, chunks, top, ibits, plan, order.view(np.uint64), spill64)
-    fine_bits = max(1, min(ibits, 24) - top)
+    fine_bits = max(1, min(ibits + 1, 24) - top)  # two buckets a leaf: fewer left to insertion-sort
     parts = 1 << top
     spread = np.ones(parts, np.bool_)
     for p in prange(parts):
