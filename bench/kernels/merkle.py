@@ -31,6 +31,7 @@ from bench.kernels.treekernels import (
 )
 
 Leaves = np.ndarray | Sequence[bytes]
+_PAIR_PADDING = tail_words(64)  # Keccak-256's padding of a 64-byte message (a sorted pair)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,15 +160,16 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> _SortedHeap:
     # at a time. The sort leaves the leaves in the tree's rows and SPILL more (`spill`) until it sorts them.
     spill = np.empty((n + SPILL, 32), dtype=np.uint8)
     internal = spill[: n - 1]
-    tree64, padding = internal.view(np.uint64), tail_words(64)
+    tree64, padding = internal.view(np.uint64), _PAIR_PADDING
     words = tree64.reshape(-1)
     # The nodes over two leaves are over_leaves .. n - 2; those over two inner nodes 0 .. inner - 1.
     over_leaves, inner = (n - 1) // 2, (n - 2) // 2
     order = np.zeros(1, np.int64)
-    if n > 1:
+    if 1 < n < SERIAL_MAX_MESSAGES:
+        order = sort_leaves_serial(rows.view(np.uint64), spill.view(np.uint64), padding)
+    elif n > 1:
         with dynamic_chunks():
-            sort = sort_leaves_serial if n < SERIAL_MAX_MESSAGES else sort_leaves
-            order = sort(rows.view(np.uint64), spill.view(np.uint64), padding)
+            order = sort_leaves(rows.view(np.uint64), spill.view(np.uint64), padding)
     if order.size != n:  # not spread (a shared prefix, many equal leaves): a comparison sort
         order = np.lexsort(rows.view(">u8").astype(np.uint64).T[::-1])
         placed = rows[order].view(np.uint64).reshape(-1)
@@ -178,8 +180,8 @@ def _sorted_heap(leaves: Leaves, scheme: Scheme) -> _SortedHeap:
         _pair_nodes(tree64, words, 4, 8, lo, min(hi, inner), padding)
         if lo <= inner < min(hi, over_leaves):
             # n odd: node `inner` is over the last inner node (row n - 2) and the largest leaf.
-            pair = sorted((internal[n - 2].tobytes(), rows[order[n - 1]].tobytes()))
-            internal[inner] = hash_batch(scheme.algorithm, [b"".join(pair)])[0]
+            pair = np.concatenate((tree64[n - 2], rows[order[n - 1]].view(np.uint64)))
+            pair_nodes_range(tree64, pair, 0, 0, inner, inner + 1, padding)
     return _SortedHeap(internal, rows, order)
 
 

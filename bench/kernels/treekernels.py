@@ -30,6 +30,13 @@ def _exceeds(words, a, y0, y1, y2, y3):
     return False
 
 
+@njit(cache=True)
+def _top_bits(ibits):
+    """The bits the leaves are partitioned on: TOP, or fewer for a small tree, whose partitions would
+    otherwise hold a handful of leaves each and cost more to set up than to sort."""
+    return min(TOP, max(1, ibits - 12))
+
+
 @njit(inline="always")
 def _greater(words, a, b):
     """Whether the row at words[a:a+4] is bytewise greater than the one at words[b:b+4]."""
@@ -211,7 +218,7 @@ def sort_leaves_serial(rows64, spill64, padding):
     """sort_leaves in this thread (for small trees: a parallel region costs more than their sort)."""
     n = rows64.shape[0]
     ibits = _index_bits(n)
-    top = min(TOP, ibits)
+    top = _top_bits(ibits)
     at = np.zeros((1, 1 << top), np.int64)
     _count(rows64, at, 0, 1, top, ibits)
     start = _slots(at)
@@ -232,15 +239,16 @@ def sort_leaves_serial(rows64, spill64, padding):
 def sort_leaves(rows64, spill64, padding):
     """The stable bytewise sort order of n > 1 leaves (rows64: n x 4 little-endian words) - JavaScript's
     stable sort, as OpenZeppelin uses - and the nodes over two sorted leaves hashed into the tree (spill64:
-    its n - 1 internal rows and one more, where the leaves wait to be sorted); or an empty order when the
+    its n - 1 internal rows and SPILL more, where the leaves wait to be sorted); or an empty order when the
     leaves are not spread (a bucket over SKEWED leaves). Hashes' first bytes are spread over their range, so
     a radix sort takes two passes instead of a comparison sort's log n: the leaves partitioned on their top
     bits in parallel chunks, each chunk with its own slots in every partition (which keeps the order stable),
-    then each partition sorted in cache, in parallel, and paired while its leaves are at hand. Nothing is read
-    at random from the whole input (on this machine a random read of a row costs as much as hashing it)."""
+    then each partition sorted in cache, in parallel, and paired while its leaves are at hand. Only the few
+    pairs split between two partitions read leaves at random from the whole input (on this machine, such a
+    read of a row costs about as much as hashing it)."""
     n = rows64.shape[0]
     ibits = _index_bits(n)
-    top = min(TOP, ibits)
+    top = _top_bits(ibits)
     chunks = 8
     at = np.zeros((chunks, 1 << top), np.int64)  # each chunk's count per partition, then its next slot there
     for c in prange(chunks):
