@@ -20,6 +20,25 @@ def _index_bits(n):
 
 
 @njit(cache=True)
+def _top_bits(ibits):
+    """The bits the leaves are partitioned on: TOP, or fewer for a small tree, whose partitions would
+    otherwise hold a handful of leaves each and cost more to set up than to sort."""
+    return min(TOP, max(1, ibits - 12))
+
+
+@njit(inline="always")
+def _bswap(x):
+    """x's bytes reversed: a little-endian word's value as its bytes compare (big-endian)."""
+    x = ((x & np.uint64(0x00FF00FF00FF00FF)) << np.uint64(8)) | (
+        (x >> np.uint64(8)) & np.uint64(0x00FF00FF00FF00FF)
+    )
+    x = ((x & np.uint64(0x0000FFFF0000FFFF)) << np.uint64(16)) | (
+        (x >> np.uint64(16)) & np.uint64(0x0000FFFF0000FFFF)
+    )
+    return (x << np.uint64(32)) | (x >> np.uint64(32))
+
+
+@njit(cache=True)
 def _exceeds(words, a, y0, y1, y2, y3):
     """Whether the 32-byte row at words[a:a+4] (a flat array of little-endian words) is bytewise greater
     than the row of words y0..y3."""
@@ -28,13 +47,6 @@ def _exceeds(words, a, y0, y1, y2, y3):
         if x != y:
             return x > y
     return False
-
-
-@njit(cache=True)
-def _top_bits(ibits):
-    """The bits the leaves are partitioned on: TOP, or fewer for a small tree, whose partitions would
-    otherwise hold a handful of leaves each and cost more to set up than to sort."""
-    return min(TOP, max(1, ibits - 12))
 
 
 @njit(inline="always")
@@ -269,18 +281,6 @@ def sort_leaves(rows64, spill64, padding):
         return np.empty(0, np.int64)
     _straddling_pairs(rows64, order, start, spill64, padding)
     return order
-
-
-@njit(inline="always")
-def _bswap(x):
-    """x's bytes reversed: a little-endian word's value as its bytes compare (big-endian)."""
-    x = ((x & np.uint64(0x00FF00FF00FF00FF)) << np.uint64(8)) | (
-        (x >> np.uint64(8)) & np.uint64(0x00FF00FF00FF00FF)
-    )
-    x = ((x & np.uint64(0x0000FFFF0000FFFF)) << np.uint64(16)) | (
-        (x >> np.uint64(16)) & np.uint64(0x0000FFFF0000FFFF)
-    )
-    return (x << np.uint64(32)) | (x >> np.uint64(32))
 
 
 @njit(cache=True)
