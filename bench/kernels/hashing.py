@@ -5,6 +5,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bench.kernels import keccak_soa, sha256_ni_batch, sha256_soa, sm3_soa
+from bench.kernels.bytes_list import rows_of_bytes
 from bench.kernels.cpu import cpu_features
 from bench.kernels.keccak import keccak256_range, keccak256_var
 from bench.kernels.sha256 import sha256_range, sha256_var
@@ -68,6 +69,12 @@ def hash_batch(algorithm: str, messages: Messages) -> np.ndarray:
     check_algorithm(algorithm)
     if isinstance(messages, np.ndarray):
         return hash_rows(algorithm, as_matrix(messages), sha_ni=SHA_NI)
+    if type(messages) is list and messages and type(messages[0]) is bytes and len(messages[0]) > 0:
+        # A list of exact `bytes` all as long as the first (a multiple of 8 bytes): the row kernels, which
+        # hash across messages; anything else (None back) is checked and hashed one message at a time.
+        rows = rows_of_bytes(messages, len(messages[0]))
+        if rows is not None:
+            return hash_rows(algorithm, rows, sha_ni=SHA_NI)
     data, offsets = as_flat(messages)
     out = np.empty((offsets.size - 1, 32), dtype=np.uint8)
     if out.shape[0] == 0:

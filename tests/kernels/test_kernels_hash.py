@@ -97,6 +97,32 @@ def test_parallel_variable_length_batch(algorithm: str) -> None:
         assert digests[i].tobytes() == oracle(algorithm, messages[i])
 
 
+@pytest.mark.parametrize("algorithm", ALGORITHMS)
+@pytest.mark.parametrize(("length", "n"), [(8, 3), (32, 4501), (64, 37), (136, 21), (200, 4200)])
+def test_a_list_of_equal_length_bytes_takes_the_row_kernels_and_others_the_checked_path(
+    algorithm: str, length: int, n: int
+) -> None:
+    """A list of exact `bytes` of one length (a multiple of 8) is read as rows in one pass and hashed
+    across messages; a list with one other length, a `bytearray` or a `bytes` subclass in it is hashed
+    one message at a time. Both give the oracle's digests."""
+
+    class Tagged(bytes):
+        pass
+
+    rows = np.random.default_rng(length + n).integers(0, 256, size=(n, length), dtype=np.uint8)
+    listed = [row.tobytes() for row in rows]
+    digests = hash_batch(algorithm, listed)
+    assert np.array_equal(digests, hash_rows(algorithm, rows, sha_ni=cpu_features().sha_ni))
+    for i in {0, n // 2, n - 1}:
+        assert digests[i].tobytes() == oracle(algorithm, listed[i]), i
+    k = n // 2
+    for odd in (listed[k][:-1], bytearray(listed[k]), Tagged(listed[k])):
+        mixed = [*listed[:k], odd, *listed[k + 1 :]]
+        mixed_digests = hash_batch(algorithm, mixed)
+        assert mixed_digests[k].tobytes() == oracle(algorithm, bytes(odd))
+        assert np.array_equal(np.delete(mixed_digests, k, axis=0), np.delete(digests, k, axis=0))
+
+
 @settings(max_examples=30, deadline=None)
 @given(algorithm=st.sampled_from(ALGORITHMS), messages=st.lists(st.binary(max_size=300), max_size=8))
 def test_hypothesis_bytes_batches(algorithm: str, messages: list[bytes]) -> None:
