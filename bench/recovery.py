@@ -57,6 +57,18 @@ class Resent:
 
 
 @dataclass(frozen=True, slots=True)
+class Down:
+    """When the load's node was taken down (run clock): `began` when the step that took it down started
+    (from then on a refusal for the connection is the outage's), `gone` when that step was done and the old
+    process was gone. A write the old process accepted before `gone` may be lost with it: a managed Anvil is
+    let run a few 50 ms slices between its stop and its kill (to finish its state dump), and answers the
+    writes that reached it meanwhile."""
+
+    began: float
+    gone: float
+
+
+@dataclass(frozen=True, slots=True)
 class Lost:
     """Where to find the writes a restarted node may have lost, and how to follow them again."""
 
@@ -70,8 +82,8 @@ class Lost:
     held: Callable[[list[int]], None]
 
 
-def resend_lost(lost: Lost, clock: Clock, down: float) -> Resent:
-    """The passes after the load's node, down since `down` (run clock), answers again (now): each sends
+def resend_lost(lost: Lost, clock: Clock, down: Down) -> Resent:
+    """The passes after the load's node, taken `down`, answers again (now): each sends
     again the writes it finds lost (see the module's text). A pass that fails does not stop the next."""
     ready = clock.now()
     totals, error = [0, 0, 0], None
@@ -86,15 +98,16 @@ def resend_lost(lost: Lost, clock: Clock, down: float) -> Resent:
     return Resent(totals[0], totals[1], totals[2], error)
 
 
-def _pass(lost: Lost, clock: Clock, down: float) -> tuple[int, int, int]:
-    """One pass: the writes accepted before the node went down, or refused for the connection since, whose
-    nonce is at or above their sender's next one on the node's chain, and not sent again since it went down."""
+def _pass(lost: Lost, clock: Clock, down: Down) -> tuple[int, int, int]:
+    """One pass: the writes accepted before the old process was gone, or refused for the connection since
+    it began to go down, whose nonce is at or above their sender's next one on the node's chain, and not
+    sent again since then."""
     cutoff = clock.now() - RECORDS_WAIT_S  # every send before this is in the store
     rows = lost.store.query(
         "SELECT t.id, t.round, t.seq, t.sender, t.nonce, t.hash, s.error FROM txs t JOIN sends s ON s.tx = t.id "
         "LEFT JOIN resends r ON r.tx = t.id AND r.at >= ? WHERE length(t.hash) > 0 AND r.tx IS NULL "
         "AND s.sent < ? AND ((s.error IS NULL AND s.sent < ?) OR (s.error LIKE ? AND s.answered >= ?))",
-        (down, cutoff, down, CONNECTION + "%", down),
+        (down.began, cutoff, down.gone, CONNECTION + "%", down.began),
     )
     if not rows:
         return 0, 0, 0

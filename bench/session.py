@@ -30,7 +30,7 @@ from bench.observe.mempool import MempoolWatchers, sample_ids
 from bench.observe.recording import store_block, store_reorg
 from bench.observe.tips import TipWatchers
 from bench.plan.round import PlannedRound
-from bench.recovery import Lost, resend_lost
+from bench.recovery import Down, Lost, resend_lost
 from bench.results.store import RunStore
 from bench.rounds import ClusterRunner, LocalRunner, RoundContext, RoundProgress, RoundRunner
 from bench.targets.batch import accepts_batches
@@ -109,7 +109,7 @@ class Session:
         self._outage_until = -math.inf  # run clock: until when a fault of the run's own keeps node 0 down
         self._resending: list[threading.Thread] = []  # sending again what node 0 lost, after each restart
         self._resend_lock = threading.Lock()
-        self._down_since = 0.0  # run clock: when node 0 was last taken down
+        self._down = Down(0.0, 0.0)  # run clock: when node 0 was last taken down
         context = RoundContext(
             self.endpoint,
             self.chain.wire,
@@ -289,26 +289,28 @@ class Session:
         if node != 0 or action not in RESTART_ACTIONS:
             return self.managed.fault(node, action)
         if action in ("kill", "stop"):
-            self._down_since = self.clock.now()
+            began = self.clock.now()
             self._outage_until = math.inf
             try:
-                return self.managed.fault(node, action)
+                done = self.managed.fault(node, action)
             except BaseException:
                 self._outage_until = -math.inf  # the node was not taken down: its failures count again
                 raise
+            self._down = Down(began, self.clock.now())
+            return done
         try:
             done = self.managed.fault(node, action)
         finally:
             self._outage_until = self.clock.now() + RECONNECT_GRACE_S
         if self.chain.recovery is not None:
             resending = threading.Thread(
-                target=self._resend_lost, args=(plan, self._down_since), name="resend", daemon=True
+                target=self._resend_lost, args=(plan, self._down), name="resend", daemon=True
             )
             resending.start()
             self._resending.append(resending)
         return done
 
-    def _resend_lost(self, plan: ChainPlan, down: float) -> None:
+    def _resend_lost(self, plan: ChainPlan, down: Down) -> None:
         assert self.chain.recovery is not None
         lost = Lost(
             self.store,
